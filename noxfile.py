@@ -1,0 +1,85 @@
+"""Development tasks: ``nox`` runs lint, typecheck, tests and docs; ``nox -s bench`` measures."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+nox.options.sessions = ["lint", "typecheck", "tests", "docs"]
+
+ROOT = Path(__file__).parent
+TEST_DEPS = ["pytest>=8", "pytest-cov>=5", "hypothesis>=6.100", "joserfc>=1.0", "jwcrypto>=1.5"]
+
+
+def session(default: bool = True, **kwargs: object):  # type: ignore[no-untyped-def]
+    """Declare a session; ``default=False`` keeps it out of a plain ``nox`` run."""
+
+    def decorator(fn):  # type: ignore[no-untyped-def]
+        return nox.session(default=default, **kwargs)(fn)
+
+    return decorator
+
+
+@session()
+def tests(s: nox.Session) -> None:
+    """Run the test suite against the installed wheel-like package, with branch coverage."""
+    s.install(".", *TEST_DEPS)
+    s.run(
+        "pytest",
+        "--cov=woda_sharing",
+        "--cov-report=term",
+        "--cov-fail-under=90",
+        *s.posargs,
+        env={"HYPOTHESIS_PROFILE": os.environ.get("HYPOTHESIS_PROFILE", "ci")},
+    )
+
+
+@session()
+def lint(s: nox.Session) -> None:
+    """Ruff lint and format check."""
+    s.install("ruff>=0.6")
+    s.run("ruff", "check", ".")
+    s.run("ruff", "format", "--check", ".")
+
+
+@session()
+def typecheck(s: nox.Session) -> None:
+    """mypy --strict over the library."""
+    s.install(".", "mypy>=1.11")
+    s.run("mypy", "--strict", "src/woda_sharing")
+
+
+@session()
+def docs(s: nox.Session) -> None:
+    """Build the docs in strict mode: a warning or a broken link fails the build."""
+    s.install(".", "mkdocs>=1.6")
+    s.run("python", "docs/_gen.py", "--check")
+    s.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / "site"))
+
+
+@session(default=False)
+def build(s: nox.Session) -> None:
+    """Build the wheel and check that it ships the schemas."""
+    s.install("build")
+    s.run("python", "-m", "build", "--wheel", "--outdir", "dist")
+    s.run("python", "tools/check_wheel.py", "dist")
+
+
+@session(default=False)
+def bench(s: nox.Session) -> None:
+    """Measure validation, verification and decision speed (see docs/explanation/performance.md)."""
+    s.install(".")
+    s.run("python", "-m", "benchmarks", *s.posargs)
+
+
+@session(default=False)
+def fuzz(s: nox.Session) -> None:
+    """Coverage-guided fuzzing of the loader for a bounded time (FUZZ_SECONDS, default 60)."""
+    s.install(".", "atheris>=2.3")
+    seconds = os.environ.get("FUZZ_SECONDS", "60")
+    s.run("python", "fuzz/fuzz_loader.py", f"-max_total_time={seconds}", "fuzz/corpus")

@@ -1,0 +1,42 @@
+"""The one way woda_sharing writes a file: temporary file, flush, fsync, rename."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from woda_sharing.exceptions import WriteError
+
+__all__ = ["atomic_write"]
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o644) -> None:
+    """Replace *path* with *data* so that readers see the old file or the new one, never half.
+
+    The bytes go to a temporary file in the same folder (so the rename cannot
+    cross file systems), which is flushed, synced, given *mode* and renamed over
+    the target. On any failure the temporary file is removed, the original is
+    left untouched and `WriteError` is raised. Use ``mode=0o600`` for secrets:
+    the temporary file is created owner-only, so the secret is never readable
+    by others, not even for a moment.
+    """
+    target = Path(path)
+    folder = target.parent
+    try:
+        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as e:
+        raise WriteError(f"cannot write {target}: {e.strerror or e}") from e
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.chmod(mode)
+        tmp.replace(target)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise WriteError(f"cannot write {target}: {e.strerror or e}") from e

@@ -1,0 +1,71 @@
+"""The ``woda-sharing`` command line.
+
+Each family of subcommands lives in its own module and registers itself with
+`register`; this module owns argument parsing, exit codes and the rule that
+no traceback ever reaches the user (``--debug`` shows one).
+
+Exit codes: 0 success (valid, verified, permitted), 1 a negative answer
+(findings with errors, not verified, refused), 2 usage errors or unreadable
+input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from woda_sharing.exceptions import WodaError
+
+__all__ = ["EXIT_NEGATIVE", "EXIT_OK", "EXIT_USAGE", "main"]
+
+EXIT_OK = 0
+EXIT_NEGATIVE = 1
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors exit 2 with one readable line."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser with every subcommand registered."""
+    from woda_sharing.cli import _check, _endorse, _validate  # noqa: PLC0415 - keep start-up lean
+
+    parser = _Parser(
+        prog="woda-sharing",
+        description="Validate, endorse, verify and enforce data sharing charters and agreements.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show a traceback on failure")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for module in (_validate, _endorse, _check):
+        module.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with *argv* (default: ``sys.argv[1:]``) and return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except WodaError as e:
+        if args.debug:
+            raise
+        print(f"woda-sharing: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as e:
+        if args.debug:
+            raise
+        print(f"woda-sharing: error: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

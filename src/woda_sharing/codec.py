@@ -1,0 +1,186 @@
+"""The one cattrs converter that owns the JSON wire format.
+
+Python names and wire names mostly agree; where they do not (a flow's ``from``
+and ``to`` are `Flow.source` and `Flow.recipient`), the renames are declared
+here once. Dates travel as ``YYYY-MM-DD`` strings, optional members that are
+absent on the wire are ``None`` in the model and are left out again on the
+way back, and legal bases are told apart by their ``type`` member.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Final, TypeVar
+
+import attrs
+from cattrs import ClassValidationError, Converter, IterableValidationError
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from woda_sharing import legal
+from woda_sharing.exceptions import DocumentError
+from woda_sharing.legal import CatalogueEntry, LegalBasis
+from woda_sharing.model import Agreement, Charter, Flow
+
+__all__ = [
+    "StructureIssue",
+    "converter",
+    "structure",
+    "structure_entries",
+    "structure_issues",
+    "unstructure",
+]
+
+T = TypeVar("T")
+
+#: Python attribute name → wire name, per class, where they differ.
+_RENAMES: Final[Mapping[type, Mapping[str, str]]] = {
+    Flow: {"source": "from", "recipient": "to"},
+}
+_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _structure_date(value: object, _: type) -> dt.date:
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD")
+    return dt.date.fromisoformat(value)
+
+
+def _structure_bool(value: object, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{value!r} is not true or false")
+    return value
+
+
+def _structure_int(value: object, _: type) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{value!r} is not an integer")
+    return value
+
+
+def _structure_str(value: object, _: type) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{value!r} is not a string")
+    return value
+
+
+def _make_converter() -> Converter:
+    conv = Converter(forbid_extra_keys=True)
+    conv.register_structure_hook(dt.date, _structure_date)
+    conv.register_unstructure_hook(dt.date, dt.date.isoformat)
+    conv.register_structure_hook(bool, _structure_bool)
+    conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook(str, _structure_str)
+
+    def structure_factory(cls: type) -> Callable[[Any, type], Any]:
+        renames = _RENAMES.get(cls, {})
+        overrides = {name: override(rename=wire) for name, wire in renames.items()}
+        return make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True, **overrides)
+
+    def unstructure_factory(cls: type) -> Callable[[Any], dict[str, Any]]:
+        renames = _RENAMES.get(cls, {})
+        overrides = {}
+        for a in attrs.fields(cls):
+            omit = a.default is None or a.default == ()
+            if a.name in ("kind", "format_version", "type"):
+                omit = False
+            overrides[a.name] = override(rename=renames.get(a.name), omit_if_default=omit)
+        return make_dict_unstructure_fn(cls, conv, **overrides)
+
+    conv.register_structure_hook_factory(attrs.has, structure_factory)
+    conv.register_unstructure_hook_factory(attrs.has, unstructure_factory)
+
+    def structure_basis(value: object, _: type) -> LegalBasis:
+        if not isinstance(value, Mapping):
+            raise TypeError(f"{value!r} is not a legal basis object")
+        cls = legal.basis_type(str(value.get("type")))
+        result: LegalBasis = conv.structure(value, cls)
+        return result
+
+    conv.register_structure_hook(LegalBasis, structure_basis)
+    return conv
+
+
+#: The converter. Use `structure` and `unstructure` rather than calling it directly.
+converter: Final = _make_converter()
+
+
+def structure(data: Mapping[str, Any], cls: type[T]) -> T:
+    """Build a *cls* (`Charter`, `Agreement`, ...) from wire data, raising `DocumentError`."""
+    try:
+        return converter.structure(data, cls)
+    except Exception as e:
+        issues = structure_issues(e, cls)
+        detail = "; ".join(f"{i.pointer or '/'}: {i.message}" for i in issues)
+        raise DocumentError(f"not a valid {cls.__name__}: {detail}") from e
+
+
+def unstructure(document: Charter | Agreement | attrs.AttrsInstance) -> dict[str, Any]:
+    """Return the wire form (JSON-ready dict) of a model object."""
+    result: dict[str, Any] = converter.unstructure(document)
+    return result
+
+
+def structure_entries(raw: Iterable[Mapping[str, Any]]) -> list[CatalogueEntry]:
+    """Build catalogue entries from their wire form."""
+    return [converter.structure(entry, CatalogueEntry) for entry in raw]
+
+
+@attrs.frozen(kw_only=True)
+class StructureIssue:
+    """Where and why wire data could not be turned into the model."""
+
+    pointer: str
+    message: str
+
+
+def structure_issues(error: BaseException, cls: type) -> list[StructureIssue]:
+    """Flatten a cattrs error tree into issues with RFC 6901 pointers over wire names."""
+    out: list[StructureIssue] = []
+    _walk(error, cls, "", out)
+    return out
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def _walk(error: BaseException, cls: type | None, pointer: str, out: list[StructureIssue]) -> None:
+    if isinstance(error, ClassValidationError):
+        with_notes, without = error.group_exceptions()
+        renames = _RENAMES.get(cls, {}) if isinstance(cls, type) else {}
+        for exc, note in with_notes:
+            wire = renames.get(note.name, note.name)
+            inner = _field_type(cls, note.name)
+            _walk(exc, inner, f"{pointer}/{_escape(wire)}", out)
+        for exc in without:
+            _walk(exc, None, pointer, out)
+    elif isinstance(error, IterableValidationError):
+        with_notes, without = error.group_exceptions()
+        for exc, note in with_notes:
+            _walk(exc, _element_type(note.type), f"{pointer}/{note.index}", out)
+        for exc in without:
+            _walk(exc, None, pointer, out)
+    elif isinstance(error, KeyError):
+        out.append(StructureIssue(pointer=pointer, message=f"required member {error} is missing"))
+    else:
+        text = str(error) or type(error).__name__
+        out.append(StructureIssue(pointer=pointer, message=text))
+
+
+def _field_type(cls: type | None, name: str) -> type | None:
+    if cls is None or not attrs.has(cls):
+        return None
+    for a in attrs.fields(cls):
+        if a.name == name:
+            return _element_type(a.type)
+    return None
+
+
+def _element_type(tp: object) -> type | None:
+    """Unwrap ``X | None`` and ``tuple[X, ...]`` to the attrs class inside, if any."""
+    for arg in (tp, *getattr(tp, "__args__", ())):
+        if isinstance(arg, type) and attrs.has(arg):
+            return arg
+    return None

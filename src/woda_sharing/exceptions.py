@@ -1,0 +1,136 @@
+"""The one exception hierarchy of woda_sharing.
+
+A bad *document* is data: validation returns findings and verification returns
+statuses. Exceptions are for misuse of the API and for input that cannot be
+turned into a document at all. Every exception the library raises derives from
+`WodaError`, and each one mixes in the built-in whose meaning it shares, so
+``except ValueError`` keeps working for callers who do not know this library.
+
+::
+
+    WodaError
+    ├── UsageError (TypeError)            the API was called wrongly
+    ├── LoadError (ValueError)            bytes could not be read as a document
+    │   └── LimitExceededError            a configured size or depth limit was breached
+    ├── DocumentError (ValueError)        a document is not valid where a valid one is required
+    ├── CanonicalizationError (ValueError) no unambiguous canonical form exists
+    ├── CatalogueError (ValueError)       a legal-basis catalogue entry is unusable
+    ├── RuleError (ValueError)            a validation rule is misdeclared
+    ├── KeyError_ (ValueError)            a key cannot be generated, loaded or used
+    ├── KeyringError (ValueError)         a keyring is refused as ambiguous or unsafe
+    ├── SigningError (ValueError)         an endorsement cannot be made
+    ├── VerificationError (ValueError)    raised by the ``require_*`` twins of verification
+    ├── ChainError (ValueError)           a version chain is broken (gap, fork, rollback)
+    ├── PolicyError (ValueError)          a sharing policy cannot be compiled
+    └── WriteError (OSError)              a file could not be written atomically
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CanonicalizationError",
+    "CatalogueError",
+    "ChainError",
+    "DocumentError",
+    "KeyError_",
+    "KeyringError",
+    "LimitExceededError",
+    "LoadError",
+    "PolicyError",
+    "RuleError",
+    "SigningError",
+    "UsageError",
+    "VerificationError",
+    "WodaError",
+    "WriteError",
+]
+
+
+class WodaError(Exception):
+    """The root of every exception woda_sharing raises on purpose."""
+
+
+class UsageError(WodaError, TypeError):
+    """The API was called with arguments it cannot accept."""
+
+
+class LoadError(WodaError, ValueError):
+    """Bytes or a file could not be read as a woda_sharing document.
+
+    ``source`` names the file (or ``"<bytes>"``), ``pointer`` the JSON Pointer
+    of the offending place where one is known, and ``code`` the finding code
+    the same problem gets in a validation report.
+    """
+
+    def __init__(self, message: str, *, source: str = "<bytes>", pointer: str = "", code: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.source = source
+        self.pointer = pointer
+        self.code = code
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.pointer}" if self.pointer else self.source
+        return f"{where}: {self.message}"
+
+
+class LimitExceededError(LoadError):
+    """Input breached a configured limit (size, depth, string or array length)."""
+
+
+class DocumentError(WodaError, ValueError):
+    """A document is not valid where the caller required a valid one.
+
+    ``report`` holds the validation report that explains why.
+    """
+
+    def __init__(self, message: str, *, report: object = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class CanonicalizationError(WodaError, ValueError):
+    """A document has no unambiguous canonical form, so it cannot be signed or verified."""
+
+
+class CatalogueError(WodaError, ValueError):
+    """A legal-basis catalogue entry is malformed or clashes with an existing one."""
+
+
+class RuleError(WodaError, ValueError):
+    """A validation rule is declared wrongly (duplicate or malformed code)."""
+
+
+class KeyError_(WodaError, ValueError):  # noqa: N801 - the trailing underscore keeps the builtin's name free
+    """A key cannot be generated, loaded, exported or used for the requested algorithm."""
+
+
+class KeyringError(WodaError, ValueError):
+    """A keyring is refused as a whole because it is ambiguous or unsafe."""
+
+
+class SigningError(WodaError, ValueError):
+    """An endorsement cannot be made (bad document, key, role or organisation)."""
+
+
+class VerificationError(WodaError, ValueError):
+    """Raised by the ``require_*`` twins when a document does not verify.
+
+    ``result`` holds the verification result that explains why.
+    """
+
+    def __init__(self, message: str, *, result: object = None) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+class ChainError(WodaError, ValueError):
+    """A chain of document versions has a gap, a fork or a rollback."""
+
+
+class PolicyError(WodaError, ValueError):
+    """A sharing policy cannot be compiled from the documents given."""
+
+
+class WriteError(WodaError, OSError):
+    """A file could not be written atomically; the original is untouched."""

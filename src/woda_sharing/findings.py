@@ -1,0 +1,120 @@
+"""Findings and reports: what validation says about a document.
+
+A bad document is data, not an exception. Validation returns a `Report`; each
+`Finding` carries a stable code (never reused for another meaning), a
+`Severity` that maps onto SARIF levels, an RFC 6901 JSON Pointer over the
+*wire* names of the document, a message, and where useful a hint and a
+citation. Findings sort by pointer, then code, so CI diffs stay stable.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from attrs import field, frozen
+
+__all__ = ["Finding", "Report", "Severity", "pointer"]
+
+
+class Severity(enum.Enum):
+    """How serious a finding is. Only errors make a document invalid."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def sarif_level(self) -> str:
+        """The SARIF ``level`` this severity maps onto."""
+        return {"error": "error", "warning": "warning", "info": "note"}[self.value]
+
+
+def _escape(token: str | int) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def pointer(*tokens: str | int) -> str:
+    """Build an RFC 6901 JSON Pointer from reference tokens: ``pointer("flows", 0)`` → ``/flows/0``."""
+    return "".join("/" + _escape(t) for t in tokens)
+
+
+@frozen(kw_only=True, order=False)
+class Finding:
+    """One thing validation found, at one place in one document."""
+
+    code: str
+    severity: Severity
+    path: str
+    message: str
+    hint: str | None = None
+    citation: str | None = None
+
+    @property
+    def sort_key(self) -> tuple[str, str, str]:
+        """Pointer, then code, then message: the stable order of a report."""
+        return (self.path, self.code, self.message)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form used by ``woda-sharing validate --format json``."""
+        out: dict[str, Any] = {
+            "code": self.code,
+            "severity": self.severity.value,
+            "path": self.path,
+            "message": self.message,
+            "hint": self.hint,
+        }
+        if self.citation is not None:
+            out["citation"] = self.citation
+        return out
+
+
+def _sorted(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    return tuple(sorted(findings, key=lambda f: f.sort_key))
+
+
+@frozen(kw_only=True)
+class Report:
+    """The findings about one document, and the document when it could be read.
+
+    A report is truthy when the document has no error finding, so
+    ``if validate(doc): ...`` reads naturally. ``document`` is the typed
+    `Charter` or `Agreement` when the input got that far, else ``None``;
+    ``data`` is the parsed JSON when it could be parsed.
+    """
+
+    source: str
+    kind: str | None
+    findings: tuple[Finding, ...] = field(converter=_sorted)
+    document: object = None
+    data: Any = None
+
+    @property
+    def ok(self) -> bool:
+        """No finding is an error."""
+        return not any(f.severity is Severity.ERROR for f in self.findings)
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self.findings)
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        """The error findings only."""
+        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
+
+    def codes(self) -> set[str]:
+        """The distinct codes in this report."""
+        return {f.code for f in self.findings}
+
+    def as_dict(self) -> dict[str, Any]:
+        """The per-file JSON form used by ``woda-sharing validate --format json``."""
+        return {
+            "path": self.source,
+            "kind": self.kind,
+            "ok": self.ok,
+            "findings": [f.as_dict() for f in self.findings],
+        }

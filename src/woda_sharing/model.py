@@ -1,0 +1,315 @@
+"""The typed documents: charters, agreements and everything inside them.
+
+Every class is an attrs class that is frozen, slotted and keyword-only.
+The model knows nothing of files or JSON: `woda_sharing.codec` owns the
+conversion to and from the wire format, where names can differ (a flow's
+``from`` is `Flow.source` here) and dates are ISO strings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Literal
+
+from attrs import frozen
+
+from woda_sharing.legal import CatalogueEntry
+
+__all__ = [
+    "Agreement",
+    "Breach",
+    "Category",
+    "Charter",
+    "CharterPurpose",
+    "CharterRef",
+    "Control",
+    "DataItem",
+    "Dpia",
+    "Endorsement",
+    "EndorsementRule",
+    "Flow",
+    "Member",
+    "Party",
+    "Principle",
+    "Purpose",
+    "Retention",
+    "Rights",
+    "Role",
+    "Sector",
+    "Supersedes",
+    "Termination",
+    "Transparency",
+]
+
+
+class Category(enum.Enum):
+    """How a data item is classified for data protection purposes."""
+
+    PERSONAL = "personal"
+    SPECIAL_CATEGORY = "special-category"
+    CRIMINAL_OFFENCE = "criminal-offence"
+    PSEUDONYMISED = "pseudonymised"
+    ANONYMISED = "anonymised"
+    AGGREGATE = "aggregate"
+
+    @property
+    def is_personal_data(self) -> bool:
+        """Whether data of this category is personal data (pseudonymised data still is)."""
+        return self not in (Category.ANONYMISED, Category.AGGREGATE)
+
+
+class Role(enum.Enum):
+    """A party's data protection role in an agreement."""
+
+    CONTROLLER = "controller"
+    JOINT_CONTROLLER = "joint-controller"
+    PROCESSOR = "processor"
+
+
+class Sector(enum.Enum):
+    """The kind of body a charter member is."""
+
+    COUNTY_COUNCIL = "county-council"
+    DISTRICT_COUNCIL = "district-council"
+    UNITARY_COUNCIL = "unitary-council"
+    POLICE = "police"
+    FIRE_AND_RESCUE = "fire-and-rescue"
+    NHS = "nhs"
+    EDUCATION = "education"
+    VOLUNTARY = "voluntary"
+    OTHER = "other"
+
+
+class Control(enum.Enum):
+    """A control a charter can require every agreement to carry."""
+
+    DPIA = "dpia"
+    RETENTION = "retention"
+    SECURITY = "security"
+    RIGHTS = "rights"
+    TRANSPARENCY = "transparency"
+    BREACH = "breach"
+    TERMINATION = "termination"
+    REVIEW = "review"
+
+
+@frozen(kw_only=True)
+class Endorsement:
+    """A signed endorsement as it sits in a document: a JWS with a detached payload.
+
+    The model carries it opaquely; `woda_sharing.signing` makes and checks it.
+    """
+
+    protected: str
+    signature: str
+
+
+@frozen(kw_only=True)
+class Supersedes:
+    """The version a document amends, with that version's digest."""
+
+    version: int
+    digest: str
+
+
+@frozen(kw_only=True)
+class Member:
+    """An organisation that is a member of a charter."""
+
+    id: str
+    name: str
+    sector: Sector
+    public_authority: bool
+    competent_authority: bool = False
+    registration: str | None = None
+
+
+@frozen(kw_only=True)
+class Principle:
+    """One principle of a charter."""
+
+    id: str
+    text: str
+
+
+@frozen(kw_only=True)
+class CharterPurpose:
+    """A purpose a charter permits agreements to share data for."""
+
+    id: str
+    title: str
+    description: str | None = None
+    law_enforcement: bool = False
+
+
+@frozen(kw_only=True)
+class EndorsementRule:
+    """Who must endorse: every member, or a threshold of distinct members, signing in a listed role."""
+
+    rule: Literal["all-members", "threshold"]
+    roles: tuple[str, ...]
+    threshold: int | None = None
+
+
+@frozen(kw_only=True)
+class Charter:
+    """A data sharing charter: the partnership's members, principles, purposes and rules."""
+
+    id: str
+    version: int
+    title: str
+    effective: dt.date
+    members: tuple[Member, ...]
+    principles: tuple[Principle, ...]
+    purposes: tuple[CharterPurpose, ...]
+    controls: tuple[Control, ...]
+    endorsement: EndorsementRule
+    review_interval_months: int
+    description: str | None = None
+    supersedes: Supersedes | None = None
+    review: dt.date | None = None
+    legal_bases: tuple[CatalogueEntry, ...] = ()
+    endorsements: tuple[Endorsement, ...] = ()
+    kind: Literal["charter"] = "charter"
+    format_version: Literal[1] = 1
+
+
+@frozen(kw_only=True)
+class CharterRef:
+    """An agreement's reference to the exact charter version it sits under."""
+
+    id: str
+    version: int
+    digest: str
+
+
+@frozen(kw_only=True)
+class Party:
+    """An organisation acting in one capacity, with its role in the agreement."""
+
+    id: str
+    organisation: str
+    role: Role
+    capacity: str | None = None
+    acting_for: str | None = None
+
+
+@frozen(kw_only=True)
+class Purpose:
+    """A purpose of the agreement (a charter purpose id) and the items it needs."""
+
+    id: str
+    needs: tuple[str, ...]
+    description: str | None = None
+
+
+@frozen(kw_only=True)
+class Retention:
+    """How long data is kept, and how it is disposed of."""
+
+    months: int
+    deletion: Literal["secure-deletion", "return-to-sender", "anonymise", "archive-under-law"]
+    notes: str | None = None
+
+
+@frozen(kw_only=True)
+class DataItem:
+    """A data item the agreement shares, with its classification."""
+
+    id: str
+    title: str
+    category: Category
+    special_category: str | None = None
+    children: bool = False
+    retention: Retention | None = None
+
+
+@frozen(kw_only=True)
+class Flow:
+    """Data moving from one party to another, for purposes, on legal bases."""
+
+    id: str
+    source: str
+    recipient: str
+    items: tuple[str, ...]
+    purposes: tuple[str, ...]
+    bases: tuple[str, ...]
+    frequency: str
+    method: str
+    security: tuple[str, ...] = ()
+    capacity_basis: str | None = None
+    data_matching: bool = False
+
+
+@frozen(kw_only=True)
+class Dpia:
+    """The data protection impact assessment an agreement rests on."""
+
+    reference: str
+    completed: dt.date
+
+
+@frozen(kw_only=True)
+class Rights:
+    """How individuals exercise their rights under the agreement."""
+
+    contact: str
+    subject_access: str
+    objections: str
+    complaints: str
+
+
+@frozen(kw_only=True)
+class Transparency:
+    """How individuals are told about the sharing."""
+
+    privacy_notice: str
+    exemption: str | None = None
+
+
+@frozen(kw_only=True)
+class Breach:
+    """How a personal data breach is reported between the parties."""
+
+    notify_within_hours: int
+    contact: str
+
+
+@frozen(kw_only=True)
+class Termination:
+    """How the agreement ends and what happens to shared data then."""
+
+    notice_days: int
+    on_termination: Literal["delete", "return", "retain-under-own-basis"]
+
+
+@frozen(kw_only=True)
+class Agreement:
+    """A data sharing agreement under a charter."""
+
+    id: str
+    version: int
+    title: str
+    charter: CharterRef
+    parties: tuple[Party, ...]
+    purposes: tuple[Purpose, ...]
+    items: tuple[DataItem, ...]
+    flows: tuple[Flow, ...]
+    start: dt.date
+    description: str | None = None
+    supersedes: Supersedes | None = None
+    legal_bases: tuple[CatalogueEntry, ...] = ()
+    retention: Retention | None = None
+    security: tuple[str, ...] = ()
+    dpia: Dpia | None = None
+    large_scale: bool = False
+    end: dt.date | None = None
+    review: dt.date | None = None
+    rights: Rights | None = None
+    transparency: Transparency | None = None
+    breach: Breach | None = None
+    termination: Termination | None = None
+    endorsements: tuple[Endorsement, ...] = ()
+    kind: Literal["agreement"] = "agreement"
+    format_version: Literal[1] = 1

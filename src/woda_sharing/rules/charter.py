@@ -1,0 +1,3 @@
+"""Rules: charter (being written)."""
+
+from __future__ import annotations

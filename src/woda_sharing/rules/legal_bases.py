@@ -1,0 +1,3 @@
+"""Rules: legal_bases (being written)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Rules: lifecycle (being written)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Rules: minimisation (being written)."""
+
+from __future__ import annotations

@@ -1,0 +1,155 @@
+"""Rules on references: every id a document uses must be declared, and declared once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from woda_sharing.findings import pointer
+from woda_sharing.rules import BUILTIN, Context, Hit
+
+rule = BUILTIN.rule
+
+
+def _duplicates(ids: list[str]) -> Iterator[tuple[int, str]]:
+    seen: set[str] = set()
+    for i, value in enumerate(ids):
+        if value in seen:
+            yield i, value
+        seen.add(value)
+
+
+@rule("WS101", title="Flow names an undeclared party")
+def flow_party_declared(ctx: Context) -> Iterator[Hit]:
+    """A flow's ``from`` and ``to`` must be ids of parties declared in ``parties``."""
+    assert ctx.agreement is not None
+    for i, flow in enumerate(ctx.agreement.flows):
+        for wire, party in (("from", flow.source), ("to", flow.recipient)):
+            if party not in ctx.parties:
+                yield Hit(
+                    path=pointer("flows", i, wire),
+                    message=f"party {party!r} is not declared",
+                    hint="add it to parties, or correct the id",
+                )
+
+
+@rule("WS102", title="Flow names an undeclared item")
+def flow_item_declared(ctx: Context) -> Iterator[Hit]:
+    """Every item a flow shares must be declared in ``items``."""
+    assert ctx.agreement is not None
+    for i, flow in enumerate(ctx.agreement.flows):
+        for j, item in enumerate(flow.items):
+            if item not in ctx.items:
+                yield Hit(
+                    path=pointer("flows", i, "items", j),
+                    message=f"item {item!r} is not declared",
+                    hint="add it to items with its classification, or correct the id",
+                )
+
+
+@rule("WS103", title="Flow names an undeclared purpose")
+def flow_purpose_declared(ctx: Context) -> Iterator[Hit]:
+    """Every purpose a flow serves must be declared in the agreement's ``purposes``."""
+    assert ctx.agreement is not None
+    for i, flow in enumerate(ctx.agreement.flows):
+        for j, purpose in enumerate(flow.purposes):
+            if purpose not in ctx.purposes:
+                yield Hit(
+                    path=pointer("flows", i, "purposes", j),
+                    message=f"purpose {purpose!r} is not declared in this agreement",
+                    hint="add it to purposes with the items it needs, or correct the id",
+                )
+
+
+@rule("WS104", title="Purpose not permitted by the charter", needs_charter=True)
+def purpose_permitted(ctx: Context) -> Iterator[Hit]:
+    """Every purpose of an agreement must be one its charter permits."""
+    assert ctx.agreement is not None
+    for i, purpose in enumerate(ctx.agreement.purposes):
+        if purpose.id not in ctx.charter_purposes:
+            yield Hit(
+                path=pointer("purposes", i, "id"),
+                message=f"purpose {purpose.id!r} is not permitted by the charter",
+                hint="use a purpose the charter lists, or amend the charter first",
+            )
+
+
+@rule("WS105", title="Party is not a charter member", needs_charter=True)
+def party_is_member(ctx: Context) -> Iterator[Hit]:
+    """Every party's organisation must be a member of the charter the agreement sits under."""
+    assert ctx.agreement is not None
+    for i, party in enumerate(ctx.agreement.parties):
+        if party.organisation not in ctx.members:
+            yield Hit(
+                path=pointer("parties", i, "organisation"),
+                message=f"organisation {party.organisation!r} is not a member of the charter",
+                hint="the organisation must endorse the charter and be listed among its members first",
+            )
+
+
+@rule("WS106", title="Agreement cites another charter", needs_charter=True)
+def charter_reference(ctx: Context) -> Iterator[Hit]:
+    """The agreement's ``charter`` reference must match the charter given: its id, version and digest.
+
+    A digest mismatch means the charter changed after the agreement was written.
+    """
+    assert ctx.agreement is not None and ctx.charter is not None
+    ref = ctx.agreement.charter
+    if ref.id != ctx.charter.id:
+        yield Hit(path=pointer("charter", "id"), message=f"cites charter {ref.id!r}, not {ctx.charter.id!r}")
+    elif ref.version != ctx.charter.version:
+        yield Hit(
+            path=pointer("charter", "version"),
+            message=f"cites charter version {ref.version}, but version {ctx.charter.version} was given",
+            hint="review the agreement against the current charter and update the reference",
+        )
+    elif ctx.charter_digest is not None and ref.digest != ctx.charter_digest:
+        yield Hit(
+            path=pointer("charter", "digest"),
+            message="the charter's digest differs: the charter changed after this agreement cited it",
+            hint=f"if the change is understood, cite {ctx.charter_digest}",
+        )
+
+
+@rule("WS107", title="Identifier declared twice")
+def unique_ids(ctx: Context) -> Iterator[Hit]:
+    """Ids of parties, purposes, items, flows and legal-basis entries must each be unique."""
+    assert ctx.agreement is not None
+    a = ctx.agreement
+    for member, ids in (
+        ("parties", [p.id for p in a.parties]),
+        ("purposes", [p.id for p in a.purposes]),
+        ("items", [i.id for i in a.items]),
+        ("flows", [f.id for f in a.flows]),
+        ("legal_bases", [e.id for e in a.legal_bases]),
+    ):
+        for i, value in _duplicates(ids):
+            yield Hit(path=pointer(member, i, "id"), message=f"{value!r} is declared more than once in {member}")
+
+
+@rule("WS108", title="Purpose needs an undeclared item")
+def purpose_needs_declared(ctx: Context) -> Iterator[Hit]:
+    """Every item a purpose says it needs must be declared in ``items``."""
+    assert ctx.agreement is not None
+    for i, purpose in enumerate(ctx.agreement.purposes):
+        for j, item in enumerate(purpose.needs):
+            if item not in ctx.items:
+                yield Hit(path=pointer("purposes", i, "needs", j), message=f"item {item!r} is not declared")
+
+
+@rule("WS109", title="Flow cites an unknown legal basis")
+def basis_known(ctx: Context) -> Iterator[Hit]:
+    """Every basis id a flow cites must resolve in the catalogue (built-in, charter or agreement entries)."""
+    assert ctx.agreement is not None
+    charter_ids = {ctx.agreement.charter.id} | ({ctx.charter.id} if ctx.charter else set())
+    for i, flow in enumerate(ctx.agreement.flows):
+        cited = [(pointer("flows", i, "bases", j), b) for j, b in enumerate(flow.bases)]
+        if flow.capacity_basis is not None:
+            cited.append((pointer("flows", i, "capacity_basis"), flow.capacity_basis))
+        for path, basis in cited:
+            if basis in ctx.catalogue or basis in charter_ids:
+                continue  # the charter cited as a basis has a rule of its own (WS206)
+            yield Hit(
+                path=path,
+                message=f"legal basis {basis!r} is not in the catalogue",
+                hint="cite a built-in basis id, or declare it under legal_bases with its citation",
+            )

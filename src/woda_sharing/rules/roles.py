@@ -1,0 +1,3 @@
+"""Rules: roles (being written)."""
+
+from __future__ import annotations

@@ -1,0 +1,255 @@
+"""The validation pipeline: load → kind → schema → structure → charter rules.
+
+`validate` never raises for a bad document: every problem becomes a
+`Finding` in the returned `Report`. It raises only when the API is misused
+(`UsageError`). `require_valid` is its raising twin.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Final
+
+from woda_sharing import canonical, codec, schema
+from woda_sharing.exceptions import CanonicalizationError, CatalogueError, DocumentError, LoadError, UsageError
+from woda_sharing.findings import Finding, Report, Severity, pointer
+from woda_sharing.legal import Catalogue
+from woda_sharing.loading import DEFAULT_LIMITS, Limits, load_json
+from woda_sharing.model import Agreement, Charter
+from woda_sharing.rules import Context, Rules, builtin_rules
+
+__all__ = ["PIPELINE_CODES", "CharterInfo", "require_valid", "validate"]
+
+# Finding codes of the pipeline stages after loading (loading owns WS001-WS007).
+CODE_UNKNOWN_KIND: Final = "WS008"
+CODE_FORMAT_VERSION: Final = "WS009"
+CODE_SCHEMA: Final = "WS010"
+CODE_STRUCTURE: Final = "WS011"
+CODE_NO_CHARTER: Final = "WS012"
+CODE_CATALOGUE: Final = "WS013"
+CODE_CANONICAL: Final = "WS014"
+
+#: Codes of the pipeline itself, with their titles (the rules' codes are in the rule table).
+PIPELINE_CODES: Final[Mapping[str, str]] = {
+    "WS001": "The file cannot be read",
+    "WS002": "The file is not UTF-8 (byte order mark, invalid bytes or lone surrogate)",
+    "WS003": "The file is not JSON",
+    "WS004": "An object has two members with the same name",
+    "WS005": "A number is not an integer within ±(2**53 - 1)",
+    "WS006": "A size, depth, string or array limit is exceeded",
+    "WS007": "The top level is not a JSON object",
+    "WS008": "The document's kind is missing or unknown",
+    "WS009": "The document's format version is missing or not supported",
+    "WS010": "The document does not match its JSON Schema",
+    "WS011": "A value cannot be read into the model (for instance an impossible date)",
+    "WS012": "The agreement's charter was not given, so charter rules did not run",
+    "WS013": "Legal-basis entries clash with the catalogue",
+    "WS014": "The document has no unambiguous canonical form",
+}
+
+_MODEL: Final[Mapping[str, type[Charter] | type[Agreement]]] = {"charter": Charter, "agreement": Agreement}
+_FORMAT_VERSIONS: Final = frozenset({1})
+
+
+class CharterInfo:
+    """A charter prepared once for validating many agreements: typed, with its digest.
+
+    Build it with `CharterInfo.from_data` from the charter's wire form (the
+    digest is computed over exactly that), or pass a `Charter`.
+    """
+
+    __slots__ = ("charter", "digest")
+
+    def __init__(self, charter: Charter, digest: str | None) -> None:
+        self.charter = charter
+        self.digest = digest
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> CharterInfo:
+        """Type the charter's wire form, raising `DocumentError` if it is not a valid charter."""
+        report = validate(data)
+        if not isinstance(report.document, Charter) or not report.ok:
+            raise DocumentError("the charter given is not a valid charter", report=report)
+        return cls(report.document, _digest_or_none(data))
+
+
+def _digest_or_none(data: Mapping[str, Any]) -> str | None:
+    try:
+        return canonical.digest(data)
+    except CanonicalizationError:
+        return None
+
+
+def _coerce_charter(charter: object) -> CharterInfo | None:
+    if charter is None or isinstance(charter, CharterInfo):
+        return charter
+    if isinstance(charter, Charter):
+        return CharterInfo(charter, _digest_or_none(codec.unstructure(charter)))
+    if isinstance(charter, Mapping):
+        return CharterInfo.from_data(charter)
+    raise UsageError(f"charter must be a Charter, a CharterInfo or a mapping, not {type(charter).__name__}")
+
+
+def validate(
+    document: bytes | Mapping[str, Any] | Charter | Agreement,
+    *,
+    charter: Charter | CharterInfo | Mapping[str, Any] | None = None,
+    today: dt.date | None = None,
+    catalogue: Catalogue | None = None,
+    rules: Rules | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    source: str = "<document>",
+) -> Report:
+    """Validate one document and return its `Report`; never raises for a bad document.
+
+    *document* is raw bytes (loaded strictly), parsed JSON, or a model object.
+    *charter* is the charter an agreement sits under; without it, the rules
+    that need a charter are skipped and a ``WS012`` warning says so. *today*
+    is the date lifecycle rules judge against (default: the local date).
+    *catalogue* replaces the built-in legal-basis catalogue; *rules* replaces
+    the built-in rule table.
+    """
+    if isinstance(document, (Charter, Agreement)):
+        data: Any = codec.unstructure(document)
+    elif isinstance(document, (bytes, bytearray, memoryview)):
+        try:
+            data = load_json(bytes(document), source=source, limits=limits)
+        except LoadError as e:
+            finding = Finding(code=e.code, severity=Severity.ERROR, path=e.pointer, message=e.message)
+            return Report(source=source, kind=None, findings=(finding,))
+    elif isinstance(document, Mapping):
+        data = document
+    else:
+        raise UsageError(f"cannot validate a {type(document).__name__}: give bytes, a mapping or a document")
+    charter_info = _coerce_charter(charter)
+    return _validate_data(
+        data,
+        source=source,
+        charter=charter_info,
+        today=today or dt.date.today(),  # noqa: DTZ011 - a calendar date in the user's own zone is meant
+        catalogue=catalogue or Catalogue.builtin(),
+        rules=rules or builtin_rules(),
+    )
+
+
+def require_valid(
+    document: bytes | Mapping[str, Any] | Charter | Agreement,
+    **options: Any,
+) -> Charter | Agreement:
+    """Validate like `validate` and return the typed document, or raise `DocumentError`."""
+    report = validate(document, **options)
+    if not report.ok or not isinstance(report.document, (Charter, Agreement)):
+        first = report.errors[0] if report.errors else None
+        detail = f": {first.path or '/'}: {first.code} {first.message}" if first else ""
+        raise DocumentError(f"{report.source} is not valid{detail}", report=report)
+    return report.document
+
+
+def _error(code: str, path: str, message: str, hint: str | None = None) -> Finding:
+    return Finding(code=code, severity=Severity.ERROR, path=path, message=message, hint=hint)
+
+
+def _validate_data(
+    data: Mapping[str, Any],
+    *,
+    source: str,
+    charter: CharterInfo | None,
+    today: dt.date,
+    catalogue: Catalogue,
+    rules: Rules,
+) -> Report:
+    kind = data.get("kind")
+    if kind not in _MODEL:
+        shown = kind if isinstance(kind, str) else None
+        message = "no kind member" if kind is None else f"unknown document kind {kind!r}"
+        hint = "set kind to 'charter' or 'agreement'" if kind != "keyring" else "keyrings are checked by verify"
+        return Report(
+            source=source,
+            kind=shown,
+            findings=(_error(CODE_UNKNOWN_KIND, pointer("kind") if kind is not None else "", message, hint),),
+            data=data,
+        )
+    version = data.get("format_version")
+    if type(version) is not int or version not in _FORMAT_VERSIONS:
+        message = f"format version {version!r} is not supported (this library reads 1)"
+        path = pointer("format_version") if "format_version" in data else ""
+        finding = _error(CODE_FORMAT_VERSION, path, message, "set format_version to 1")
+        return Report(source=source, kind=kind, findings=(finding,), data=data)
+
+    if not schema.fast_is_valid(kind, data):
+        findings = tuple(_schema_findings(kind, data))
+        return Report(source=source, kind=kind, findings=findings, data=data)
+
+    model = _MODEL[kind]
+    try:
+        document: Charter | Agreement = codec.structure(data, model)
+    except DocumentError as e:
+        issues = codec.structure_issues(e.__cause__ or e, model)
+        findings = tuple(_error(CODE_STRUCTURE, i.pointer, i.message) for i in issues)
+        return Report(source=source, kind=kind, findings=findings, data=data)
+
+    findings_list: list[Finding] = []
+    if isinstance(document, Charter):
+        charter_info: CharterInfo | None = CharterInfo(document, None)
+        agreement = None
+    else:
+        charter_info, agreement = charter, document
+        if charter_info is None:
+            findings_list.append(
+                Finding(
+                    code=CODE_NO_CHARTER,
+                    severity=Severity.WARNING,
+                    path=pointer("charter"),
+                    message=f"charter {document.charter.id} version {document.charter.version} was not given;"
+                    " charter rules did not run",
+                    hint="pass --charter FILE, or validate the charter's folder together with the agreement",
+                )
+            )
+    try:
+        full = _catalogue_for(catalogue, charter_info.charter if charter_info else None, agreement)
+    except CatalogueError as e:
+        findings_list.append(_error(CODE_CATALOGUE, pointer("legal_bases"), str(e)))
+        full = catalogue
+    ctx = Context(
+        charter=charter_info.charter if charter_info else None,
+        agreement=agreement,
+        catalogue=full,
+        today=today,
+        charter_digest=charter_info.digest if charter_info else None,
+    )
+    findings_list.extend(_run_rules(rules, ctx, kind))
+    return Report(source=source, kind=kind, findings=tuple(findings_list), document=document, data=data)
+
+
+def _catalogue_for(base: Catalogue, charter: Charter | None, agreement: Agreement | None) -> Catalogue:
+    full = base
+    if charter is not None and charter.legal_bases:
+        full = full.extended(charter.legal_bases)
+    if agreement is not None and agreement.legal_bases:
+        full = full.extended(agreement.legal_bases)
+    return full
+
+
+def _run_rules(rules: Rules, ctx: Context, kind: str) -> Iterator[Finding]:
+    for rule in rules:
+        if rule.applies_to != kind or (rule.needs_charter and ctx.charter is None):
+            continue
+        yield from rule.run(ctx)
+
+
+def _schema_findings(kind: str, data: Mapping[str, Any]) -> Iterable[Finding]:
+    for error in schema.iter_schema_errors(kind, data):
+        best = _deepest(error)
+        path = pointer(*best.absolute_path)
+        hint = best.schema.get("description") if isinstance(best.schema, Mapping) else None
+        yield _error(CODE_SCHEMA, path, best.message, hint)
+
+
+def _deepest(error: Any) -> Any:
+    """For ``oneOf``/``anyOf`` failures, pick the branch error that got furthest, as jsonschema's best_match does."""
+    from jsonschema.exceptions import best_match  # noqa: PLC0415 - only on the failure path
+
+    if error.context:
+        return best_match(error.context) or error
+    return error
