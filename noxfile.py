@@ -50,7 +50,7 @@ def lint(s: nox.Session) -> None:
 @session()
 def typecheck(s: nox.Session) -> None:
     """mypy --strict over the library."""
-    s.install(".", "mypy>=1.11")
+    s.install(".", "mypy>=1.11", "types-jsonschema")
     s.run("mypy", "--strict", "src/woda_sharing")
 
 

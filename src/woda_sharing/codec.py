@@ -75,12 +75,12 @@ def _make_converter() -> Converter:
 
     def structure_factory(cls: type) -> Callable[[Any, type], Any]:
         renames = _RENAMES.get(cls, {})
-        overrides = {name: override(rename=wire) for name, wire in renames.items()}
+        overrides: dict[str, Any] = {name: override(rename=wire) for name, wire in renames.items()}
         return make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True, **overrides)
 
     def unstructure_factory(cls: type) -> Callable[[Any], dict[str, Any]]:
         renames = _RENAMES.get(cls, {})
-        overrides = {}
+        overrides: dict[str, Any] = {}
         for a in attrs.fields(cls):
             omit = a.default is None or a.default == ()
             if a.name in ("kind", "format_version", "type"):
@@ -152,15 +152,20 @@ def _walk(error: BaseException, cls: type | None, pointer: str, out: list[Struct
         renames = _RENAMES.get(cls, {}) if isinstance(cls, type) else {}
         for exc, note in with_notes:
             wire = renames.get(note.name, note.name)
+            if isinstance(exc, KeyError):  # a missing member: point at the object that lacks it
+                out.append(
+                    StructureIssue(pointer=pointer, message=f"required member {wire!r} is missing")
+                )
+                continue
             inner = _field_type(cls, note.name)
             _walk(exc, inner, f"{pointer}/{_escape(wire)}", out)
         for exc in without:
             _walk(exc, None, pointer, out)
     elif isinstance(error, IterableValidationError):
-        with_notes, without = error.group_exceptions()
-        for exc, note in with_notes:
-            _walk(exc, _element_type(note.type), f"{pointer}/{note.index}", out)
-        for exc in without:
+        indexed, unindexed = error.group_exceptions()
+        for exc, index_note in indexed:
+            _walk(exc, _element_type(index_note.type), f"{pointer}/{index_note.index}", out)
+        for exc in unindexed:
             _walk(exc, None, pointer, out)
     elif isinstance(error, KeyError):
         out.append(StructureIssue(pointer=pointer, message=f"required member {error} is missing"))

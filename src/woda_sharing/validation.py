@@ -12,7 +12,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final
 
 from woda_sharing import canonical, codec, schema
-from woda_sharing.exceptions import CanonicalizationError, CatalogueError, DocumentError, LoadError, UsageError
+from woda_sharing.exceptions import (
+    CanonicalizationError,
+    CatalogueError,
+    DocumentError,
+    LoadError,
+    UsageError,
+)
 from woda_sharing.findings import Finding, Report, Severity, pointer
 from woda_sharing.legal import Catalogue
 from woda_sharing.loading import DEFAULT_LIMITS, Limits, load_json
@@ -28,7 +34,6 @@ CODE_SCHEMA: Final = "WS010"
 CODE_STRUCTURE: Final = "WS011"
 CODE_NO_CHARTER: Final = "WS012"
 CODE_CATALOGUE: Final = "WS013"
-CODE_CANONICAL: Final = "WS014"
 
 #: Codes of the pipeline itself, with their titles (the rules' codes are in the rule table).
 PIPELINE_CODES: Final[Mapping[str, str]] = {
@@ -45,18 +50,22 @@ PIPELINE_CODES: Final[Mapping[str, str]] = {
     "WS011": "A value cannot be read into the model (for instance an impossible date)",
     "WS012": "The agreement's charter was not given, so charter rules did not run",
     "WS013": "Legal-basis entries clash with the catalogue",
-    "WS014": "The document has no unambiguous canonical form",
 }
 
-_MODEL: Final[Mapping[str, type[Charter] | type[Agreement]]] = {"charter": Charter, "agreement": Agreement}
+_MODEL: Final[Mapping[str, type[Charter] | type[Agreement]]] = {
+    "charter": Charter,
+    "agreement": Agreement,
+}
 _FORMAT_VERSIONS: Final = frozenset({1})
 
 
 class CharterInfo:
     """A charter prepared once for validating many agreements: typed, with its digest.
 
-    Build it with `CharterInfo.from_data` from the charter's wire form (the
-    digest is computed over exactly that), or pass a `Charter`.
+    Build it with `CharterInfo.from_data` from the charter's wire form: the
+    digest is computed over exactly that. A typed `Charter` given to
+    `validate` carries no digest (its wire form may have spelt defaults out
+    or left them implicit), so the digest half of rule WS106 does not run.
     """
 
     __slots__ = ("charter", "digest")
@@ -85,10 +94,13 @@ def _coerce_charter(charter: object) -> CharterInfo | None:
     if charter is None or isinstance(charter, CharterInfo):
         return charter
     if isinstance(charter, Charter):
-        return CharterInfo(charter, _digest_or_none(codec.unstructure(charter)))
+        # A typed charter has lost the exact wire form its digest was taken over.
+        return CharterInfo(charter, None)
     if isinstance(charter, Mapping):
         return CharterInfo.from_data(charter)
-    raise UsageError(f"charter must be a Charter, a CharterInfo or a mapping, not {type(charter).__name__}")
+    raise UsageError(
+        f"charter must be a Charter, a CharterInfo or a mapping, not {type(charter).__name__}"
+    )
 
 
 def validate(
@@ -116,18 +128,22 @@ def validate(
         try:
             data = load_json(bytes(document), source=source, limits=limits)
         except LoadError as e:
-            finding = Finding(code=e.code, severity=Severity.ERROR, path=e.pointer, message=e.message)
+            finding = Finding(
+                code=e.code, severity=Severity.ERROR, path=e.pointer, message=e.message
+            )
             return Report(source=source, kind=None, findings=(finding,))
     elif isinstance(document, Mapping):
         data = document
     else:
-        raise UsageError(f"cannot validate a {type(document).__name__}: give bytes, a mapping or a document")
+        raise UsageError(
+            f"cannot validate a {type(document).__name__}: give bytes, a mapping or a document"
+        )
     charter_info = _coerce_charter(charter)
     return _validate_data(
         data,
         source=source,
         charter=charter_info,
-        today=today or dt.date.today(),  # noqa: DTZ011 - a calendar date in the user's own zone is meant
+        today=today or dt.date.today(),  # a calendar date in the user's own zone
         catalogue=catalogue or Catalogue.builtin(),
         rules=rules or builtin_rules(),
     )
@@ -160,16 +176,8 @@ def _validate_data(
     rules: Rules,
 ) -> Report:
     kind = data.get("kind")
-    if kind not in _MODEL:
-        shown = kind if isinstance(kind, str) else None
-        message = "no kind member" if kind is None else f"unknown document kind {kind!r}"
-        hint = "set kind to 'charter' or 'agreement'" if kind != "keyring" else "keyrings are checked by verify"
-        return Report(
-            source=source,
-            kind=shown,
-            findings=(_error(CODE_UNKNOWN_KIND, pointer("kind") if kind is not None else "", message, hint),),
-            data=data,
-        )
+    if not isinstance(kind, str) or kind not in schema.KINDS:
+        return _unknown_kind(data, source)
     version = data.get("format_version")
     if type(version) is not int or version not in _FORMAT_VERSIONS:
         message = f"format version {version!r} is not supported (this library reads 1)"
@@ -181,6 +189,8 @@ def _validate_data(
         findings = tuple(_schema_findings(kind, data))
         return Report(source=source, kind=kind, findings=findings, data=data)
 
+    if kind not in _MODEL:  # a kind with a schema but no model (a keyring): the schema is all
+        return Report(source=source, kind=kind, findings=(), data=data)
     model = _MODEL[kind]
     try:
         document: Charter | Agreement = codec.structure(data, model)
@@ -219,10 +229,28 @@ def _validate_data(
         charter_digest=charter_info.digest if charter_info else None,
     )
     findings_list.extend(_run_rules(rules, ctx, kind))
-    return Report(source=source, kind=kind, findings=tuple(findings_list), document=document, data=data)
+    return Report(
+        source=source, kind=kind, findings=tuple(findings_list), document=document, data=data
+    )
 
 
-def _catalogue_for(base: Catalogue, charter: Charter | None, agreement: Agreement | None) -> Catalogue:
+def _unknown_kind(data: Mapping[str, Any], source: str) -> Report:
+    kind = data.get("kind")
+    if kind is None:
+        finding = _error(CODE_UNKNOWN_KIND, "", "the document has no kind member", _KIND_HINT)
+    else:
+        finding = _error(CODE_UNKNOWN_KIND, pointer("kind"), f"unknown kind {kind!r}", _KIND_HINT)
+    return Report(
+        source=source, kind=kind if isinstance(kind, str) else None, findings=(finding,), data=data
+    )
+
+
+_KIND_HINT: Final = "set kind to 'charter' or 'agreement'"
+
+
+def _catalogue_for(
+    base: Catalogue, charter: Charter | None, agreement: Agreement | None
+) -> Catalogue:
     full = base
     if charter is not None and charter.legal_bases:
         full = full.extended(charter.legal_bases)
@@ -247,7 +275,7 @@ def _schema_findings(kind: str, data: Mapping[str, Any]) -> Iterable[Finding]:
 
 
 def _deepest(error: Any) -> Any:
-    """For ``oneOf``/``anyOf`` failures, pick the branch error that got furthest, as jsonschema's best_match does."""
+    """For ``oneOf``/``anyOf`` failures, pick the most relevant branch error (jsonschema's best_match)."""
     from jsonschema.exceptions import best_match  # noqa: PLC0415 - only on the failure path
 
     if error.context:

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from woda_sharing.cli import main
+
+
+def _write(folder: Path, name: str, data: Any) -> Path:
+    path = folder / name
+    path.write_text(json.dumps(data, indent=2) if not isinstance(data, str) else data)
+    return path
+
+
+@pytest.fixture
+def folder(tmp_path: Path, charter: dict[str, Any], agreement: dict[str, Any]) -> Path:
+    agreement["review"] = "2999-01-01"  # keep lifecycle rules quiet whatever today is
+    _write(tmp_path, "charter.json", charter)
+    _write(tmp_path, "agreement.json", agreement)
+    return tmp_path
+
+
+def test_a_folder_is_walked_and_agreements_find_their_charter(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["validate", "--format", "json", str(folder)])
+    out = json.loads(capsys.readouterr().out)
+    paths = [Path(f["path"]).name for f in out["files"]]
+    assert paths == ["agreement.json", "charter.json"]
+    agreement = out["files"][0]
+    assert agreement["kind"] == "agreement"
+    # the charter was found: no "charter not given" warning
+    assert all(f["code"] != "WS012" for f in agreement["findings"])
+    assert {"ok", "files"} <= out.keys()
+    for f in agreement["findings"]:
+        assert set(f) >= {"code", "severity", "path", "message", "hint"}
+    assert (code == 0) == out["ok"]
+
+
+def test_an_error_finding_exits_1_and_reads_like_a_compiler(
+    folder: Path, agreement: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    agreement["flows"][0]["to"] = "nobody"
+    bad = _write(folder, "agreement.json", agreement)
+    code = main(["validate", "--charter", str(folder / "charter.json"), str(bad)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert f"{bad}:/flows/0/to: error WS101 party 'nobody' is not declared" in out.splitlines()
+
+
+def test_json_output_for_a_failing_file(
+    folder: Path, agreement: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    agreement["flows"][0]["items"].append("nhs-number")
+    _write(folder, "agreement.json", agreement)
+    code = main(["validate", "--format", "json", str(folder)])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert out["ok"] is False
+    failing = next(f for f in out["files"] if f["path"].endswith("agreement.json"))
+    assert failing["ok"] is False
+    assert any(f["code"] == "WS102" and f["path"] == "/flows/0/items/2" for f in failing["findings"])
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [("{", "WS003"), ("[1, 2]", "WS007"), ('{"a": 1, "a": 1}', "WS004")],
+    ids=["syntax", "array", "duplicate"],
+)
+def test_unreadable_input_exits_2_and_is_still_reported(
+    tmp_path: Path, content: str, code: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(tmp_path, "broken.json", content)
+    assert main(["validate", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert f"{path}:/: error {code}" in captured.out
+    assert "Traceback" not in captured.out + captured.err
+
+
+def test_a_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(tmp_path / "absent.json")]) == 2
+    assert "WS001" in capsys.readouterr().out
+
+
+def test_an_empty_folder_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(tmp_path)]) == 2
+    assert "no JSON files" in capsys.readouterr().err
+
+
+def test_an_invalid_charter_option_exits_2(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = _write(folder, "not-a-charter.json", {"kind": "charter", "format_version": 1})
+    assert main(["validate", "--charter", str(bad), str(folder / "agreement.json")]) == 2
+    assert "is not a valid charter" in capsys.readouterr().err
+    unreadable = _write(folder, "broken.json", "{")
+    assert main(["validate", "--charter", str(unreadable), str(folder / "agreement.json")]) == 2
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["validate"])
+    assert info.value.code == 2
+    with pytest.raises(SystemExit) as info:
+        main(["validate", "--format", "xml", "x.json"])
+    assert info.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err

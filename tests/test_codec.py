@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from woda_sharing import codec
+from woda_sharing.exceptions import DocumentError
+from woda_sharing.legal import Art6Basis, Art6Point, CatalogueEntry, StatutoryGateway
+from woda_sharing.model import Agreement, Category, Charter, Flow
+
+
+def test_agreement_round_trips_through_the_wire_form(agreement: dict[str, Any]) -> None:
+    typed = codec.structure(agreement, Agreement)
+    assert typed.start == dt.date(2024, 2, 1)
+    assert typed.flows[0].source == "district"
+    assert typed.items[0].category is Category.PERSONAL
+    wire = codec.unstructure(typed)
+    assert codec.structure(wire, Agreement) == typed
+
+
+def test_flow_wire_names_are_from_and_to() -> None:
+    flow = Flow(
+        id="f",
+        source="a",
+        recipient="b",
+        items=("x",),
+        purposes=("p",),
+        bases=("b",),
+        frequency="daily",
+        method="api",
+    )
+    wire = codec.unstructure(flow)
+    assert wire["from"] == "a"
+    assert wire["to"] == "b"
+    assert "source" not in wire
+    assert "recipient" not in wire
+
+
+def test_absent_optional_members_stay_absent(charter: dict[str, Any]) -> None:
+    typed = codec.structure(charter, Charter)
+    assert typed.review is None
+    wire = codec.unstructure(typed)
+    assert "review" not in wire
+    assert "supersedes" not in wire
+    assert "endorsements" not in wire
+    assert wire["kind"] == "charter"
+    assert wire["format_version"] == 1
+
+
+def test_legal_bases_are_told_apart_by_type() -> None:
+    raw = [
+        {
+            "id": "a",
+            "title": "t",
+            "citation": "c",
+            "basis": {"type": "uk-gdpr-art6", "point": "e"},
+        },
+        {
+            "id": "g",
+            "title": "t",
+            "citation": "c",
+            "basis": {
+                "type": "statutory-gateway",
+                "act": "X Act",
+                "section": "1",
+                "nature": "duty",
+            },
+        },
+    ]
+    entries = codec.structure_entries(raw)
+    assert entries[0].basis == Art6Basis(point=Art6Point.PUBLIC_TASK)
+    assert isinstance(entries[1].basis, StatutoryGateway)
+    assert [codec.unstructure(e) for e in entries] == raw
+
+
+@pytest.mark.parametrize(
+    ("mutate", "pointer", "fragment"),
+    [
+        (lambda a: a.__setitem__("start", "2024-02-30"), "/start", "day is out of range"),
+        (lambda a: a.__setitem__("start", "1 Feb 2024"), "/start", "YYYY-MM-DD"),
+        (lambda a: a["flows"][0].__setitem__("to", 3), "/flows/0/to", "not a string"),
+        (lambda a: a["flows"][0]["items"].append(1), "/flows/0/items/2", "not a string"),
+        (
+            lambda a: a["items"][0].__setitem__("children", "yes"),
+            "/items/0/children",
+            "true or false",
+        ),
+        (lambda a: a.__setitem__("version", True), "/version", "not an integer"),
+        (lambda a: a["items"][0].__setitem__("category", "secret"), "/items/0/category", "secret"),
+        (lambda a: a["flows"][0].pop("from"), "/flows/0", "from"),
+    ],
+    ids=[
+        "impossible-date",
+        "not-iso-date",
+        "int-for-str",
+        "int-in-list",
+        "str-for-bool",
+        "bool-for-int",
+        "bad-enum",
+        "missing",
+    ],
+)
+def test_structure_errors_point_at_wire_names(
+    agreement: dict[str, Any], mutate: Any, pointer: str, fragment: str
+) -> None:
+    mutate(agreement)
+    with pytest.raises(DocumentError) as info:
+        codec.structure(agreement, Agreement)
+    issues = codec.structure_issues(info.value.__cause__, Agreement)  # type: ignore[arg-type]
+    assert any(i.pointer == pointer and fragment in i.message for i in issues), issues
+
+
+def test_unknown_basis_type_is_refused() -> None:
+    with pytest.raises(DocumentError):
+        codec.structure(
+            {"id": "a", "title": "t", "citation": "c", "basis": {"type": "charter"}}, CatalogueEntry
+        )
