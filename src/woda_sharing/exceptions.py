@@ -62,7 +62,9 @@ class LoadError(WodaError, ValueError):
     the same problem gets in a validation report.
     """
 
-    def __init__(self, message: str, *, source: str = "<bytes>", pointer: str = "", code: str = "") -> None:
+    def __init__(
+        self, message: str, *, source: str = "<bytes>", pointer: str = "", code: str = ""
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.source = source

@@ -48,9 +48,22 @@ _CHARTER: dict[str, Any] = {
     "principles": [{"id": "lawful", "text": "Every sharing has its own lawful basis."}],
     "purposes": [
         {"id": "early-help", "title": "Early help for families"},
-        {"id": "crime-prevention", "title": "Preventing crime and disorder", "law_enforcement": True},
+        {
+            "id": "crime-prevention",
+            "title": "Preventing crime and disorder",
+            "law_enforcement": True,
+        },
     ],
-    "controls": ["dpia", "retention", "security", "rights", "transparency", "breach", "termination", "review"],
+    "controls": [
+        "dpia",
+        "retention",
+        "security",
+        "rights",
+        "transparency",
+        "breach",
+        "termination",
+        "review",
+    ],
     "endorsement": {"rule": "all-members", "roles": ["siro", "dpo"]},
     "review_interval_months": 12,
 }

@@ -95,7 +95,10 @@ def charter_reference(ctx: Context) -> Iterator[Hit]:
     assert ctx.agreement is not None and ctx.charter is not None
     ref = ctx.agreement.charter
     if ref.id != ctx.charter.id:
-        yield Hit(path=pointer("charter", "id"), message=f"cites charter {ref.id!r}, not {ctx.charter.id!r}")
+        yield Hit(
+            path=pointer("charter", "id"),
+            message=f"cites charter {ref.id!r}, not {ctx.charter.id!r}",
+        )
     elif ref.version != ctx.charter.version:
         yield Hit(
             path=pointer("charter", "version"),
@@ -123,7 +126,10 @@ def unique_ids(ctx: Context) -> Iterator[Hit]:
         ("legal_bases", [e.id for e in a.legal_bases]),
     ):
         for i, value in _duplicates(ids):
-            yield Hit(path=pointer(member, i, "id"), message=f"{value!r} is declared more than once in {member}")
+            yield Hit(
+                path=pointer(member, i, "id"),
+                message=f"{value!r} is declared more than once in {member}",
+            )
 
 
 @rule("WS108", title="Purpose needs an undeclared item")
@@ -133,7 +139,10 @@ def purpose_needs_declared(ctx: Context) -> Iterator[Hit]:
     for i, purpose in enumerate(ctx.agreement.purposes):
         for j, item in enumerate(purpose.needs):
             if item not in ctx.items:
-                yield Hit(path=pointer("purposes", i, "needs", j), message=f"item {item!r} is not declared")
+                yield Hit(
+                    path=pointer("purposes", i, "needs", j),
+                    message=f"item {item!r} is not declared",
+                )
 
 
 @rule("WS109", title="Flow cites an unknown legal basis")
