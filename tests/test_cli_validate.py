@@ -62,7 +62,9 @@ def test_json_output_for_a_failing_file(
     assert out["ok"] is False
     failing = next(f for f in out["files"] if f["path"].endswith("agreement.json"))
     assert failing["ok"] is False
-    assert any(f["code"] == "WS102" and f["path"] == "/flows/0/items/2" for f in failing["findings"])
+    assert any(
+        f["code"] == "WS102" and f["path"] == "/flows/0/items/2" for f in failing["findings"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -85,12 +87,16 @@ def test_a_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "WS001" in capsys.readouterr().out
 
 
-def test_an_empty_folder_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_empty_folder_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["validate", str(tmp_path)]) == 2
     assert "no JSON files" in capsys.readouterr().err
 
 
-def test_an_invalid_charter_option_exits_2(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_invalid_charter_option_exits_2(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = _write(folder, "not-a-charter.json", {"kind": "charter", "format_version": 1})
     assert main(["validate", "--charter", str(bad), str(folder / "agreement.json")]) == 2
     assert "is not a valid charter" in capsys.readouterr().err
@@ -106,3 +112,19 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
         main(["validate", "--format", "xml", "x.json"])
     assert info.value.code == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_today_option_judges_dates_as_of_that_day(
+    folder: Path, agreement: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    agreement["end"] = "2024-12-31"
+    _write(folder, "agreement.json", agreement)
+    main(["validate", "--format", "json", "--today", "2024-06-01", str(folder)])
+    early = json.loads(capsys.readouterr().out)
+    main(["validate", "--format", "json", "--today", "2025-06-01", str(folder)])
+    late = json.loads(capsys.readouterr().out)
+    codes = [{f["code"] for f in out["files"][0]["findings"]} for out in (early, late)]
+    assert codes[0] != codes[1]
+    with pytest.raises(SystemExit) as info:
+        main(["validate", "--today", "June", str(folder)])
+    assert info.value.code == 2

@@ -16,6 +16,7 @@ from typing import Any, Final, TypeVar
 
 import attrs
 from cattrs import ClassValidationError, Converter, IterableValidationError
+from cattrs.errors import IterableValidationNote
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from woda_sharing import legal
@@ -65,8 +66,28 @@ def _structure_str(value: object, _: type) -> str:
     return value
 
 
+def _structure_str_tuple(value: object, _: type) -> tuple[str, ...]:
+    # The hot path of structuring: lists of ids. One C-level pass instead of cattrs' generic loop.
+    if isinstance(value, (list, tuple)) and all(type(v) is str for v in value):
+        return tuple(value)
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{value!r} is not an array")
+    errors = [
+        _annotate(TypeError(f"{v!r} is not a string"), i)
+        for i, v in enumerate(value)
+        if not isinstance(v, str)
+    ]
+    raise IterableValidationError("invalid members", errors, tuple[str, ...])
+
+
+def _annotate(error: Exception, index: int) -> Exception:
+    error.__notes__ = [IterableValidationNote(f"Structuring tuple @ index {index}", index, str)]
+    return error
+
+
 def _make_converter() -> Converter:
     conv = Converter(forbid_extra_keys=True)
+    conv.register_structure_hook_func(lambda t: t == tuple[str, ...], _structure_str_tuple)
     conv.register_structure_hook(dt.date, _structure_date)
     conv.register_unstructure_hook(dt.date, dt.date.isoformat)
     conv.register_structure_hook(bool, _structure_bool)

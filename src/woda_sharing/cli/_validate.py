@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -35,7 +36,20 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     p.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
+    p.add_argument(
+        "--today",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="judge review and end dates as of this date (default: today)",
+    )
     p.set_defaults(handler=run)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date in the form YYYY-MM-DD") from None
 
 
 def _walk(paths: Sequence[str]) -> Iterator[Path]:
@@ -68,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         if failure is not None:
             _print(args.format, [failure])
             return EXIT_USAGE
-        report = validate(data, source=args.charter)
+        report = validate(data, source=args.charter, today=args.today)
         if report.kind != "charter" or not report.ok:
             _print(args.format, [report])
             print(f"woda-sharing: error: {args.charter} is not a valid charter", file=sys.stderr)
@@ -79,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     reports: list[Report] = []
     for path, data, failure in loaded:
         if failure is None and isinstance(data, dict) and data.get("kind") == "charter":
-            report = validate(data, source=str(path))
+            report = validate(data, source=str(path), today=args.today)
             if report.ok:
                 info = CharterInfo.from_data(data)
                 charters[(info.charter.id, info.charter.version)] = info
@@ -91,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         ref = data.get("charter") if data.get("kind") == "agreement" else None
         if charter is None and isinstance(ref, dict):
             charter = charters.get((str(ref.get("id")), ref.get("version")))  # type: ignore[arg-type]
-        reports.append(validate(data, charter=charter, source=str(path)))
+        reports.append(validate(data, charter=charter, source=str(path), today=args.today))
 
     _print(args.format, reports)
     if any(f.code in UNREADABLE for r in reports for f in r.findings):
