@@ -23,8 +23,15 @@ from attrs import field, frozen
 from woda_sharing.exceptions import CatalogueError
 
 __all__ = [
+    "ART9_NEEDS_SCHEDULE_1",
+    "ART9_SCHEDULE_1_PARTS",
+    "SCHEDULE_1_NEEDS_POLICY_DOCUMENT",
+    "SCHEDULE_1_PARAGRAPHS",
+    "SCHEDULE_8_PARAGRAPHS",
     "Art6Basis",
+    "Art6Point",
     "Art9Condition",
+    "Art9Point",
     "Art10Basis",
     "Catalogue",
     "CatalogueEntry",
@@ -63,17 +70,46 @@ class Art9Point(enum.Enum):
     ARCHIVING_RESEARCH_STATISTICS = "j"
 
 
-#: Art 9(2) points that are only lawful with a matching DPA 2018 Schedule 1 condition (DPA 2018 s.10).
+#: Art 9(2) points that are only lawful with a DPA 2018 Schedule 1 condition (DPA 2018 s.10(1)).
 ART9_NEEDS_SCHEDULE_1: Final = frozenset({"b", "g", "h", "i", "j"})
 
-#: The Schedule 1 part whose conditions meet each Art 9(2) point that needs one (DPA 2018 s.10(2)-(3)).
+#: The paragraphs of each part of DPA 2018 Schedule 1 that are conditions. Paragraph 5 (the
+#: appropriate policy document rule for Part 2) and Part 4 (paragraphs 38-41) are not.
+SCHEDULE_1_PARAGRAPHS: Final[Mapping[int, range]] = {
+    1: range(1, 5),
+    2: range(6, 29),
+    3: range(29, 38),
+}
+
+#: The (part, paragraph) Schedule 1 conditions that meet each Art 9(2) point needing one.
+#:
+#: DPA 2018 s.10(2) sends points (b), (h), (i) and (j) to "a condition in Part 1", and each
+#: Part 1 paragraph is written for one of them: 1 employment and social security (b), 2 health
+#: or social care (h), 3 public health (i), 4 research etc (j). Point (g) needs one of the
+#: substantial public interest conditions in Part 2 (s.10(3)).
 ART9_SCHEDULE_1_PARTS: Final[Mapping[str, frozenset[tuple[int, int]]]] = {
     "b": frozenset({(1, 1)}),
     "h": frozenset({(1, 2)}),
     "i": frozenset({(1, 3)}),
     "j": frozenset({(1, 4)}),
-    "g": frozenset((2, n) for n in range(6, 29)),
+    "g": frozenset((2, n) for n in SCHEDULE_1_PARAGRAPHS[2]),
 }
+
+#: The (part, paragraph) Schedule 1 conditions that are met only with an appropriate policy
+#: document (Schedule 1 Part 4, paragraph 39).
+#:
+#: Part 1 paragraph 1 requires one by paragraph 1(1)(b); every Part 2 condition by paragraph
+#: 5(1), except paragraph 13 (journalism), which paragraph 13(3) waives; Part 3 paragraph 35
+#: by paragraph 35(1); paragraphs 36 and 37 carry over the requirement of the Part 2
+#: conditions they extend. Paragraphs 10 and 27 waive it only for a disclosure to a competent
+#: authority (10(2)) or to an anti-doping body (27(3)), and paragraph 36 only inherits it, so
+#: they are listed: the flag errs on the side of asking for the document.
+SCHEDULE_1_NEEDS_POLICY_DOCUMENT: Final[frozenset[tuple[int, int]]] = frozenset(
+    {(1, 1), (3, 35), (3, 36), (3, 37)} | {(2, n) for n in SCHEDULE_1_PARAGRAPHS[2] if n != 13}
+)
+
+#: The paragraphs of DPA 2018 Schedule 8 (conditions for sensitive law enforcement processing).
+SCHEDULE_8_PARAGRAPHS: Final = range(1, 10)
 
 
 @frozen(kw_only=True)
@@ -110,7 +146,8 @@ class Schedule1Condition:
     """A condition in DPA 2018 Schedule 1 (Part 1, 2 or 3, by paragraph).
 
     ``appropriate_policy_document`` records whether the controller has the
-    appropriate policy document Schedule 1 Part 4 requires for this condition.
+    appropriate policy document Schedule 1 Part 4 describes. Constructing a
+    condition for a paragraph its part does not have raises `CatalogueError`.
     """
 
     part: Literal[1, 2, 3]
@@ -120,28 +157,40 @@ class Schedule1Condition:
 
     @paragraph.validator
     def _check_paragraph(self, _: object, value: int) -> None:
-        ranges = {1: range(1, 5), 2: range(6, 29), 3: range(29, 38)}
-        if value not in ranges[self.part]:
-            raise CatalogueError(f"Schedule 1 Part {self.part} has no paragraph {value}")
+        paragraphs = SCHEDULE_1_PARAGRAPHS.get(self.part)
+        if paragraphs is None:
+            raise CatalogueError(f"DPA 2018 Schedule 1 has no Part {self.part!r} of conditions")
+        if isinstance(value, bool) or value not in paragraphs:
+            raise CatalogueError(
+                f"DPA 2018 Schedule 1 Part {self.part} has no condition in paragraph {value!r}"
+                f" (its conditions are paragraphs {paragraphs.start}-{paragraphs.stop - 1})"
+            )
 
     @property
     def needs_policy_document(self) -> bool:
-        """Whether Schedule 1 requires an appropriate policy document for this condition.
+        """Whether the law requires an appropriate policy document for this condition.
 
-        Part 1 paragraph 1 (employment) does, by paragraph 1(1)(b), and so do
-        the Part 2 conditions, by paragraph 5; the few Part 2 paragraphs that
-        waive it are not singled out here, so the flag errs on the safe side.
+        See `SCHEDULE_1_NEEDS_POLICY_DOCUMENT` for the provisions behind the answer.
         """
-        return (self.part, self.paragraph) == (1, 1) or self.part == 2
+        return (self.part, self.paragraph) in SCHEDULE_1_NEEDS_POLICY_DOCUMENT
 
 
 @frozen(kw_only=True)
 class LawEnforcementBasis:
-    """Law enforcement processing under DPA 2018 Part 3 (s.35), with a Schedule 8 condition when sensitive."""
+    """Law enforcement processing under DPA 2018 Part 3 (s.35), with a Schedule 8 condition when sensitive.
+
+    ``schedule_8_paragraph`` names the Schedule 8 condition that sensitive
+    processing relies on (s.35(5)); a paragraph outside 1-9 raises `CatalogueError`.
+    """
 
     ground: Literal["consent", "law-enforcement-task"]
-    schedule_8_paragraph: int | None = None
+    schedule_8_paragraph: int | None = field(default=None)
     type: Literal["dpa-2018-part-3"] = "dpa-2018-part-3"
+
+    @schedule_8_paragraph.validator
+    def _check_schedule_8(self, _: object, value: int | None) -> None:
+        if value is not None and (isinstance(value, bool) or value not in SCHEDULE_8_PARAGRAPHS):
+            raise CatalogueError(f"DPA 2018 Schedule 8 has no paragraph {value!r} (it has 1-9)")
 
 
 @frozen(kw_only=True)
@@ -232,15 +281,20 @@ class Catalogue:
     def extended(self, entries: Iterable[CatalogueEntry]) -> Catalogue:
         """Return a new catalogue with *entries* added.
 
-        Re-declaring an existing id with an identical entry is allowed (a
-        charter and an agreement may both spell out the same local basis);
-        re-declaring it with a different basis raises `CatalogueError`.
+        Re-declaring an existing id with the same basis is allowed (a charter
+        and an agreement may both spell out the same local basis, or one the
+        library ships); the later entry's title and citation are kept.
+        Re-declaring it with a different basis raises `CatalogueError`: an id
+        must mean one provision wherever it is cited.
         """
         merged = dict(self._entries)
         for entry in entries:
             existing = merged.get(entry.id)
             if existing is not None and existing.basis != entry.basis:
-                raise CatalogueError(f"legal basis {entry.id!r} is already defined differently")
+                raise CatalogueError(
+                    f"legal basis {entry.id!r} is already defined differently"
+                    f" (as {existing.citation}); declare yours under another id"
+                )
             merged[entry.id] = entry
         return Catalogue(merged)
 
