@@ -1,3 +1,103 @@
-"""Rules: charter (being written)."""
+"""Rules on the charter document itself: its endorsement rule, ids, review date and members."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+
+from woda_sharing.findings import Severity, pointer
+from woda_sharing.rules import BUILTIN, Context, Hit
+
+__all__: list[str] = []
+
+rule = BUILTIN.rule
+
+
+@rule("WS601", title="Endorsement threshold can never be met", applies_to="charter")
+def threshold_reachable(ctx: Context) -> Iterator[Hit]:
+    """A threshold endorsement rule must not ask for more endorsements than the charter has members."""
+    assert ctx.charter is not None
+    rule_, members = ctx.charter.endorsement, len({m.id for m in ctx.charter.members})
+    if rule_.rule == "threshold" and rule_.threshold is not None and rule_.threshold > members:
+        yield Hit(
+            path=pointer("endorsement", "threshold"),
+            message=f"the threshold is {rule_.threshold} endorsements, but the charter has only {members} members",
+            hint="lower the threshold, or use the all-members rule",
+        )
+
+
+@rule("WS602", title="Charter identifier declared twice", applies_to="charter")
+def unique_charter_ids(ctx: Context) -> Iterator[Hit]:
+    """Ids of members, principles, purposes and legal-basis entries must each be unique within a charter."""
+    assert ctx.charter is not None
+    c = ctx.charter
+    for member, ids in (
+        ("members", [m.id for m in c.members]),
+        ("principles", [p.id for p in c.principles]),
+        ("purposes", [p.id for p in c.purposes]),
+        ("legal_bases", [e.id for e in c.legal_bases]),
+    ):
+        seen: set[str] = set()
+        for i, value in enumerate(ids):
+            if value in seen:
+                yield Hit(
+                    path=pointer(member, i, "id"),
+                    message=f"{value!r} is declared more than once in {member}",
+                )
+            seen.add(value)
+
+
+@rule("WS603", title="Charter review date past", severity=Severity.WARNING, applies_to="charter")
+def charter_review_past(ctx: Context) -> Iterator[Hit]:
+    """The charter's own ``review`` date has passed: the partnership should review it."""
+    assert ctx.charter is not None
+    review = ctx.charter.review
+    if review is not None and review < ctx.today:
+        yield Hit(
+            path=pointer("review"),
+            message=f"the charter's review was due on {review.isoformat()}",
+            hint="review the charter, publish a new version and ask members to endorse it",
+        )
+
+
+@rule(
+    "WS604",
+    title="Competent authority that is not a public authority",
+    severity=Severity.INFO,
+    applies_to="charter",
+    citation="DPA 2018 s.30",
+)
+def competent_authority(ctx: Context) -> Iterator[Hit]:
+    """A member marked ``competent_authority`` but not ``public_authority`` is unusual.
+
+    Competent authorities (DPA 2018 s.30 and Schedule 7) are almost all public
+    bodies; a private body is one only for the statutory functions it exercises.
+    """
+    assert ctx.charter is not None
+    for i, member in enumerate(ctx.charter.members):
+        if member.competent_authority and not member.public_authority:
+            yield Hit(
+                path=pointer("members", i, "competent_authority"),
+                message=f"member {member.id!r} is a competent authority but not a public authority",
+                hint="check both flags: a competent authority is usually a public body",
+            )
+
+
+@rule(
+    "WS605",
+    title="Law enforcement purpose without a competent authority",
+    severity=Severity.WARNING,
+    applies_to="charter",
+    citation="DPA 2018 ss.30-31",
+)
+def law_enforcement_purpose(ctx: Context) -> Iterator[Hit]:
+    """A purpose marked ``law_enforcement`` only makes sense when some member is a competent authority to carry it out."""
+    assert ctx.charter is not None
+    if any(m.competent_authority for m in ctx.charter.members):
+        return
+    for i, purpose in enumerate(ctx.charter.purposes):
+        if purpose.law_enforcement:
+            yield Hit(
+                path=pointer("purposes", i, "law_enforcement"),
+                message=f"purpose {purpose.id!r} is law enforcement, but no member is a competent authority",
+                hint="mark the member that is a competent authority, or unmark the purpose",
+            )

@@ -1,3 +1,415 @@
-"""Rules: legal_bases (being written)."""
+"""Rules on legal bases: every flow of personal data needs the bases the law asks for.
+
+A flow cites bases by id; the ids resolve through the catalogue (built-in
+entries, then the charter's and the agreement's own). Ids that do not resolve
+are reported once, by WS109, and ignored here.
+"""
 
 from __future__ import annotations
+
+import weakref
+from collections.abc import Iterator, Sequence
+
+from attrs import frozen
+
+from woda_sharing.findings import Severity, pointer
+from woda_sharing.legal import (
+    ART9_SCHEDULE_1_PARTS,
+    Art6Basis,
+    Art6Point,
+    Art9Condition,
+    Art10Basis,
+    CommonLawBasis,
+    LawEnforcementBasis,
+    LegalBasis,
+    Schedule1Condition,
+    StatutoryGateway,
+)
+from woda_sharing.model import Category, DataItem, Flow, Member, Sector
+from woda_sharing.rules import BUILTIN, Context, Hit
+
+__all__: list[str] = []
+
+rule = BUILTIN.rule
+
+_SENSITIVE = (Category.SPECIAL_CATEGORY, Category.CRIMINAL_OFFENCE)
+
+
+@frozen(kw_only=True)
+class _FlowFacts:
+    """What the legal-basis rules need to know about one flow, worked out once."""
+
+    bases: tuple[tuple[int, LegalBasis], ...]
+    items: tuple[DataItem, ...]
+    part_3: bool
+    law_enforcement: bool
+
+
+# The facts of the last context seen. The rules of one validation run one after the
+# other on the same context, so one slot, checked by identity, saves every rule but
+# the first from resolving each flow's bases and items again. A weak reference keeps
+# the document from outliving its validation.
+_LAST: list[tuple[weakref.ref[Context], list[_FlowFacts]]] = []
+
+
+def _facts(ctx: Context) -> list[_FlowFacts]:
+    """The facts of every flow of the context's agreement, in order."""
+    last = _LAST[0] if _LAST else None
+    if last is not None and last[0]() is ctx:
+        return last[1]
+    assert ctx.agreement is not None
+    facts: list[_FlowFacts] = []
+    for flow in ctx.agreement.flows:
+        bases = tuple(
+            (j, entry.basis)
+            for j, basis_id in enumerate(flow.bases)
+            if (entry := ctx.catalogue.get(basis_id)) is not None
+        )
+        facts.append(
+            _FlowFacts(
+                bases=bases,
+                items=tuple(ctx.items[i] for i in flow.items if i in ctx.items),
+                part_3=any(isinstance(b, LawEnforcementBasis) for _, b in bases),
+                law_enforcement=_is_law_enforcement(ctx, flow),
+            )
+        )
+    _LAST[:] = [(weakref.ref(ctx), facts)]
+    return facts
+
+
+def _flows(ctx: Context) -> Iterator[tuple[int, Flow, _FlowFacts]]:
+    """Each flow with its index and its facts (resolved bases; declared items)."""
+    assert ctx.agreement is not None
+    for i, (flow, facts) in enumerate(zip(ctx.agreement.flows, _facts(ctx), strict=True)):
+        yield i, flow, facts
+
+
+def _names(items: Sequence[DataItem]) -> str:
+    return ", ".join(repr(i.id) for i in items)
+
+
+def _member(ctx: Context, party_id: str) -> Member | None:
+    party = ctx.parties.get(party_id)
+    return ctx.members.get(party.organisation) if party is not None else None
+
+
+def _is_law_enforcement(ctx: Context, flow: Flow) -> bool:
+    """Whether a competent authority is a party to the flow and a purpose is law enforcement."""
+    competent = any(
+        m is not None and m.competent_authority
+        for m in (_member(ctx, flow.source), _member(ctx, flow.recipient))
+    )
+    purposes = (ctx.charter_purposes.get(p) for p in flow.purposes)
+    return competent and any(p is not None and p.law_enforcement for p in purposes)
+
+
+@rule(
+    "WS201",
+    title="Personal data shared without a UK GDPR Article 6 basis",
+    citation="UK GDPR Article 6(1)",
+)
+def art6_basis(ctx: Context) -> Iterator[Hit]:
+    """A flow that shares personal data (personal, special category, criminal offence or pseudonymised items) must cite a UK GDPR Article 6(1) basis.
+
+    Pseudonymised data is still personal data. A flow that cites a DPA 2018
+    Part 3 basis is law enforcement processing, outside UK GDPR, and is exempt.
+    """
+    assert ctx.agreement is not None
+    for i, flow, facts in _flows(ctx):
+        personal = [it for it in facts.items if it.category.is_personal_data]
+        bases = facts.bases
+        if not personal or facts.part_3:
+            continue
+        if not any(isinstance(b, Art6Basis) for _, b in bases):
+            yield Hit(
+                path=pointer("flows", i, "bases"),
+                message=f"flow {flow.id!r} shares personal data ({_names(personal)}) without an Article 6 basis",
+                hint="cite the Article 6(1) basis the sender relies on, for a public body usually (e) public task",
+            )
+
+
+@rule(
+    "WS202",
+    title="Special category data shared without an Article 9 condition",
+    citation="UK GDPR Article 9(2)",
+)
+def art9_condition(ctx: Context) -> Iterator[Hit]:
+    """A flow that shares special category data must cite a UK GDPR Article 9(2) condition besides its Article 6 basis.
+
+    A flow under DPA 2018 Part 3 is exempt (its sensitive processing is WS211's business).
+    """
+    assert ctx.agreement is not None
+    for i, flow, facts in _flows(ctx):
+        special = [it for it in facts.items if it.category is Category.SPECIAL_CATEGORY]
+        bases = facts.bases
+        if not special or facts.part_3:
+            continue
+        if not any(isinstance(b, Art9Condition) for _, b in bases):
+            yield Hit(
+                path=pointer("flows", i, "bases"),
+                message=f"flow {flow.id!r} shares special category data ({_names(special)}) without an Article 9(2) condition",
+                hint="cite the Article 9(2) condition that applies, for instance (h) health or social care",
+            )
+
+
+@rule(
+    "WS203",
+    title="Article 9 condition without the Schedule 1 condition it needs",
+    citation="UK GDPR Article 9(2); DPA 2018 s.10 and Schedule 1",
+)
+def art9_schedule_1(ctx: Context) -> Iterator[Hit]:
+    """Article 9(2) points (b), (g), (h), (i) and (j) are lawful only with a matching DPA 2018 Schedule 1 condition cited on the same flow.
+
+    Point (b) needs Part 1 paragraph 1, (h) paragraph 2, (i) paragraph 3, (j)
+    paragraph 4, and (g) substantial public interest one of the Part 2
+    conditions (paragraphs 6 to 28).
+    """
+    assert ctx.agreement is not None
+    for i, flow, facts in _flows(ctx):
+        bases = facts.bases
+        schedule_1 = {(b.part, b.paragraph) for _, b in bases if isinstance(b, Schedule1Condition)}
+        for j, basis in bases:
+            if not isinstance(basis, Art9Condition) or not basis.needs_schedule_1:
+                continue
+            wanted = ART9_SCHEDULE_1_PARTS[basis.point.value]
+            if schedule_1 & wanted:
+                continue
+            options = ", ".join(f"Part {p} para {n}" for p, n in sorted(wanted)[:3])
+            more = " or another Part 2 paragraph" if len(wanted) > 3 else ""
+            yield Hit(
+                path=pointer("flows", i, "bases", j),
+                message=f"Article 9(2)({basis.point.value}) needs a matching DPA 2018 Schedule 1 condition, and flow {flow.id!r} cites none",
+                hint=f"cite the Schedule 1 condition that applies: {options}{more}",
+            )
+
+
+@rule(
+    "WS204",
+    title="Schedule 1 condition without its appropriate policy document",
+    citation="DPA 2018 Schedule 1 paragraphs 1(1)(b), 5 and Part 4",
+)
+def policy_document(ctx: Context) -> Iterator[Hit]:
+    """A Schedule 1 condition that requires an appropriate policy document (Part 1 paragraph 1 and the Part 2 conditions) is cited, but its entry records that there is none."""
+    assert ctx.agreement is not None
+    for i, flow, facts in _flows(ctx):
+        for j, basis in facts.bases:
+            if (
+                isinstance(basis, Schedule1Condition)
+                and basis.needs_policy_document
+                and not basis.appropriate_policy_document
+            ):
+                yield Hit(
+                    path=pointer("flows", i, "bases", j),
+                    message=f"Schedule 1 Part {basis.part} paragraph {basis.paragraph} requires an appropriate policy document, and {flow.bases[j]!r} records none",
+                    hint="put an appropriate policy document in place (Schedule 1 Part 4) and set appropriate_policy_document to true",
+                )
+
+
+@rule(
+    "WS205",
+    title="Criminal offence data without an Article 10 basis",
+    citation="UK GDPR Article 10; DPA 2018 s.10(5) and Schedule 1",
+)
+def art10_basis(ctx: Context) -> Iterator[Hit]:
+    """A flow that shares criminal offence data needs Article 10 official authority, or a DPA 2018 Schedule 1 condition.
+
+    Article 10 "authorised by law" is met only through a Schedule 1 condition
+    (DPA 2018 s.10(5)), so on its own it is not enough. A flow under DPA 2018
+    Part 3 is exempt (its sensitive processing is WS211's business).
+    """
+    assert ctx.agreement is not None
+    for i, flow, facts in _flows(ctx):
+        criminal = [it for it in facts.items if it.category is Category.CRIMINAL_OFFENCE]
+        bases = facts.bases
+        if not criminal or facts.part_3:
+            continue
+        official = any(
+            isinstance(b, Art10Basis) and b.authority == "official-authority" for _, b in bases
+        )
+        schedule_1 = any(isinstance(b, Schedule1Condition) for _, b in bases)
+        if not official and not schedule_1:
+            yield Hit(
+                path=pointer("flows", i, "bases"),
+                message=f"flow {flow.id!r} shares criminal offence data ({_names(criminal)}) without Article 10 official authority or a Schedule 1 condition",
+                hint="cite Article 10 official authority, or the DPA 2018 Schedule 1 condition that authorises it",
+            )
+
+
+@rule(
+    "WS206",
+    title="The charter cited as a legal basis",
+    citation="UK GDPR Articles 6, 9 and 10",
+)
+def charter_is_not_a_basis(ctx: Context) -> Iterator[Hit]:
+    """A charter (or the agreement itself) is never a legal basis: it records how partners share, but only the law makes a sharing lawful.
+
+    Fires when a flow cites the charter's id, the agreement's own id, or a
+    statutory-gateway entry whose act is a charter.
+    """
+    assert ctx.agreement is not None
+    charters = {ctx.agreement.charter.id, ctx.agreement.id}
+    if ctx.charter is not None:
+        charters.add(ctx.charter.id)
+    charters.update(
+        entry.id
+        for entry in ctx.catalogue
+        if isinstance(entry.basis, StatutoryGateway) and "charter" in entry.basis.act.lower()
+    )
+    for i, flow in enumerate(ctx.agreement.flows):
+        cited: list[tuple[str | int, str | None]] = list(enumerate(flow.bases))
+        cited.append(("capacity_basis", flow.capacity_basis))
+        for where, basis_id in cited:
+            if basis_id in charters:
+                tokens = ("bases", where) if isinstance(where, int) else (where,)
+                yield Hit(
+                    path=pointer("flows", i, *tokens),
+                    message=f"{basis_id!r} is a charter or agreement, cited as if it were a legal basis",
+                    hint="a charter is never a legal basis: cite the UK GDPR / DPA 2018 basis and any statutory gateway the sharing relies on",
+                )
+
+
+def _sender_bases(ctx: Context, point: Art6Point) -> Iterator[tuple[int, Flow, int]]:
+    """(flow index, flow, basis index) of each citation of *point* by a public-authority sender."""
+    for i, flow, facts in _flows(ctx):
+        member = _member(ctx, flow.source)
+        if member is None or not member.public_authority:
+            continue
+        for j, basis in facts.bases:
+            if isinstance(basis, Art6Basis) and basis.point is point:
+                yield i, flow, j
+
+
+@rule(
+    "WS207",
+    title="Public authority relying on legitimate interests",
+    needs_charter=True,
+    citation="UK GDPR Article 6(1) final subparagraph",
+)
+def public_authority_legitimate_interests(ctx: Context) -> Iterator[Hit]:
+    """A public authority cannot rely on Article 6(1)(f) legitimate interests for processing in performance of its tasks.
+
+    Fires when the sender of a flow is a charter member marked ``public_authority``.
+    """
+    assert ctx.agreement is not None
+    for i, flow, j in _sender_bases(ctx, Art6Point.LEGITIMATE_INTERESTS):
+        yield Hit(
+            path=pointer("flows", i, "bases", j),
+            message=f"the sender of flow {flow.id!r} is a public authority and cannot rely on legitimate interests",
+            hint="a public body sharing for its tasks relies on Article 6(1)(e) public task or (c) legal obligation",
+        )
+
+
+@rule(
+    "WS208",
+    title="Public authority relying on consent",
+    severity=Severity.WARNING,
+    needs_charter=True,
+    citation="UK GDPR Articles 6(1)(a) and 7(4); Recital 43",
+)
+def public_authority_consent(ctx: Context) -> Iterator[Hit]:
+    """Consent is rarely valid for a public authority: the imbalance of power means it is seldom freely given.
+
+    Fires when the sender of a flow is a public authority citing Article 6(1)(a).
+    """
+    assert ctx.agreement is not None
+    for i, flow, j in _sender_bases(ctx, Art6Point.CONSENT):
+        yield Hit(
+            path=pointer("flows", i, "bases", j),
+            message=f"the sender of flow {flow.id!r} is a public authority relying on consent",
+            hint="prefer Article 6(1)(e) public task; keep consent only where people can truly refuse",
+        )
+
+
+@rule(
+    "WS209",
+    title="Law enforcement processing filed under UK GDPR",
+    needs_charter=True,
+    citation="DPA 2018 Part 3, ss.29-31 and 35",
+)
+def law_enforcement_under_gdpr(ctx: Context) -> Iterator[Hit]:
+    """Processing by a competent authority for a law enforcement purpose falls under DPA 2018 Part 3, not UK GDPR.
+
+    Fires when a flow to or from a competent authority serves a charter purpose
+    marked ``law_enforcement`` and cites UK GDPR Article 6 or 9 bases but no
+    Part 3 basis.
+    """
+    assert ctx.agreement is not None
+    for i, flow, facts in _flows(ctx):
+        bases = facts.bases
+        gdpr = any(isinstance(b, (Art6Basis, Art9Condition)) for _, b in bases)
+        if gdpr and not facts.part_3 and facts.law_enforcement:
+            yield Hit(
+                path=pointer("flows", i, "bases"),
+                message=f"flow {flow.id!r} is law enforcement processing by a competent authority but cites UK GDPR bases",
+                hint="cite a DPA 2018 Part 3 (s.35) basis for the competent authority's law enforcement processing",
+            )
+
+
+@rule(
+    "WS210",
+    title="DPA 2018 Part 3 cited outside law enforcement",
+    severity=Severity.WARNING,
+    needs_charter=True,
+    citation="DPA 2018 ss.30-31",
+)
+def part_3_outside_law_enforcement(ctx: Context) -> Iterator[Hit]:
+    """A DPA 2018 Part 3 basis applies only to a competent authority processing for law enforcement purposes.
+
+    Fires when a flow cites one although neither party is a competent
+    authority, or none of its purposes is marked ``law_enforcement``.
+    """
+    assert ctx.agreement is not None
+    for i, flow, facts in _flows(ctx):
+        if facts.law_enforcement:
+            continue
+        for j, basis in facts.bases:
+            if isinstance(basis, LawEnforcementBasis):
+                yield Hit(
+                    path=pointer("flows", i, "bases", j),
+                    message=f"flow {flow.id!r} cites DPA 2018 Part 3, but no competent authority processes for a law enforcement purpose",
+                    hint="cite UK GDPR bases, or mark the charter purpose law_enforcement and the member competent_authority",
+                )
+
+
+@rule(
+    "WS211",
+    title="Sensitive law enforcement processing without s.35 safeguards",
+    citation="DPA 2018 s.35(3)-(5) and Schedule 8",
+)
+def sensitive_law_enforcement(ctx: Context) -> Iterator[Hit]:
+    """Sensitive processing under DPA 2018 Part 3 (special category or criminal offence items) needs consent or a Schedule 8 condition (s.35(4)-(5))."""
+    assert ctx.agreement is not None
+    for i, flow, facts in _flows(ctx):
+        part_3 = [b for _, b in facts.bases if isinstance(b, LawEnforcementBasis)]
+        sensitive = [it for it in facts.items if it.category in _SENSITIVE]
+        if not part_3 or not sensitive:
+            continue
+        if not any(b.ground == "consent" or b.schedule_8_paragraph is not None for b in part_3):
+            yield Hit(
+                path=pointer("flows", i, "bases"),
+                message=f"flow {flow.id!r} is sensitive processing ({_names(sensitive)}) with neither consent nor a Schedule 8 condition",
+                hint="cite the s.35 basis with the Schedule 8 paragraph that makes the processing strictly necessary",
+            )
+
+
+@rule(
+    "WS212",
+    title="Health data to or from the NHS without a confidentiality basis",
+    severity=Severity.WARNING,
+    needs_charter=True,
+    citation="Common law duty of confidentiality; NHS Act 2006 s.251",
+)
+def common_law_confidentiality(ctx: Context) -> Iterator[Hit]:
+    """Health data shared to or from an NHS body also owes the common law duty of confidentiality: cite the basis that sets it aside (implied or explicit consent, a legal requirement, s.251 support or overriding public interest)."""
+    assert ctx.agreement is not None
+    for i, flow, facts in _flows(ctx):
+        health = [it for it in facts.items if it.special_category == "health"]
+        members = (_member(ctx, flow.source), _member(ctx, flow.recipient))
+        if not health or not any(m is not None and m.sector is Sector.NHS for m in members):
+            continue
+        if not any(isinstance(b, CommonLawBasis) for _, b in facts.bases):
+            yield Hit(
+                path=pointer("flows", i, "bases"),
+                message=f"flow {flow.id!r} shares health data ({_names(health)}) with an NHS body without a common law confidentiality basis",
+                hint="cite a common-law basis, for instance implied consent for individual care",
+            )

@@ -1,3 +1,223 @@
-"""Rules: lifecycle (being written)."""
+"""Rules on an agreement's life: retention, review, dates, DPIA and the controls the charter requires.
+
+Rules that judge dates against "today" use `Context.today`, which
+`woda_sharing.validation.validate` takes as its ``today`` argument.
+"""
 
 from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterator
+
+from woda_sharing.findings import Severity, pointer
+from woda_sharing.model import Category, Control
+from woda_sharing.rules import BUILTIN, Context, Hit
+
+__all__: list[str] = []
+
+rule = BUILTIN.rule
+
+_ENCRYPTION = "encryption-in-transit"
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    """Return *day* moved *months* calendar months on, clamped to the last day of the month."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@rule(
+    "WS301",
+    title="Personal data without retention",
+    citation="UK GDPR Article 5(1)(e)",
+)
+def retention(ctx: Context) -> Iterator[Hit]:
+    """Every item of personal data needs a retention period: its own, or the agreement's ``retention``."""
+    assert ctx.agreement is not None
+    if ctx.agreement.retention is not None:
+        return
+    for i, item in enumerate(ctx.agreement.items):
+        if item.category.is_personal_data and item.retention is None:
+            yield Hit(
+                path=pointer("items", i, "retention"),
+                message=f"item {item.id!r} is personal data with no retention period",
+                hint="set retention on the item, or a default retention for the whole agreement",
+            )
+
+
+@rule("WS302", title="Review date missing")
+def review_missing(ctx: Context) -> Iterator[Hit]:
+    """An agreement must say when it is next reviewed (``review``)."""
+    assert ctx.agreement is not None
+    if ctx.agreement.review is None:
+        yield Hit(
+            path=pointer("review"),
+            message="the agreement has no review date",
+            hint="set review to a date within the charter's review interval",
+        )
+
+
+@rule("WS303", title="Review date past")
+def review_past(ctx: Context) -> Iterator[Hit]:
+    """The agreement's review date has passed: review it, then record the next review date."""
+    assert ctx.agreement is not None
+    review = ctx.agreement.review
+    if review is not None and review < ctx.today:
+        yield Hit(
+            path=pointer("review"),
+            message=f"the review was due on {review.isoformat()}",
+            hint="review the agreement and set the next review date",
+        )
+
+
+@rule("WS304", title="Review date beyond the charter's interval", needs_charter=True)
+def review_interval(ctx: Context) -> Iterator[Hit]:
+    """The review date must fall within the charter's ``review_interval_months`` from today."""
+    assert ctx.agreement is not None and ctx.charter is not None
+    review = ctx.agreement.review
+    months = ctx.charter.review_interval_months
+    latest = _add_months(ctx.today, months)
+    if review is not None and review > latest:
+        yield Hit(
+            path=pointer("review"),
+            message=f"the review date {review.isoformat()} is more than {months} months away (latest {latest.isoformat()})",
+            hint=f"the charter asks for a review at least every {months} months",
+        )
+
+
+@rule("WS305", title="Agreement ends before it starts")
+def end_before_start(ctx: Context) -> Iterator[Hit]:
+    """An agreement's ``end`` date must not be before its ``start`` date."""
+    assert ctx.agreement is not None
+    a = ctx.agreement
+    if a.end is not None and a.end < a.start:
+        yield Hit(
+            path=pointer("end"),
+            message=f"the agreement ends ({a.end.isoformat()}) before it starts ({a.start.isoformat()})",
+        )
+
+
+@rule("WS306", title="Agreement has ended", severity=Severity.WARNING)
+def ended(ctx: Context) -> Iterator[Hit]:
+    """The agreement's ``end`` date has passed: no data should flow under it any more."""
+    assert ctx.agreement is not None
+    end = ctx.agreement.end
+    if end is not None and end < ctx.today:
+        yield Hit(
+            path=pointer("end"),
+            message=f"the agreement ended on {end.isoformat()}",
+            hint="stop the flows and apply the termination terms, or renew the agreement",
+        )
+
+
+@rule("WS307", title="DPIA missing where one is required", citation="UK GDPR Article 35")
+def dpia_required(ctx: Context) -> Iterator[Hit]:
+    """An agreement needs a DPIA reference when its charter requires one (control ``dpia``), when it shares special category data or data about children, or when it is large scale and matches data.
+
+    The message names every trigger that applies.
+    """
+    assert ctx.agreement is not None
+    a = ctx.agreement
+    if a.dpia is not None:
+        return
+    triggers: list[str] = []
+    if ctx.charter is not None and Control.DPIA in ctx.charter.controls:
+        triggers.append("the charter requires a DPIA")
+    if any(i.category is Category.SPECIAL_CATEGORY for i in a.items):
+        triggers.append("special category data is shared")
+    if any(i.children for i in a.items):
+        triggers.append("data about children is shared")
+    if a.large_scale and any(f.data_matching for f in a.flows):
+        triggers.append("large-scale data matching")
+    if triggers:
+        yield Hit(
+            path=pointer("dpia"),
+            message=f"no DPIA is referenced, but one is required: {'; '.join(triggers)}",
+            hint="carry out a DPIA before sharing and record its reference and completion date",
+        )
+
+
+_CONTROL_FIELDS = (
+    (Control.SECURITY, "security"),
+    (Control.RIGHTS, "rights"),
+    (Control.TRANSPARENCY, "transparency"),
+    (Control.BREACH, "breach"),
+    (Control.TERMINATION, "termination"),
+)
+
+
+@rule("WS308", title="Control required by the charter is missing", needs_charter=True)
+def charter_controls(ctx: Context) -> Iterator[Hit]:
+    """Every control the charter requires must be in the agreement: ``security`` (at least one measure), ``rights``, ``transparency``, ``breach`` and ``termination``.
+
+    The ``retention``, ``review`` and ``dpia`` controls are checked by WS301,
+    WS302 and WS307.
+    """
+    assert ctx.agreement is not None and ctx.charter is not None
+    for control, name in _CONTROL_FIELDS:
+        if control in ctx.charter.controls and not getattr(ctx.agreement, name):
+            yield Hit(
+                path=pointer(name),
+                message=f"the charter requires the {control.value} control, and the agreement has no {name}",
+                hint=f"add {name} to the agreement",
+            )
+
+
+@rule("WS309", title="DPIA completed after sharing started", severity=Severity.WARNING)
+def dpia_late(ctx: Context) -> Iterator[Hit]:
+    """A DPIA should be completed before the sharing starts, not after."""
+    assert ctx.agreement is not None
+    a = ctx.agreement
+    if a.dpia is not None and a.dpia.completed > a.start:
+        yield Hit(
+            path=pointer("dpia", "completed"),
+            message=f"the DPIA was completed on {a.dpia.completed.isoformat()}, after the agreement started on {a.start.isoformat()}",
+            hint="complete the DPIA before any data flows",
+        )
+
+
+@rule(
+    "WS310",
+    title="Agreement starts before its charter is effective",
+    severity=Severity.WARNING,
+    needs_charter=True,
+)
+def before_charter(ctx: Context) -> Iterator[Hit]:
+    """An agreement should not start before the charter it sits under takes effect."""
+    assert ctx.agreement is not None and ctx.charter is not None
+    start, effective = ctx.agreement.start, ctx.charter.effective
+    if start < effective:
+        yield Hit(
+            path=pointer("start"),
+            message=f"the agreement starts on {start.isoformat()}, before the charter takes effect on {effective.isoformat()}",
+        )
+
+
+@rule(
+    "WS311",
+    title="Sensitive data flowing without encryption in transit",
+    severity=Severity.WARNING,
+    citation="UK GDPR Article 32",
+)
+def sensitive_encryption(ctx: Context) -> Iterator[Hit]:
+    """A flow of special category or criminal offence data should be encrypted in transit (in the flow's or the agreement's ``security``)."""
+    assert ctx.agreement is not None
+    a = ctx.agreement
+    if _ENCRYPTION in a.security:
+        return
+    for i, flow in enumerate(a.flows):
+        sensitive = [
+            item_id
+            for item_id in flow.items
+            if item_id in ctx.items
+            and ctx.items[item_id].category
+            in (Category.SPECIAL_CATEGORY, Category.CRIMINAL_OFFENCE)
+        ]
+        if sensitive and _ENCRYPTION not in flow.security:
+            yield Hit(
+                path=pointer("flows", i, "security"),
+                message=f"flow {flow.id!r} moves sensitive data ({', '.join(map(repr, sensitive))}) without encryption in transit",
+                hint="add encryption-in-transit to the flow's security measures",
+            )

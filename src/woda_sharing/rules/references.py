@@ -149,16 +149,18 @@ def purpose_needs_declared(ctx: Context) -> Iterator[Hit]:
 def basis_known(ctx: Context) -> Iterator[Hit]:
     """Every basis id a flow cites must resolve in the catalogue (built-in, charter or agreement entries)."""
     assert ctx.agreement is not None
-    charter_ids = {ctx.agreement.charter.id} | ({ctx.charter.id} if ctx.charter else set())
+    charter_ids = {ctx.agreement.charter.id, ctx.agreement.id} | (
+        {ctx.charter.id} if ctx.charter else set()
+    )
     for i, flow in enumerate(ctx.agreement.flows):
-        cited = [(pointer("flows", i, "bases", j), b) for j, b in enumerate(flow.bases)]
-        if flow.capacity_basis is not None:
-            cited.append((pointer("flows", i, "capacity_basis"), flow.capacity_basis))
-        for path, basis in cited:
-            if basis in ctx.catalogue or basis in charter_ids:
-                continue  # the charter cited as a basis has a rule of its own (WS206)
+        cited: list[tuple[str | int, str | None]] = list(enumerate(flow.bases))
+        cited.append(("capacity_basis", flow.capacity_basis))
+        for where, basis in cited:
+            if basis is None or basis in ctx.catalogue or basis in charter_ids:
+                continue  # the charter or agreement cited as a basis: WS206
+            tokens = ("bases", where) if isinstance(where, int) else (where,)
             yield Hit(
-                path=path,
+                path=pointer("flows", i, *tokens),
                 message=f"legal basis {basis!r} is not in the catalogue",
                 hint="cite a built-in basis id, or declare it under legal_bases with its citation",
             )

@@ -1,3 +1,135 @@
-"""Rules: roles (being written)."""
+"""Rules on parties and their roles: controllers, processors and dual hatters.
+
+A party is an organisation acting in one capacity. One organisation may be two
+parties (a "dual hatter", such as a council acting as housing authority and as
+children's services), but data received in one capacity must not move into the
+other without a basis of its own.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+
+from woda_sharing.findings import Severity, pointer
+from woda_sharing.model import Role
+from woda_sharing.rules import BUILTIN, Context, Hit
+
+__all__: list[str] = []
+
+rule = BUILTIN.rule
+
+_CONTROLLERS = (Role.CONTROLLER, Role.JOINT_CONTROLLER)
+
+
+@rule("WS401", title="Processor acting as a controller", citation="UK GDPR Articles 28 and 29")
+def processor_as_controller(ctx: Context) -> Iterator[Hit]:
+    """A processor acts only on a controller's instructions.
+
+    Fires when a processor party does not name the controller it acts for
+    (``acting_for``), names a party that is not a controller or joint
+    controller, or sends data to anyone other than that controller. When no
+    party is a controller at all, WS405 reports that once instead.
+    """
+    assert ctx.agreement is not None
+    a = ctx.agreement
+    any_controller = any(p.role in _CONTROLLERS for p in a.parties)
+    for i, party in enumerate(a.parties):
+        if party.role is not Role.PROCESSOR:
+            continue
+        if party.acting_for is None:
+            yield Hit(
+                path=pointer("parties", i, "acting_for"),
+                message=f"processor {party.id!r} does not say which controller it acts for",
+                hint="set acting_for to the party id of the controller that instructs it",
+            )
+            continue
+        principal = ctx.parties.get(party.acting_for)
+        if (principal is None or principal.role not in _CONTROLLERS) and any_controller:
+            yield Hit(
+                path=pointer("parties", i, "acting_for"),
+                message=f"processor {party.id!r} acts for {party.acting_for!r}, which is not a controller in this agreement",
+                hint="a processor acts for a controller or joint controller party",
+            )
+    for i, flow in enumerate(a.flows):
+        sender = ctx.parties.get(flow.source)
+        if sender is None or sender.role is not Role.PROCESSOR or sender.acting_for is None:
+            continue
+        if flow.recipient != sender.acting_for:
+            yield Hit(
+                path=pointer("flows", i, "to"),
+                message=f"processor {sender.id!r} sends data to {flow.recipient!r}, not to the controller it acts for ({sender.acting_for!r})",
+                hint="the controller discloses the data itself, or the sender is a controller in this flow",
+            )
+
+
+@rule("WS402", title="One organisation listed as two parties", severity=Severity.WARNING)
+def dual_hatter(ctx: Context) -> Iterator[Hit]:
+    """An organisation listed twice must act in two different capacities (a "dual hatter").
+
+    With different capacities this is a warning, a reminder that data received
+    in one capacity must not flow into the other without its own basis. With the
+    same capacity, or without capacities, the two parties cannot be told apart:
+    that is an error.
+    """
+    assert ctx.agreement is not None
+    first: dict[str, int] = {}
+    for i, party in enumerate(ctx.agreement.parties):
+        org = party.organisation
+        if org not in first:
+            first[org] = i
+            continue
+        earlier = ctx.agreement.parties[first[org]]
+        if party.capacity is None or earlier.capacity is None or party.capacity == earlier.capacity:
+            yield Hit(
+                path=pointer("parties", i),
+                message=f"organisation {org!r} is listed as {earlier.id!r} and {party.id!r} with no distinct capacities",
+                hint="give each party the capacity it acts in, or merge them",
+                severity=Severity.ERROR,
+            )
+        else:
+            yield Hit(
+                path=pointer("parties", i, "capacity"),
+                message=f"organisation {org!r} acts in two capacities ({earlier.capacity!r}, {party.capacity!r}): data received in one must not flow into the other",
+                hint="keep the capacities' data apart; a flow between them needs its own capacity_basis",
+            )
+
+
+@rule("WS403", title="Flow between two capacities of one organisation without a basis")
+def capacity_crossing(ctx: Context) -> Iterator[Hit]:
+    """A flow from one capacity of an organisation to another capacity of the same organisation must cite its own ``capacity_basis``."""
+    assert ctx.agreement is not None
+    for i, flow in enumerate(ctx.agreement.flows):
+        source, recipient = ctx.parties.get(flow.source), ctx.parties.get(flow.recipient)
+        if source is None or recipient is None or source.id == recipient.id:
+            continue
+        if source.organisation == recipient.organisation and flow.capacity_basis is None:
+            yield Hit(
+                path=pointer("flows", i, "capacity_basis"),
+                message=f"flow {flow.id!r} moves data between two capacities of {source.organisation!r} without a capacity basis",
+                hint="cite the basis that lets data cross from one capacity to the other, or remove the flow",
+            )
+
+
+@rule("WS404", title="Flow from a party to itself")
+def self_flow(ctx: Context) -> Iterator[Hit]:
+    """A flow's ``from`` and ``to`` must be different parties."""
+    assert ctx.agreement is not None
+    for i, flow in enumerate(ctx.agreement.flows):
+        if flow.source == flow.recipient:
+            yield Hit(
+                path=pointer("flows", i, "to"),
+                message=f"flow {flow.id!r} goes from {flow.source!r} to itself",
+                hint="a flow shares data between two parties; a capacity change is a flow between two parties",
+            )
+
+
+@rule("WS405", title="No controller among the parties")
+def has_controller(ctx: Context) -> Iterator[Hit]:
+    """At least one party must be a controller or joint controller: someone must decide why and how the data is processed."""
+    assert ctx.agreement is not None
+    if not any(p.role in _CONTROLLERS for p in ctx.agreement.parties):
+        yield Hit(
+            path=pointer("parties"),
+            message="no party is a controller or joint controller",
+            hint="mark the parties that decide the purposes and means of processing as controllers",
+        )

@@ -1,0 +1,354 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tests.rules._support import (
+    Case,
+    Doc,
+    E,
+    Mutation,
+    W,
+    add_item,
+    bases,
+    check,
+    nhs_flow,
+    parametrize,
+    police_flow,
+)
+
+ART6E = "uk-gdpr-art-6-1-e"
+
+
+def _with(*basis_ids: str, item: tuple[str, str | None] | None = None) -> Mutation:
+    """Add an item of (category, special category), if given, and set the first flow's bases."""
+
+    def mutate(c: Doc, a: Doc) -> None:
+        if item is not None:
+            category, special = item
+            add_item(a, "extra", category, special=special)
+        bases(a, *basis_ids)
+
+    return mutate
+
+
+HEALTH = ("special-category", "health")
+CRIMINAL = ("criminal-offence", None)
+
+
+def _entry(entry_id: str, basis: Doc) -> Doc:
+    return {"id": entry_id, "title": entry_id, "citation": "test citation", "basis": basis}
+
+
+def _local(entry: Doc, *basis_ids: str, item: tuple[str, str | None] | None = None) -> Mutation:
+    """Declare an agreement-level legal-basis entry and cite it (with other bases)."""
+
+    def mutate(c: Doc, a: Doc) -> None:
+        a["legal_bases"] = [entry]
+        _with(*basis_ids, item=item)(c, a)
+
+    return mutate
+
+
+def _anonymised_only(c: Doc, a: Doc) -> None:
+    for item in a["items"]:
+        item["category"] = "anonymised"
+    bases(a)
+
+
+def _pseudonymised_no_basis(c: Doc, a: Doc) -> None:
+    a["items"][0]["category"] = "pseudonymised"
+    bases(a)
+
+
+def _police(*basis_ids: str, item: tuple[str, str | None] | None = None) -> Mutation:
+    def mutate(c: Doc, a: Doc) -> None:
+        police_flow(a, *basis_ids)
+        if item is not None:
+            add_item(a, "extra", item[0], special=item[1])
+
+    return mutate
+
+
+def _sender_not_public(then: Mutation) -> Mutation:
+    def mutate(c: Doc, a: Doc) -> None:
+        c["members"][1]["public_authority"] = False
+        then(c, a)
+
+    return mutate
+
+
+def _nhs(*basis_ids: str) -> Callable[[Doc, Doc], None]:
+    def mutate(c: Doc, a: Doc) -> None:
+        nhs_flow(c, a)
+        add_item(a, "extra", "special-category", special="health")
+        bases(a, *basis_ids)
+
+    return mutate
+
+
+def _health_to_police_without_nhs(c: Doc, a: Doc) -> None:
+    add_item(a, "extra", "special-category", special="health")
+    bases(a, ART6E, "uk-gdpr-art-9-2-h", "dpa-2018-sch-1-para-2")
+
+
+SCH1_PARA_2 = "dpa-2018-sch-1-para-2"
+CHARTER_GATEWAY = _entry(
+    "charter-gateway",
+    {
+        "type": "statutory-gateway",
+        "act": "Test data sharing Charter",
+        "section": "4",
+        "nature": "power",
+    },
+)
+NO_POLICY_PARA_10 = _entry(
+    "para-10-no-policy",
+    {
+        "type": "dpa-2018-schedule-1",
+        "part": 2,
+        "paragraph": 10,
+        "appropriate_policy_document": False,
+    },
+)
+NO_POLICY_PARA_2 = _entry(
+    "para-2-no-policy",
+    {
+        "type": "dpa-2018-schedule-1",
+        "part": 1,
+        "paragraph": 2,
+        "appropriate_policy_document": False,
+    },
+)
+
+CASES = [
+    # WS201: Article 6
+    Case(id="public-task", code="WS201"),
+    Case(id="anonymised-needs-none", code="WS201", mutate=_anonymised_only),
+    Case(id="part-3-exempt", code="WS201", mutate=_police("dpa-2018-s35-task")),
+    Case(id="no-basis", code="WS201", mutate=_with(), expected=((E, "/flows/0/bases"),)),
+    Case(
+        id="pseudonymised-is-personal",
+        code="WS201",
+        mutate=_pseudonymised_no_basis,
+        expected=((E, "/flows/0/bases"),),
+    ),
+    Case(
+        id="only-a-gateway",
+        code="WS201",
+        mutate=_with("cda-1998-s115"),
+        expected=((E, "/flows/0/bases"),),
+    ),
+    # WS202: Article 9
+    Case(id="art9-f", code="WS202", mutate=_with(ART6E, "uk-gdpr-art-9-2-f", item=HEALTH)),
+    Case(
+        id="part-3-exempt",
+        code="WS202",
+        mutate=_police("dpa-2018-s35-sch-8-para-4", item=HEALTH),
+    ),
+    Case(
+        id="no-art9",
+        code="WS202",
+        mutate=_with(ART6E, item=HEALTH),
+        expected=((E, "/flows/0/bases"),),
+    ),
+    # WS203: Schedule 1 for Article 9(2)(b), (g), (h), (i), (j)
+    Case(
+        id="h-with-para-2",
+        code="WS203",
+        mutate=_with(ART6E, "uk-gdpr-art-9-2-h", SCH1_PARA_2, item=HEALTH),
+    ),
+    Case(
+        id="g-with-para-18",
+        code="WS203",
+        mutate=_with(ART6E, "uk-gdpr-art-9-2-g", "dpa-2018-sch-1-para-18", item=HEALTH),
+    ),
+    Case(id="a-needs-none", code="WS203", mutate=_with(ART6E, "uk-gdpr-art-9-2-a", item=HEALTH)),
+    Case(
+        id="h-alone",
+        code="WS203",
+        mutate=_with(ART6E, "uk-gdpr-art-9-2-h", item=HEALTH),
+        expected=((E, "/flows/0/bases/1"),),
+    ),
+    Case(
+        id="g-with-part-1-paragraph",
+        code="WS203",
+        mutate=_with(ART6E, SCH1_PARA_2, "uk-gdpr-art-9-2-g", item=HEALTH),
+        expected=((E, "/flows/0/bases/2"),),
+    ),
+    Case(
+        id="j-with-para-2",
+        code="WS203",
+        mutate=_with(ART6E, "uk-gdpr-art-9-2-j", SCH1_PARA_2, item=HEALTH),
+        expected=((E, "/flows/0/bases/1"),),
+    ),
+    # WS204: appropriate policy document
+    Case(
+        id="para-10-with-policy",
+        code="WS204",
+        mutate=_with(ART6E, "uk-gdpr-art-9-2-g", "dpa-2018-sch-1-para-10", item=HEALTH),
+    ),
+    Case(
+        id="para-2-needs-no-policy",
+        code="WS204",
+        mutate=_local(
+            NO_POLICY_PARA_2, ART6E, "uk-gdpr-art-9-2-h", "para-2-no-policy", item=HEALTH
+        ),
+    ),
+    Case(
+        id="para-10-without-policy",
+        code="WS204",
+        mutate=_local(
+            NO_POLICY_PARA_10, ART6E, "uk-gdpr-art-9-2-g", "para-10-no-policy", item=HEALTH
+        ),
+        expected=((E, "/flows/0/bases/2"),),
+    ),
+    # WS205: Article 10
+    Case(
+        id="official-authority",
+        code="WS205",
+        mutate=_with(ART6E, "uk-gdpr-art-10-official-authority", item=CRIMINAL),
+    ),
+    Case(
+        id="authorised-by-law-with-schedule-1",
+        code="WS205",
+        mutate=_with(
+            ART6E, "uk-gdpr-art-10-authorised-by-law", "dpa-2018-sch-1-para-36", item=CRIMINAL
+        ),
+    ),
+    Case(
+        id="part-3-exempt",
+        code="WS205",
+        mutate=_police("dpa-2018-s35-sch-8-para-4", item=CRIMINAL),
+    ),
+    Case(
+        id="no-art10",
+        code="WS205",
+        mutate=_with(ART6E, item=CRIMINAL),
+        expected=((E, "/flows/0/bases"),),
+    ),
+    Case(
+        id="authorised-by-law-alone",
+        code="WS205",
+        mutate=_with(ART6E, "uk-gdpr-art-10-authorised-by-law", item=CRIMINAL),
+        expected=((E, "/flows/0/bases"),),
+    ),
+    # WS206: the charter is never a legal basis
+    Case(id="real-gateway", code="WS206", mutate=_with(ART6E, "cda-1998-s115")),
+    Case(
+        id="charter-id",
+        code="WS206",
+        mutate=_with(ART6E, "test-charter"),
+        expected=((E, "/flows/0/bases/1"),),
+        message="charter",
+    ),
+    Case(
+        id="agreement-id",
+        code="WS206",
+        mutate=_with(ART6E, "test-agreement"),
+        expected=((E, "/flows/0/bases/1"),),
+    ),
+    Case(
+        id="charter-as-gateway",
+        code="WS206",
+        mutate=_local(CHARTER_GATEWAY, ART6E, "charter-gateway"),
+        expected=((E, "/flows/0/bases/1"),),
+    ),
+    Case(
+        id="charter-as-capacity-basis",
+        code="WS206",
+        mutate=lambda c, a: a["flows"][0].update(capacity_basis="test-charter"),
+        expected=((E, "/flows/0/capacity_basis"),),
+    ),
+    # WS207 / WS208: public authorities, legitimate interests and consent
+    Case(id="public-task", code="WS207"),
+    Case(
+        id="private-sender",
+        code="WS207",
+        mutate=_sender_not_public(_with("uk-gdpr-art-6-1-f")),
+    ),
+    Case(
+        id="legitimate-interests",
+        code="WS207",
+        mutate=_with("uk-gdpr-art-6-1-f"),
+        expected=((E, "/flows/0/bases/0"),),
+    ),
+    Case(id="public-task", code="WS208"),
+    Case(id="private-sender", code="WS208", mutate=_sender_not_public(_with("uk-gdpr-art-6-1-a"))),
+    Case(
+        id="consent",
+        code="WS208",
+        mutate=_with(ART6E, "uk-gdpr-art-6-1-a"),
+        expected=((W, "/flows/0/bases/1"),),
+    ),
+    # WS209 / WS210: law enforcement processing and DPA 2018 Part 3
+    Case(id="part-3", code="WS209", mutate=_police("dpa-2018-s35-task")),
+    Case(id="not-law-enforcement", code="WS209"),
+    Case(
+        id="uk-gdpr-for-law-enforcement",
+        code="WS209",
+        mutate=_police(ART6E),
+        expected=((E, "/flows/0/bases"),),
+    ),
+    Case(id="part-3", code="WS210", mutate=_police("dpa-2018-s35-task")),
+    Case(
+        id="part-3-between-councils",
+        code="WS210",
+        mutate=_with(ART6E, "dpa-2018-s35-task"),
+        expected=((W, "/flows/0/bases/1"),),
+    ),
+    # WS211: sensitive law enforcement processing
+    Case(id="schedule-8", code="WS211", mutate=_police("dpa-2018-s35-sch-8-para-4", item=CRIMINAL)),
+    Case(id="not-sensitive", code="WS211", mutate=_police("dpa-2018-s35-task")),
+    Case(
+        id="no-schedule-8",
+        code="WS211",
+        mutate=_police("dpa-2018-s35-task", item=CRIMINAL),
+        expected=((E, "/flows/0/bases"),),
+    ),
+    # WS212: common law duty of confidentiality
+    Case(
+        id="implied-consent",
+        code="WS212",
+        mutate=_nhs(ART6E, "uk-gdpr-art-9-2-h", SCH1_PARA_2, "common-law-implied-consent"),
+    ),
+    Case(id="no-nhs-party", code="WS212", mutate=_health_to_police_without_nhs),
+    Case(
+        id="nhs-without-common-law",
+        code="WS212",
+        mutate=_nhs(ART6E, "uk-gdpr-art-9-2-h", SCH1_PARA_2),
+        expected=((W, "/flows/0/bases"),),
+    ),
+]
+
+
+@parametrize(CASES)
+def test_legal_basis_rules(case: Case) -> None:
+    check(case)
+
+
+def test_rules_judge_each_context_on_its_own_flows() -> None:
+    """The per-context cache of resolved bases never leaks one document's facts into another."""
+    from tests.conftest import EXAMPLE_TODAY
+    from woda_sharing import codec
+    from woda_sharing.legal import Catalogue
+    from woda_sharing.model import Agreement, Charter
+    from woda_sharing.rules import Context, builtin_rules
+    from woda_sharing.testing import example_agreement, example_charter
+
+    charter = codec.structure(example_charter(), Charter)
+    good = example_agreement()
+    bad = example_agreement()
+    bases(bad)
+
+    def context(data: Doc) -> Context:
+        agreement = codec.structure(data, Agreement)
+        return Context(
+            charter=charter, agreement=agreement, catalogue=Catalogue.builtin(), today=EXAMPLE_TODAY
+        )
+
+    rule = builtin_rules().get("WS201")
+    assert rule is not None
+    bad_ctx, good_ctx = context(bad), context(good)
+    for _ in range(2):
+        assert [f.path for f in rule.run(bad_ctx)] == ["/flows/0/bases"]
+        assert list(rule.run(good_ctx)) == []

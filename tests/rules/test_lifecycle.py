@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from tests.rules._support import Case, Doc, E, Mutation, W, add_item, bases, check, parametrize
+
+
+def _set(**values: Any) -> Mutation:
+    """Set top-level agreement members (``None`` deletes one)."""
+
+    def mutate(c: Doc, a: Doc) -> None:
+        for key, value in values.items():
+            if value is None:
+                a.pop(key, None)
+            else:
+                a[key] = value
+
+    return mutate
+
+
+def _charter_controls(*controls: str, then: Mutation | None = None) -> Mutation:
+    def mutate(c: Doc, a: Doc) -> None:
+        c["controls"] = list(controls)
+        if then is not None:
+            then(c, a)
+
+    return mutate
+
+
+def _item_retention(c: Doc, a: Doc) -> None:
+    del a["retention"]
+    for item in a["items"]:
+        item["retention"] = {"months": 12, "deletion": "secure-deletion"}
+
+
+def _one_item_retention(c: Doc, a: Doc) -> None:
+    del a["retention"]
+    a["items"][1]["retention"] = {"months": 12, "deletion": "secure-deletion"}
+
+
+def _anonymised_without_retention(c: Doc, a: Doc) -> None:
+    del a["retention"]
+    for item in a["items"]:
+        item["category"] = "aggregate"
+    bases(a)
+
+
+def _health(c: Doc, a: Doc) -> None:
+    add_item(a, "extra", "special-category", special="health")
+    bases(a, "uk-gdpr-art-6-1-e", "uk-gdpr-art-9-2-h", "dpa-2018-sch-1-para-2")
+
+
+def _no_dpia_and(then: Mutation) -> Mutation:
+    return _charter_controls("retention", "review", then=lambda c, a: (a.pop("dpia"), then(c, a)))
+
+
+def _children(c: Doc, a: Doc) -> None:
+    a["items"][0]["children"] = True
+
+
+def _large_scale_matching(c: Doc, a: Doc) -> None:
+    a["large_scale"] = True
+    a["flows"][0]["data_matching"] = True
+
+
+def _large_scale_only(c: Doc, a: Doc) -> None:
+    a["large_scale"] = True
+
+
+def _health_unencrypted(c: Doc, a: Doc) -> None:
+    _health(c, a)
+    a["flows"][0]["security"] = []
+
+
+def _health_encrypted_by_agreement(c: Doc, a: Doc) -> None:
+    _health_unencrypted(c, a)
+    a["security"].append("encryption-in-transit")
+
+
+def _personal_unencrypted(c: Doc, a: Doc) -> None:
+    del a["flows"][0]["security"]
+
+
+REVIEW_OK = "2025-06-01"  # 12 months after EXAMPLE_TODAY
+
+CASES = [
+    # WS301 retention
+    Case(id="agreement-retention", code="WS301"),
+    Case(id="item-retention", code="WS301", mutate=_item_retention),
+    Case(id="not-personal-data", code="WS301", mutate=_anonymised_without_retention),
+    Case(
+        id="none",
+        code="WS301",
+        mutate=_set(retention=None),
+        expected=((E, "/items/0/retention"), (E, "/items/1/retention")),
+    ),
+    Case(
+        id="one-item",
+        code="WS301",
+        mutate=_one_item_retention,
+        expected=((E, "/items/0/retention"),),
+    ),
+    # WS302-WS304 review
+    Case(id="present", code="WS302"),
+    Case(id="missing", code="WS302", mutate=_set(review=None), expected=((E, "/review"),)),
+    Case(id="today", code="WS303", mutate=_set(review="2024-06-01")),
+    Case(
+        id="yesterday", code="WS303", mutate=_set(review="2024-05-31"), expected=((E, "/review"),)
+    ),
+    Case(id="at-interval", code="WS304", mutate=_set(review=REVIEW_OK)),
+    Case(
+        id="beyond-interval",
+        code="WS304",
+        mutate=_set(review="2025-06-02"),
+        expected=((E, "/review"),),
+    ),
+    Case(
+        id="beyond-interval-without-charter",
+        code="WS304",
+        mutate=_set(review="2030-01-01"),
+        with_charter=False,
+    ),
+    Case(
+        id="month-end-clamped",
+        code="WS304",
+        mutate=_charter_controls("review", then=lambda c, a: c.update(review_interval_months=1)),
+        today=dt.date(2024, 1, 31),
+        expected=((E, "/review"),),
+        message="latest 2024-02-29",
+    ),
+    Case(
+        id="month-end-within",
+        code="WS304",
+        mutate=lambda c, a: (c.update(review_interval_months=1), a.update(review="2024-02-29")),
+        today=dt.date(2024, 1, 31),
+    ),
+    # WS305 / WS306 dates
+    Case(id="no-end", code="WS305"),
+    Case(id="end-after-start", code="WS305", mutate=_set(end="2024-12-31")),
+    Case(
+        id="end-before-start", code="WS305", mutate=_set(end="2024-01-31"), expected=((E, "/end"),)
+    ),
+    Case(id="ends-today", code="WS306", mutate=_set(end="2024-06-01")),
+    Case(id="ended", code="WS306", mutate=_set(end="2024-05-31"), expected=((W, "/end"),)),
+    # WS307 DPIA
+    Case(id="present", code="WS307"),
+    Case(id="not-required", code="WS307", mutate=_no_dpia_and(lambda c, a: None)),
+    Case(id="large-scale-without-matching", code="WS307", mutate=_no_dpia_and(_large_scale_only)),
+    Case(
+        id="charter-requires",
+        code="WS307",
+        mutate=_set(dpia=None),
+        expected=((E, "/dpia"),),
+        message="the charter requires a DPIA",
+    ),
+    Case(
+        id="special-category",
+        code="WS307",
+        mutate=_no_dpia_and(_health),
+        expected=((E, "/dpia"),),
+        message="special category",
+    ),
+    Case(
+        id="children",
+        code="WS307",
+        mutate=_no_dpia_and(_children),
+        expected=((E, "/dpia"),),
+        message="children",
+    ),
+    Case(
+        id="children-without-charter",
+        code="WS307",
+        mutate=_no_dpia_and(_children),
+        with_charter=False,
+        expected=((E, "/dpia"),),
+    ),
+    Case(
+        id="large-scale-matching",
+        code="WS307",
+        mutate=_no_dpia_and(_large_scale_matching),
+        expected=((E, "/dpia"),),
+        message="large-scale data matching",
+    ),
+    # WS308 charter controls
+    Case(id="all-present", code="WS308"),
+    Case(
+        id="not-required",
+        code="WS308",
+        mutate=_charter_controls("dpia", then=_set(rights=None, security=[])),
+    ),
+    Case(id="rights", code="WS308", mutate=_set(rights=None), expected=((E, "/rights"),)),
+    Case(id="security-empty", code="WS308", mutate=_set(security=[]), expected=((E, "/security"),)),
+    Case(
+        id="three-missing",
+        code="WS308",
+        mutate=_set(transparency=None, breach=None, termination=None),
+        expected=((E, "/breach"), (E, "/termination"), (E, "/transparency")),
+    ),
+    # WS309 DPIA timing
+    Case(
+        id="on-start-day",
+        code="WS309",
+        mutate=_set(dpia={"reference": "D-1", "completed": "2024-02-01"}),
+    ),
+    Case(
+        id="after-start",
+        code="WS309",
+        mutate=_set(dpia={"reference": "D-1", "completed": "2024-02-02"}),
+        expected=((W, "/dpia/completed"),),
+    ),
+    # WS310 charter effective date
+    Case(id="on-effective-day", code="WS310", mutate=_set(start="2024-01-01")),
+    Case(
+        id="before-effective",
+        code="WS310",
+        mutate=_set(start="2023-12-31"),
+        expected=((W, "/start"),),
+    ),
+    # WS311 encryption of sensitive data
+    Case(id="flow-encrypted", code="WS311", mutate=_health),
+    Case(id="agreement-encrypted", code="WS311", mutate=_health_encrypted_by_agreement),
+    Case(id="not-sensitive", code="WS311", mutate=_personal_unencrypted),
+    Case(
+        id="unencrypted",
+        code="WS311",
+        mutate=_health_unencrypted,
+        expected=((W, "/flows/0/security"),),
+    ),
+]
+
+
+@parametrize(CASES)
+def test_lifecycle_rules(case: Case) -> None:
+    check(case)
