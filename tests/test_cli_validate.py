@@ -128,3 +128,19 @@ def test_today_option_judges_dates_as_of_that_day(
     with pytest.raises(SystemExit) as info:
         main(["validate", "--today", "June", str(folder)])
     assert info.value.code == 2
+
+
+def test_folder_walks_skip_hidden_and_underscore_files(
+    folder: Path, agreement: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    agreement["review"] = "2025-01-31"  # current on 2024-06-01
+    _write(folder, "agreement.json", agreement)
+    _write(folder, "_expected.json", {"not": "a document"})
+    (folder / ".cache").mkdir()
+    _write(folder / ".cache", "x.json", "{")
+    code = main(["validate", "--format", "json", "--today", "2024-06-01", str(folder)])
+    out = json.loads(capsys.readouterr().out)
+    assert sorted(Path(f["path"]).name for f in out["files"]) == ["agreement.json", "charter.json"]
+    assert code == 0
+    # named explicitly, such a file is still checked
+    assert main(["validate", str(folder / "_expected.json")]) == 1

@@ -1,4 +1,4 @@
-"""Each file in ``examples/invalid/`` shows one error rule firing, where ``expected.json`` says.
+"""Each file in ``examples/invalid/`` shows one error rule firing, where ``_expected.json`` says.
 
 Review dates are judged as of a pinned day (``--today`` / ``today=``), so these
 tests do not change with the calendar. The files are also built to hold on the
@@ -22,7 +22,7 @@ from woda_sharing.validation import CharterInfo, validate
 FOLDER = Path(__file__).parents[1] / "examples" / "invalid"
 CHARTER = FOLDER / "charter.json"
 EXPECTED: dict[str, dict[str, str]] = json.loads(
-    (FOLDER / "expected.json").read_text(encoding="utf-8")
+    (FOLDER / "_expected.json").read_text(encoding="utf-8")
 )
 NAMES = sorted(EXPECTED)
 PINNED_TODAY = dt.date(2027, 1, 1)
@@ -34,7 +34,7 @@ def _load(path: Path) -> Any:
 
 
 def test_every_example_file_has_an_expectation() -> None:
-    files = {p.name for p in FOLDER.glob("*.json")} - {"charter.json", "expected.json"}
+    files = {p.name for p in FOLDER.glob("*.json")} - {"charter.json", "_expected.json"}
     assert files == set(EXPECTED)
     for name, expected in EXPECTED.items():
         assert name.startswith(expected["code"].lower() + "-"), name

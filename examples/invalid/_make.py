@@ -2,7 +2,7 @@
 
 Each agreement starts from one valid agreement under ``charter.json`` and
 changes one thing, so that exactly one error rule fires (warnings from other
-rules may come along). ``expected.json`` maps each file to the code it shows
+rules may come along). ``_expected.json`` maps each file to the code it shows
 and the JSON Pointer it fires at. The committed JSON files are the product;
 this script only keeps them consistent.
 
@@ -453,7 +453,7 @@ def _write(name: str, document: Doc) -> None:
 
 
 def main() -> None:
-    """Write ``charter.json``, one file per rule and ``expected.json``."""
+    """Write ``charter.json``, one file per rule and ``_expected.json``."""
     _write("charter.json", CHARTER)
     expected: dict[str, dict[str, str]] = {}
     for stem, mutate in AGREEMENTS.items():
@@ -468,7 +468,7 @@ def main() -> None:
         path = mutate(charter)
         expected[f"{stem}.json"] = {"code": stem[:5].upper(), "pointer": path}
         _write(f"{stem}.json", charter)
-    _write("expected.json", dict(sorted(expected.items())))
+    _write("_expected.json", dict(sorted(expected.items())))
     _write_readme({**AGREEMENTS, **CHARTERS}, expected)
 
 
@@ -483,7 +483,7 @@ def _write_readme(makers: dict[str, Callable[[Doc], str]], expected: dict[str, A
         "woda-sharing validate examples/invalid/charter.json examples/invalid/FILE",
         "```",
         "",
-        "exits 1 with exactly that error code, at the JSON Pointer `expected.json` gives.",
+        "exits 1 with exactly that error code, at the JSON Pointer `_expected.json` gives.",
         "Warnings from other rules may come along. `charter.json` alone is valid.",
         "",
         "| File | Code | Pointer | What is wrong |",

@@ -56,7 +56,13 @@ def _walk(paths: Sequence[str]) -> Iterator[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*.json") if p.is_file())
+            # Hidden and underscore-prefixed files are not documents (tool output, fixtures).
+            yield from sorted(
+                p
+                for p in path.rglob("*.json")
+                if p.is_file()
+                and not any(part.startswith(("_", ".")) for part in p.relative_to(path).parts)
+            )
         else:
             yield path
 

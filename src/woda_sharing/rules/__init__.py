@@ -27,7 +27,7 @@ import datetime as dt
 import importlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Final, Literal
+from typing import Final, Literal, TypeVar
 
 from attrs import define, field, frozen
 
@@ -37,6 +37,8 @@ from woda_sharing.legal import Catalogue
 from woda_sharing.model import Agreement, Charter, CharterPurpose, DataItem, Member, Party, Purpose
 
 __all__ = ["Context", "Hit", "Rule", "RuleFunction", "Rules", "builtin_rules"]
+
+T = TypeVar("T")
 
 _CODE: Final = re.compile(r"[A-Z]{2,8}[0-9]{3}")
 _FAMILIES: Final = ("references", "legal_bases", "lifecycle", "roles", "minimisation", "charter")
@@ -76,6 +78,19 @@ class Context:
     parties: Mapping[str, Party] = field(init=False)
     items: Mapping[str, DataItem] = field(init=False)
     purposes: Mapping[str, Purpose] = field(init=False)
+    _memo: dict[str, object] = field(init=False, factory=dict)
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """Return what *compute* returns, computed once per context and *key*.
+
+        Rules of one family that need the same derived facts (say, each flow's
+        resolved legal bases) share them this way instead of recomputing them.
+        """
+        try:
+            return self._memo[key]  # type: ignore[return-value]
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
 
     def __attrs_post_init__(self) -> None:
         charter, agreement = self.charter, self.agreement

@@ -7,7 +7,6 @@ are reported once, by WS109, and ignored here.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator, Sequence
 
 from attrs import frozen
@@ -45,18 +44,12 @@ class _FlowFacts:
     law_enforcement: bool
 
 
-# The facts of the last context seen. The rules of one validation run one after the
-# other on the same context, so one slot, checked by identity, saves every rule but
-# the first from resolving each flow's bases and items again. A weak reference keeps
-# the document from outliving its validation.
-_LAST: list[tuple[weakref.ref[Context], list[_FlowFacts]]] = []
-
-
 def _facts(ctx: Context) -> list[_FlowFacts]:
-    """The facts of every flow of the context's agreement, in order."""
-    last = _LAST[0] if _LAST else None
-    if last is not None and last[0]() is ctx:
-        return last[1]
+    """The facts of every flow of the context's agreement, in order, worked out once per context."""
+    return ctx.memo("legal_bases.facts", lambda: _compute_facts(ctx))
+
+
+def _compute_facts(ctx: Context) -> list[_FlowFacts]:
     assert ctx.agreement is not None
     facts: list[_FlowFacts] = []
     for flow in ctx.agreement.flows:
@@ -73,7 +66,6 @@ def _facts(ctx: Context) -> list[_FlowFacts]:
                 law_enforcement=_is_law_enforcement(ctx, flow),
             )
         )
-    _LAST[:] = [(weakref.ref(ctx), facts)]
     return facts
 
 
