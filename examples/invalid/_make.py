@@ -296,9 +296,9 @@ def ws209(a: Doc) -> str:
 
 
 def ws211(a: Doc) -> str:
-    """Criminal offence data under DPA 2018 Part 3 with no Schedule 8 condition."""
+    """Health data (sensitive processing) under DPA 2018 Part 3 with no Schedule 8 condition."""
     _police_flow(a, "dpa-2018-s35-task")
-    _add_item(a, OFFENCES)
+    _add_item(a, HEALTH)
     return "/flows/0/bases"
 
 

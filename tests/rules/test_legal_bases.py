@@ -297,12 +297,18 @@ CASES = [
         expected=((W, "/flows/0/bases/1"),),
     ),
     # WS211: sensitive law enforcement processing
-    Case(id="schedule-8", code="WS211", mutate=_police("dpa-2018-s35-sch-8-para-4", item=CRIMINAL)),
+    Case(id="schedule-8", code="WS211", mutate=_police("dpa-2018-s35-sch-8-para-4", item=HEALTH)),
     Case(id="not-sensitive", code="WS211", mutate=_police("dpa-2018-s35-task")),
+    # s.35(8): criminal offence data is not sensitive processing under Part 3
+    Case(
+        id="criminal-not-sensitive",
+        code="WS211",
+        mutate=_police("dpa-2018-s35-task", item=CRIMINAL),
+    ),
     Case(
         id="no-schedule-8",
         code="WS211",
-        mutate=_police("dpa-2018-s35-task", item=CRIMINAL),
+        mutate=_police("dpa-2018-s35-task", item=HEALTH),
         expected=((E, "/flows/0/bases"),),
     ),
     # WS212: common law duty of confidentiality

@@ -31,8 +31,6 @@ __all__: list[str] = []
 
 rule = BUILTIN.rule
 
-_SENSITIVE = (Category.SPECIAL_CATEGORY, Category.CRIMINAL_OFFENCE)
-
 
 @frozen(kw_only=True)
 class _FlowFacts:
@@ -178,10 +176,14 @@ def art9_schedule_1(ctx: Context) -> Iterator[Hit]:
 @rule(
     "WS204",
     title="Schedule 1 condition without its appropriate policy document",
-    citation="DPA 2018 Schedule 1 paragraphs 1(1)(b), 5 and Part 4",
+    citation="DPA 2018 Schedule 1 paragraphs 1(1)(b), 5, 13(3), 35-37 and Part 4",
 )
 def policy_document(ctx: Context) -> Iterator[Hit]:
-    """A Schedule 1 condition that requires an appropriate policy document (Part 1 paragraph 1 and the Part 2 conditions) is cited, but its entry records that there is none."""
+    """A Schedule 1 condition that requires an appropriate policy document is cited, but its entry records that there is none.
+
+    The conditions that require one are Part 1 paragraph 1, the Part 2
+    conditions except paragraph 13, and Part 3 paragraphs 35 to 37.
+    """
     assert ctx.agreement is not None
     for i, flow, facts in _flows(ctx):
         for j, basis in facts.bases:
@@ -366,14 +368,21 @@ def part_3_outside_law_enforcement(ctx: Context) -> Iterator[Hit]:
 @rule(
     "WS211",
     title="Sensitive law enforcement processing without s.35 safeguards",
-    citation="DPA 2018 s.35(3)-(5) and Schedule 8",
+    citation="DPA 2018 s.35(3)-(5), s.35(8) and Schedule 8",
 )
 def sensitive_law_enforcement(ctx: Context) -> Iterator[Hit]:
-    """Sensitive processing under DPA 2018 Part 3 (special category or criminal offence items) needs consent or a Schedule 8 condition (s.35(4)-(5))."""
+    """Sensitive processing under DPA 2018 Part 3 needs consent or a Schedule 8 condition (s.35(4)-(5)).
+
+    Sensitive processing (s.35(8)) is that of special category data: racial or
+    ethnic origin, political opinions, beliefs, trade union membership, genetic
+    and biometric data, health, sex life or orientation. Criminal offence data
+    is not sensitive processing under Part 3: it is what law enforcement
+    processing is about.
+    """
     assert ctx.agreement is not None
     for i, flow, facts in _flows(ctx):
         part_3 = [b for _, b in facts.bases if isinstance(b, LawEnforcementBasis)]
-        sensitive = [it for it in facts.items if it.category in _SENSITIVE]
+        sensitive = [it for it in facts.items if it.category is Category.SPECIAL_CATEGORY]
         if not part_3 or not sensitive:
             continue
         if not any(b.ground == "consent" or b.schedule_8_paragraph is not None for b in part_3):
