@@ -1,34 +1,118 @@
 """The exact bytes that get signed, and their digest.
 
 The signed content of a document is the RFC 8785 (JCS) canonical JSON of the
-document without its ``endorsements`` member; its digest is SHA-256 over those
-bytes, written ``sha256:<64 lower-case hex digits>``.
+document without its top-level ``endorsements`` member; its digest is SHA-256
+over those bytes, written ``sha256:<64 lower-case hex digits>``. The JCS
+serialization itself is the ``rfc8785`` package's.
+
+Number policy: a document holds **integers only**, each within
+±(2**53 - 1) (the I-JSON range every JSON implementation represents exactly).
+Floats are refused outright, even integral ones such as ``1.0``: JCS would
+write ``1.0`` and ``1`` identically, so two different source files could share
+one signature, and float formatting is where JCS implementations most often
+disagree. Also refused, with `CanonicalizationError`: non-finite numbers,
+strings or member names holding a lone surrogate (they have no UTF-8 form),
+member names that are not strings, values that are not JSON (tuples, sets,
+bytes, objects), and nesting deeper than `MAX_DEPTH`. Duplicate member names
+cannot survive into a Python mapping; they are refused when the bytes are
+parsed (see `woda_sharing.loading`).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 import rfc8785
 
 from woda_sharing.exceptions import CanonicalizationError
 
-__all__ = ["DIGEST_PREFIX", "digest", "signed_bytes"]
+__all__ = [
+    "DIGEST_PREFIX",
+    "MAX_DEPTH",
+    "MAX_SAFE_INTEGER",
+    "check_canonicalizable",
+    "digest",
+    "digest_of",
+    "signed_bytes",
+]
 
-DIGEST_PREFIX = "sha256:"
+DIGEST_PREFIX: Final = "sha256:"
+#: The largest integer magnitude a document may hold (RFC 7493 I-JSON).
+MAX_SAFE_INTEGER: Final = 2**53 - 1
+#: The deepest nesting of objects and arrays a document may have.
+MAX_DEPTH: Final = 64
+
+
+def _pointer(path: tuple[str | int, ...]) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path) or "/"
+
+
+def _check_text(text: str, path: tuple[str | int, ...], what: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise CanonicalizationError(f"{what} at {_pointer(path)} holds a lone surrogate") from None
+
+
+def check_canonicalizable(value: object) -> None:
+    """Raise `CanonicalizationError` unless *value* obeys the number and text policy above."""
+    stack: list[tuple[object, tuple[str | int, ...]]] = [(value, ())]
+    while stack:
+        node, path = stack.pop()
+        if len(path) > MAX_DEPTH:
+            raise CanonicalizationError(
+                f"nesting deeper than {MAX_DEPTH} levels at {_pointer(path)}"
+            )
+        if isinstance(node, str):
+            _check_text(node, path, "string")
+        elif isinstance(node, bool) or node is None:
+            continue
+        elif isinstance(node, int):
+            if abs(node) > MAX_SAFE_INTEGER:
+                raise CanonicalizationError(f"integer at {_pointer(path)} is outside ±(2**53 - 1)")
+        elif isinstance(node, float):
+            raise CanonicalizationError(
+                f"number at {_pointer(path)} is a float; documents hold integers only"
+            )
+        elif isinstance(node, Mapping):
+            for key, child in node.items():
+                if not isinstance(key, str):
+                    raise CanonicalizationError(
+                        f"member name {key!r} at {_pointer(path)} is not a string"
+                    )
+                _check_text(key, path, "member name")
+                stack.append((child, (*path, key)))
+        elif isinstance(node, list):
+            stack.extend((child, (*path, i)) for i, child in enumerate(node))
+        else:
+            raise CanonicalizationError(
+                f"value at {_pointer(path)} is a {type(node).__name__}, not JSON"
+            )
 
 
 def signed_bytes(document: Mapping[str, Any]) -> bytes:
     """Return the canonical bytes of *document* without its ``endorsements`` member."""
+    if not isinstance(document, Mapping):
+        raise CanonicalizationError(f"a document is a JSON object, not a {type(document).__name__}")
     content = {key: value for key, value in document.items() if key != "endorsements"}
+    check_canonicalizable(content)
     try:
         return bytes(rfc8785.dumps(content))
-    except (rfc8785.CanonicalizationError, TypeError, ValueError) as e:
+    except (
+        rfc8785.CanonicalizationError,
+        TypeError,
+        ValueError,
+    ) as e:  # pragma: no cover - checked above
         raise CanonicalizationError(f"document has no canonical form: {e}") from e
 
 
 def digest(document: Mapping[str, Any]) -> str:
     """Return ``sha256:<hex>`` over the canonical bytes of *document*."""
-    return DIGEST_PREFIX + hashlib.sha256(signed_bytes(document)).hexdigest()
+    return digest_of(signed_bytes(document))
+
+
+def digest_of(data: bytes) -> str:
+    """Return ``sha256:<hex>`` over *data* (already canonical bytes)."""
+    return DIGEST_PREFIX + hashlib.sha256(data).hexdigest()

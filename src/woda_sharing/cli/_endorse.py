@@ -1,12 +1,307 @@
-"""Subcommands of ``woda-sharing`` (placeholder until implemented)."""
+"""``woda-sharing keygen | keyring | endorse | verify | status``: signed endorsements.
+
+Every file is written atomically; private keys with owner-only permissions.
+Private keys are never printed. Exit codes follow `woda_sharing.cli`: 0 done
+or verified, 1 not verified or refused, 2 usage errors or unreadable input.
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
 from typing import Any
+
+from woda_sharing import keyring as keyring_mod
+from woda_sharing import loading, validation
+from woda_sharing._files import atomic_write
+from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE
+from woda_sharing.exceptions import KeyError_, UsageError
+from woda_sharing.keys import (
+    ALGORITHMS,
+    DEFAULT_ALGORITHM,
+    generate_signer,
+    read_signer,
+    write_private_key,
+)
+from woda_sharing.signing import VerificationResult, endorse, honourable, verify
 
 __all__ = ["register"]
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
-    """Add this module's subcommands to *commands*."""
+    """Add ``keygen``, ``keyring``, ``endorse``, ``verify`` and ``status`` to *commands*."""
+    p = commands.add_parser("keygen", help="generate a signing key for an organisation")
+    p.add_argument(
+        "--org", required=True, help="the organisation (charter member id) the key signs for"
+    )
+    p.add_argument(
+        "--out", required=True, metavar="DIR", help="folder for the private key and public JWK"
+    )
+    p.add_argument(
+        "--alg", choices=tuple(ALGORITHMS), default=DEFAULT_ALGORITHM, help="signature algorithm"
+    )
+    p.add_argument(
+        "--passphrase-env",
+        metavar="VAR",
+        help="encrypt the private key with the passphrase in $VAR",
+    )
+    p.set_defaults(handler=run_keygen)
+
+    _register_keyring(commands)
+
+    p = commands.add_parser("endorse", help="sign an exact version of a charter or agreement")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--key", required=True, metavar="PEM", help="the private key")
+    p.add_argument("--org", required=True, help="the endorsing organisation")
+    p.add_argument("--role", required=True, help="the signatory's role (siro, dpo, ...)")
+    p.add_argument("--signatory", metavar="NAME", help="the signatory's name")
+    p.add_argument("--at", metavar="TIME", help="signing time (default: now)")
+    p.add_argument(
+        "--charter", metavar="FILE", help="the charter an agreement sits under (for validation)"
+    )
+    p.add_argument("--passphrase-env", metavar="VAR", help="the key's passphrase is in $VAR")
+    p.set_defaults(handler=run_endorse)
+
+    for name, handler, text in (
+        ("verify", run_verify, "verify a document's endorsements against a keyring"),
+        ("status", run_status, "show who has endorsed a document and who is pending"),
+    ):
+        p = commands.add_parser(name, help=text)
+        p.add_argument("file", metavar="FILE")
+        p.add_argument("--keyring", required=True, metavar="KEYRING")
+        p.add_argument("--charter", metavar="FILE", help="the charter an agreement sits under")
+        p.add_argument("--at", metavar="TIME", help="verification time (default: now)")
+        if name == "verify":
+            p.add_argument(
+                "--format", choices=("text", "json"), default="text", help="output format"
+            )
+        p.set_defaults(handler=handler)
+
+
+def _register_keyring(commands: argparse._SubParsersAction[Any]) -> None:
+    ring = commands.add_parser(
+        "keyring", help="create and maintain a keyring of trusted public keys"
+    )
+    actions = ring.add_subparsers(dest="keyring_command", required=True, parser_class=type(ring))
+    p = actions.add_parser("new", help="create an empty keyring")
+    p.add_argument("file", metavar="KEYRING")
+    p.add_argument("--id", required=True, help="the keyring's id")
+    p.add_argument("--title", help="a title")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
+    p.set_defaults(handler=run_keyring_new)
+    p = actions.add_parser("add", help="add an organisation's public key (active)")
+    p.add_argument("file", metavar="KEYRING")
+    p.add_argument("--org", required=True, help="the organisation the key belongs to")
+    p.add_argument("--jwk", required=True, metavar="FILE", help="the public JWK written by keygen")
+    p.add_argument(
+        "--not-before", metavar="TIME", help="start of the validity window (default: now)"
+    )
+    p.add_argument("--not-after", metavar="TIME", help="end of the validity window")
+    p.set_defaults(handler=run_keyring_add)
+    p = actions.add_parser(
+        "retire", help="retire a key, honouring its endorsements in the given documents"
+    )
+    p.add_argument("file", metavar="KEYRING")
+    p.add_argument("--kid", required=True, help="the key id")
+    p.add_argument("--at", metavar="TIME", help="retirement time (default: now)")
+    p.add_argument(
+        "--honour",
+        nargs="*",
+        default=[],
+        metavar="DOC",
+        help="documents whose valid endorsements stay honoured",
+    )
+    p.add_argument(
+        "--charter", metavar="FILE", help="the charter the honoured agreements sit under"
+    )
+    p.set_defaults(handler=run_keyring_retire)
+    p = actions.add_parser(
+        "compromise", help="mark a key compromised: none of its endorsements counts"
+    )
+    p.add_argument("file", metavar="KEYRING")
+    p.add_argument("--kid", required=True, help="the key id")
+    p.add_argument("--at", metavar="TIME", help="when the compromise was found (default: now)")
+    p.set_defaults(handler=run_keyring_compromise)
+
+
+def _time(text: str | None) -> dt.datetime:
+    if text is None:
+        return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{text!r} is not an ISO 8601 time such as 2026-01-31T09:00:00Z") from None
+    if when.tzinfo is None:
+        raise UsageError(f"{text!r} has no time zone; add Z or an offset")
+    return when
+
+
+def _passphrase(var: str | None) -> bytes | None:
+    if var is None:
+        return None
+    value = os.environ.get(var)
+    if not value:
+        raise KeyError_(f"environment variable {var} is not set or empty")
+    return value.encode("utf-8")
+
+
+def _write_json(path: str | Path, data: Any) -> None:
+    atomic_write(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+def run_keygen(args: argparse.Namespace) -> int:
+    """Generate a key pair; write the private key (0600) and the public JWK."""
+    signer = generate_signer(args.alg)
+    passphrase = _passphrase(args.passphrase_env)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stem = f"{args.org}-{signer.key_id[:8]}"
+    private, public = out / f"{stem}.key.pem", out / f"{stem}.jwk.json"
+    write_private_key(private, signer, passphrase=passphrase)
+    _write_json(public, dict(signer.public_jwk))
+    print(f"key id:      {signer.key_id}")
+    print(f"algorithm:   {signer.algorithm}")
+    print(f"private key: {private} (keep it secret; never add it to a keyring)")
+    print(f"public JWK:  {public}")
+    return EXIT_OK
+
+
+def run_keyring_new(args: argparse.Namespace) -> int:
+    """Create an empty keyring file."""
+    if Path(args.file).exists() and not args.force:
+        print(
+            f"woda-sharing: error: {args.file} exists (use --force to replace it)", file=sys.stderr
+        )
+        return EXIT_USAGE
+    _write_json(args.file, keyring_mod.new_keyring(args.id, title=args.title))
+    print(f"created keyring {args.id} in {args.file}")
+    return EXIT_OK
+
+
+def run_keyring_add(args: argparse.Namespace) -> int:
+    """Add a public key to a keyring."""
+    data = loading.load_path(args.file)
+    jwk = loading.load_path(args.jwk)
+    not_after = _time(args.not_after) if args.not_after else None
+    updated = keyring_mod.add_key(
+        data, args.org, jwk, not_before=_time(args.not_before), not_after=not_after
+    )
+    _write_json(args.file, updated)
+    print(f"added key {jwk.get('kid')} for {args.org}")
+    return EXIT_OK
+
+
+def run_keyring_retire(args: argparse.Namespace) -> int:
+    """Retire a key, honouring its valid endorsements in the documents given."""
+    data = loading.load_path(args.file)
+    at = _time(args.at)
+    charter = loading.load_path(args.charter) if args.charter else None
+    honour: list[str] = []
+    for path in args.honour:
+        honour.extend(
+            honourable(loading.load_path(path), data, kid=args.kid, at=at, charter=charter)
+        )
+    _write_json(args.file, keyring_mod.retire_key(data, args.kid, at=at, honour=honour))
+    print(f"retired key {args.kid}; {len(set(honour))} endorsement(s) stay honoured")
+    return EXIT_OK
+
+
+def run_keyring_compromise(args: argparse.Namespace) -> int:
+    """Mark a key compromised."""
+    data = loading.load_path(args.file)
+    _write_json(args.file, keyring_mod.compromise_key(data, args.kid, at=_time(args.at)))
+    print(f"key {args.kid} marked compromised: none of its endorsements counts any more")
+    return EXIT_OK
+
+
+def run_endorse(args: argparse.Namespace) -> int:
+    """Validate a document, then append an endorsement and write it back atomically."""
+    data = loading.load_path(args.file)
+    charter = loading.load_path(args.charter) if args.charter else None
+    report = validation.validate(data, charter=charter, source=args.file)
+    if not report.ok:
+        for f in report.findings:
+            print(
+                f"{args.file}:{f.path or '/'}: {f.severity.value} {f.code} {f.message}",
+                file=sys.stderr,
+            )
+        print(
+            f"woda-sharing: refused: {args.file} is not valid, so it cannot be endorsed",
+            file=sys.stderr,
+        )
+        return EXIT_NEGATIVE
+    signer = read_signer(args.key, passphrase=_passphrase(args.passphrase_env))
+    updated = endorse(
+        data,
+        signer,
+        organisation=args.org,
+        role=args.role,
+        signatory=args.signatory,
+        signed_at=_time(args.at),
+    )
+    _write_json(args.file, updated)
+    print(f"{args.file}: endorsed by {args.org} ({args.role}) with key {signer.key_id}")
+    return EXIT_OK
+
+
+def _verify(args: argparse.Namespace) -> VerificationResult:
+    document = loading.load_path(args.file)
+    ring = loading.load_path(args.keyring)
+    charter = loading.load_path(args.charter) if args.charter else None
+    return verify(document, ring, charter=charter, at=_time(args.at))
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    """Verify a document; exit 0 when verified, 1 when not."""
+    result = _verify(args)
+    if args.format == "json":
+        print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        verdict = "verified" if result else "NOT verified"
+        print(f"{args.file}: {result.kind} {result.id} v{result.version}: {verdict}")
+        print(f"  rule: {result.rule} ({'met' if result.rule_met else 'not met'})")
+        for problem in result.problems:
+            print(f"  problem: {problem}")
+        for s in result.endorsements:
+            print(
+                f"  endorsement {s.index}: {s.status.value} ({s.organisation or '?'}, {s.role or '?'}): {s.reason}"
+            )
+        if result.pending:
+            print(f"  pending: {', '.join(result.pending)}")
+    return EXIT_OK if result else EXIT_NEGATIVE
+
+
+def run_status(args: argparse.Namespace) -> int:
+    """Print a table of expected organisations: endorsed by whom and when, pending, invalid."""
+    result = _verify(args)
+    rows: list[tuple[str, str, str, str, str]] = []
+    by_org: dict[str, list[Any]] = {}
+    for s in result.endorsements:
+        by_org.setdefault(s.organisation or "?", []).append(s)
+    for org in sorted({*result.endorsed, *result.pending, *by_org}):
+        statuses = by_org.get(org, [])
+        good = [s for s in statuses if s.valid]
+        for s in good or statuses:
+            when = s.signed_at.strftime("%Y-%m-%d %H:%M") if s.signed_at else "-"
+            state = "endorsed" if s.valid else f"invalid: {s.status.value}"
+            rows.append((org, state, s.role or "-", s.signatory or "-", when))
+        if not statuses:
+            rows.append((org, "pending", "-", "-", "-"))
+    header = ("organisation", "status", "role", "signatory", "signed (UTC)")
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+    print(f"{result.kind} {result.id} v{result.version}: rule {result.rule}")
+    for row in (header, *rows):
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+    verdict = "verified" if result else "not verified"
+    print(
+        f"{len(result.endorsed)} endorsed, {len(result.pending)} pending, {len(result.invalid)} invalid: {verdict}"
+    )
+    for problem in result.problems:
+        print(f"problem: {problem}")
+    return EXIT_OK if result else EXIT_NEGATIVE

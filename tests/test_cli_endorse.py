@@ -1,0 +1,231 @@
+"""The keygen, keyring, endorse, verify and status commands, end to end."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from woda_sharing.cli import main
+
+AT = "2026-03-01T09:00:00Z"
+LATER = "2026-06-01T00:00:00Z"
+
+
+def _write(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data, indent=2))
+    return path
+
+
+def _keygen(tmp_path: Path, org: str, *extra: str) -> tuple[Path, Path]:
+    assert main(["keygen", "--org", org, "--out", str(tmp_path / "keys"), *extra]) == 0
+    private = next((tmp_path / "keys").glob(f"{org}-*.key.pem"))
+    public = next((tmp_path / "keys").glob(f"{org}-*.jwk.json"))
+    return private, public
+
+
+@pytest.fixture
+def setup(
+    tmp_path: Path, charter: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> dict[str, Any]:
+    """A charter file, a key per member and a keyring holding them."""
+    ring = tmp_path / "keyring.json"
+    assert main(["keyring", "new", str(ring), "--id", "test-ring"]) == 0
+    keys = {}
+    for member in charter["members"]:
+        org = member["id"]
+        private, public = _keygen(tmp_path, org)
+        keys[org] = private
+        args = ["keyring", "add", str(ring), "--org", org, "--jwk", str(public)]
+        assert main([*args, "--not-before", "2026-01-01T00:00:00Z"]) == 0
+    capsys.readouterr()
+    return {
+        "charter": _write(tmp_path / "charter.json", charter),
+        "ring": ring,
+        "keys": keys,
+        "data": charter,
+    }
+
+
+def _endorse(setup: dict[str, Any], org: str, *extra: str, path: Path | None = None) -> int:
+    target = path or setup["charter"]
+    args = [
+        "endorse",
+        str(target),
+        "--key",
+        str(setup["keys"][org]),
+        "--org",
+        org,
+        "--role",
+        "siro",
+    ]
+    return main([*args, "--at", AT, *extra])
+
+
+def test_keygen_writes_owner_only_private_key_and_never_prints_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    private, public = _keygen(tmp_path, "county", "--alg", "ES256")
+    out = capsys.readouterr().out
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    assert "PRIVATE KEY" not in out
+    jwk = json.loads(public.read_text())
+    assert jwk["alg"] == "ES256"
+    assert "d" not in jwk
+    assert jwk["kid"] in out
+
+
+def test_keygen_with_passphrase(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WODA_PASS", "s3cret")
+    private, _ = _keygen(tmp_path, "county", "--passphrase-env", "WODA_PASS")
+    assert b"ENCRYPTED" in private.read_bytes()
+
+
+def test_keygen_with_missing_passphrase_variable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "keygen",
+            "--org",
+            "x",
+            "--out",
+            str(tmp_path),
+            "--passphrase-env",
+            "WODA_NOT_SET_ANYWHERE",
+        ]
+    )
+    assert code == 2
+    assert "WODA_NOT_SET_ANYWHERE" in capsys.readouterr().err
+
+
+def test_endorse_verify_and_status(
+    setup: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc, ring = str(setup["charter"]), str(setup["ring"])
+    assert _endorse(setup, "county-council", "--signatory", "A. Person") == 0
+    assert main(["verify", doc, "--keyring", ring, "--at", LATER]) == 1
+    assert main(["status", doc, "--keyring", ring, "--at", LATER]) == 1
+    out = capsys.readouterr().out
+    assert "pending" in out
+    row = next(line for line in out.splitlines() if line.startswith("county-council "))
+    assert row.split()[:5] == ["county-council", "endorsed", "siro", "A.", "Person"]
+    assert "2026-03-01 09:00" in row
+    assert _endorse(setup, "district-council") == 0
+    assert _endorse(setup, "police") == 0
+    capsys.readouterr()
+    assert main(["verify", doc, "--keyring", ring, "--at", LATER, "--format", "json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["verified"] is True
+    assert result["endorsed"] == ["county-council", "district-council", "police"]
+    assert main(["verify", doc, "--keyring", ring, "--at", LATER]) == 0
+    assert ": verified" in capsys.readouterr().out
+
+
+def test_endorse_refuses_an_invalid_document(
+    setup: dict[str, Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from woda_sharing import validation
+    from woda_sharing.findings import Finding, Report, Severity
+
+    def failing(data: Any, **_: Any) -> Report:
+        finding = Finding(code="WS999", severity=Severity.ERROR, path="/title", message="bad title")
+        return Report(source="x", kind="charter", findings=(finding,))
+
+    monkeypatch.setattr(validation, "validate", failing)
+    before = setup["charter"].read_bytes()
+    assert _endorse(setup, "police") == 1
+    assert setup["charter"].read_bytes() == before
+    assert "WS999" in capsys.readouterr().err
+
+
+def test_endorse_refuses_a_really_invalid_document(setup: dict[str, Any], tmp_path: Path) -> None:
+    bad = _write(tmp_path / "bad.json", {**setup["data"], "members": "nobody"})
+    assert _endorse(setup, "police", path=bad) == 1
+
+
+def test_endorse_as_non_member_is_an_error(
+    setup: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["endorse", str(setup["charter"]), "--key", str(setup["keys"]["police"])]
+    assert main([*args, "--org", "outsider", "--role", "siro", "--at", AT]) == 2
+    assert "not a member" in capsys.readouterr().err
+
+
+def test_agreement_with_charter(
+    setup: dict[str, Any],
+    agreement: dict[str, Any],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    agreement["review"] = (dt.date.today() + dt.timedelta(days=180)).isoformat()
+    path = _write(tmp_path / "agreement.json", agreement)
+    orgs = sorted({p["organisation"] for p in agreement["parties"]})
+    for org in orgs:
+        assert _endorse(setup, org, "--charter", str(setup["charter"]), path=path) == 0
+    verify = ["verify", str(path), "--keyring", str(setup["ring"]), "--at", LATER]
+    assert main([*verify, "--charter", str(setup["charter"])]) == 0
+    assert main(verify) == 1
+    assert "no charter given" in capsys.readouterr().out
+
+
+def test_retire_honours_and_compromise_refuses(
+    setup: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    for member in setup["data"]["members"]:
+        assert _endorse(setup, member["id"]) == 0
+    ring, doc = str(setup["ring"]), str(setup["charter"])
+    kid = json.loads(next(setup["keys"]["police"].parent.glob("police-*.jwk.json")).read_text())[
+        "kid"
+    ]
+    retire = [
+        "keyring",
+        "retire",
+        ring,
+        "--kid",
+        kid,
+        "--at",
+        "2026-04-01T00:00:00Z",
+        "--honour",
+        doc,
+    ]
+    assert main(retire) == 0
+    assert "1 endorsement(s) stay honoured" in capsys.readouterr().out
+    assert main(["verify", doc, "--keyring", ring, "--at", LATER]) == 0
+    assert main(["keyring", "compromise", ring, "--kid", kid, "--at", LATER]) == 0
+    assert main(["verify", doc, "--keyring", ring, "--at", LATER]) == 1
+    assert "key-compromised" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["verify", "missing.json", "--keyring", "missing.json"], id="missing-file"),
+        pytest.param(["verify", "{doc}", "--keyring", "{doc}"], id="charter-as-keyring"),
+        pytest.param(
+            ["verify", "{doc}", "--keyring", "{ring}", "--at", "2026-01-01T00:00:00"],
+            id="naive-time",
+        ),
+        pytest.param(
+            ["verify", "{doc}", "--keyring", "{ring}", "--at", "yesterday"], id="bad-time"
+        ),
+        pytest.param(["keyring", "new", "{ring}", "--id", "again"], id="keyring-exists"),
+        pytest.param(["keyring", "retire", "{ring}", "--kid", "nope"], id="unknown-kid"),
+        pytest.param(
+            ["endorse", "{doc}", "--key", "{doc}", "--org", "police", "--role", "siro"],
+            id="not-a-key",
+        ),
+    ],
+)
+def test_usage_errors_exit_2_without_traceback(
+    setup: dict[str, Any], argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    filled = [a.format(doc=setup["charter"], ring=setup["ring"]) for a in argv]
+    assert main(filled) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.strip()

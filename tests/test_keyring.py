@@ -1,0 +1,224 @@
+"""Keyrings: building, checking, and refusing ambiguous or unsafe ones as a whole."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import datetime as dt
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests import _signing_fixtures as fx
+from woda_sharing.exceptions import KeyringError, UsageError
+from woda_sharing.keyring import (
+    Keyring,
+    KeyStatus,
+    add_key,
+    compromise_key,
+    fingerprint,
+    format_time,
+    new_keyring,
+    parse_time,
+    retire_key,
+)
+
+
+def test_new_keyring_is_valid_and_empty() -> None:
+    ring = Keyring.from_data(new_keyring("ring", title="A ring"))
+    assert ring.id == "ring"
+    assert ring.keys == {}
+    assert ring.organisations == ()
+
+
+def test_add_key_and_look_it_up() -> None:
+    data = fx.keyring_for(("county", "police"))
+    ring = Keyring.from_data(data)
+    kid = fx.signer("county").key_id
+    entry = ring.get(kid)
+    assert entry is not None
+    assert entry.organisation == "county"
+    assert entry.status is KeyStatus.ACTIVE
+    assert entry.not_before == fx.T0
+    assert ring.organisations == ("county", "police")
+    assert ring.get("nope") is None
+
+
+def test_add_key_does_not_modify_its_input() -> None:
+    data = new_keyring("ring")
+    before = copy.deepcopy(data)
+    add_key(data, "county", fx.signer("county").public_jwk, not_before=fx.T0)
+    assert data == before
+
+
+def test_add_second_key_to_same_org() -> None:
+    data = fx.keyring_for(("county",))
+    data = add_key(data, "county", fx.signer("county", "ES256").public_jwk, not_before=fx.T0)
+    assert len(data["organisations"]) == 1
+    assert len(data["organisations"][0]["keys"]) == 2
+
+
+def _ring_with(mutate: Any) -> dict[str, Any]:
+    data = fx.keyring_for(("county", "police"))
+    mutate(data)
+    return data
+
+
+def _dup_under_other_org(d: dict[str, Any]) -> None:
+    d["organisations"][1]["keys"].append(copy.deepcopy(d["organisations"][0]["keys"][0]))
+
+
+def _dup_same_org(d: dict[str, Any]) -> None:
+    d["organisations"][0]["keys"].append(copy.deepcopy(d["organisations"][0]["keys"][0]))
+
+
+def _dup_org(d: dict[str, Any]) -> None:
+    d["organisations"].append(copy.deepcopy(d["organisations"][0]))
+
+
+def _private(d: dict[str, Any]) -> None:
+    d["organisations"][0]["keys"][0]["jwk"]["d"] = "AAAA"
+
+
+def _kid(d: dict[str, Any]) -> None:
+    d["organisations"][0]["keys"][0]["jwk"]["kid"] = fx.signer("police").key_id
+
+
+def _window(d: dict[str, Any]) -> None:
+    d["organisations"][0]["keys"][0]["not_after"] = "2025-01-01T00:00:00Z"
+
+
+def _retired_without_list(d: dict[str, Any]) -> None:
+    d["organisations"][0]["keys"][0]["status"] = "retired"
+
+
+def _honoured_on_active(d: dict[str, Any]) -> None:
+    d["organisations"][0]["keys"][0]["honoured"] = []
+
+
+def _bad_time(d: dict[str, Any]) -> None:
+    d["organisations"][0]["keys"][0]["not_before"] = "2026-01-01"
+
+
+def _impossible_time(d: dict[str, Any]) -> None:
+    d["organisations"][0]["keys"][0]["not_before"] = "2026-02-30T00:00:00Z"
+
+
+def _kty(d: dict[str, Any]) -> None:
+    d["organisations"][0]["keys"][0]["jwk"]["kty"] = "oct"
+
+
+def _wrong_kind(d: dict[str, Any]) -> None:
+    d["kind"] = "charter"
+
+
+def _retired_before_window(d: dict[str, Any]) -> None:
+    key = d["organisations"][0]["keys"][0]
+    key.update(status="retired", retired_at="2025-01-01T00:00:00Z", honoured=[])
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        pytest.param(_dup_under_other_org, "two organisations", id="one-key-two-orgs"),
+        pytest.param(_dup_same_org, "listed twice", id="one-key-twice"),
+        pytest.param(_dup_org, "listed twice", id="org-twice"),
+        pytest.param(_private, "private key material", id="private-material"),
+        pytest.param(_kid, "thumbprint", id="kid-not-thumbprint"),
+        pytest.param(_window, "not_after", id="empty-window"),
+        pytest.param(_retired_without_list, "schema", id="retired-without-honoured"),
+        pytest.param(_honoured_on_active, "schema", id="honoured-on-active"),
+        pytest.param(_bad_time, "schema", id="date-not-time"),
+        pytest.param(_impossible_time, "not a time", id="impossible-date"),
+        pytest.param(_kty, "schema", id="symmetric-key"),
+        pytest.param(_wrong_kind, "schema", id="wrong-kind"),
+        pytest.param(_retired_before_window, "retired before", id="retired-before-window"),
+    ],
+)
+def test_refused_keyrings(mutate: Any, message: str) -> None:
+    with pytest.raises(KeyringError, match=message):
+        Keyring.from_data(_ring_with(mutate))
+
+
+def test_not_a_mapping() -> None:
+    with pytest.raises(KeyringError):
+        Keyring.from_data([])  # type: ignore[arg-type]
+
+
+def test_retire_records_honoured_fingerprints() -> None:
+    kid = fx.signer("county").key_id
+    data = retire_key(fx.keyring_for(("county",)), kid, at=fx.NOW, honour=["sha256:" + "a" * 64])
+    entry = Keyring.from_data(data).get(kid)
+    assert entry is not None
+    assert entry.status is KeyStatus.RETIRED
+    assert entry.retired_at == fx.NOW
+    assert entry.honoured == {"sha256:" + "a" * 64}
+
+
+def test_compromise_drops_retirement_and_cannot_be_retired_again() -> None:
+    kid = fx.signer("county").key_id
+    data = retire_key(fx.keyring_for(("county",)), kid, at=fx.NOW)
+    data = compromise_key(data, kid, at=fx.NOW)
+    key = data["organisations"][0]["keys"][0]
+    assert key["status"] == "compromised"
+    assert "honoured" not in key
+    assert key["compromised_at"] == "2026-06-01T00:00:00Z"
+    with pytest.raises(KeyringError, match="cannot be retired"):
+        retire_key(data, kid, at=fx.NOW)
+
+
+def test_unknown_kid() -> None:
+    with pytest.raises(KeyringError, match="no key"):
+        compromise_key(fx.keyring_for(("county",)), "x" * 43)
+
+
+def test_fingerprint_is_sha256_of_protected_segment() -> None:
+    assert (
+        fingerprint("abc")
+        == "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    )
+
+
+def test_times() -> None:
+    assert parse_time("2026-01-31T09:00:00Z") == dt.datetime(2026, 1, 31, 9, tzinfo=dt.UTC)
+    plus_one = dt.timezone(dt.timedelta(hours=1))
+    assert (
+        format_time(dt.datetime(2026, 1, 31, 10, 0, 0, 999, tzinfo=plus_one))
+        == "2026-01-31T09:00:00Z"
+    )
+    with pytest.raises(UsageError):
+        format_time(dt.datetime(2026, 1, 31))
+    with pytest.raises(KeyringError):
+        parse_time("2026-01-31T09:00:00+01:00")
+
+
+_values = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=20)
+    | st.lists(st.integers(), max_size=2)
+)
+
+
+@given(
+    st.sampled_from(["kind", "id", "organisations", "format_version", "title"]),
+    _values,
+    st.sampled_from(["jwk", "status", "not_before", "not_after", "honoured", "retired_at"]),
+    _values,
+)
+def test_hostile_keyrings_raise_only_keyring_error(
+    top: str, top_value: Any, key: str, key_value: Any
+) -> None:
+    for mutate in (
+        lambda d: d.__setitem__(top, top_value),
+        lambda d: d["organisations"][0]["keys"][0].__setitem__(key, key_value),
+        lambda d: d["organisations"][0]["keys"][0]["jwk"].__setitem__("x", key_value),
+        lambda d: d["organisations"][0].__setitem__("keys", key_value),
+    ):
+        data = fx.keyring_for(("county",))
+        mutate(data)
+        with contextlib.suppress(KeyringError):
+            Keyring.from_data(data)
