@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa, x25519
 
 from tests._signing_fixtures import signer as cached_signer
 from woda_sharing._jose import b64url_encode
-from woda_sharing.exceptions import KeyError_
+from woda_sharing.exceptions import KeyMaterialError
 from woda_sharing.keys import (
     ALGORITHMS,
     LocalSigner,
@@ -63,14 +63,14 @@ def test_pem_round_trip_with_owner_only_permissions(
 
 def test_encrypted_key_needs_the_right_passphrase(tmp_path: Path) -> None:
     pem = cached_signer("keys").private_pem(passphrase=b"secret")
-    with pytest.raises(KeyError_, match="needs a passphrase"):
+    with pytest.raises(KeyMaterialError, match="needs a passphrase"):
         load_signer(pem)
-    with pytest.raises(KeyError_, match="wrong passphrase"):
+    with pytest.raises(KeyMaterialError, match="wrong passphrase"):
         load_signer(pem, passphrase=b"wrong")
 
 
 def test_garbage_pem_is_refused() -> None:
-    with pytest.raises(KeyError_):
+    with pytest.raises(KeyMaterialError):
         load_signer(b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
 
 
@@ -91,12 +91,12 @@ def test_repr_never_shows_the_private_key() -> None:
     ],
 )
 def test_unsupported_private_keys(key: Any) -> None:
-    with pytest.raises(KeyError_):
+    with pytest.raises(KeyMaterialError):
         LocalSigner.from_private_key(key())
 
 
 def test_unknown_algorithm() -> None:
-    with pytest.raises(KeyError_, match="not supported"):
+    with pytest.raises(KeyMaterialError, match="not supported"):
         generate_signer("HS256")
 
 
@@ -179,13 +179,13 @@ def test_blocklist_really_is_small_order(raw: bytes) -> None:
     "raw", SMALL_ORDER + NON_CANONICAL, ids=lambda r: r.hex()[:8] + r.hex()[-4:]
 )
 def test_small_order_and_non_canonical_ed25519_keys_are_refused(raw: bytes) -> None:
-    with pytest.raises(KeyError_, match="large order"):
+    with pytest.raises(KeyMaterialError, match="large order"):
         check_public_jwk(_okp(raw))
 
 
 def test_ed25519_encoding_off_the_curve_is_refused() -> None:
     # y = 2: (y^2 - 1)/(d y^2 + 1) is not a square mod p, so no x exists.
-    with pytest.raises(KeyError_, match="large order"):
+    with pytest.raises(KeyMaterialError, match="large order"):
         check_public_jwk(_okp((2).to_bytes(32, "little")))
 
 
@@ -194,7 +194,7 @@ def test_ec_point_off_the_curve_is_refused() -> None:
     y = bytearray(base64.urlsafe_b64decode(jwk["y"] + "="))
     y[-1] ^= 1
     jwk["y"] = b64url_encode(bytes(y))
-    with pytest.raises(KeyError_, match="not on the P-256 curve"):
+    with pytest.raises(KeyMaterialError, match="not on the P-256 curve"):
         check_public_jwk(_with_kid(jwk))
 
 
@@ -209,14 +209,14 @@ def test_small_rsa_is_refused() -> None:
             "alg": "PS256",
         }
     )
-    with pytest.raises(KeyError_, match="1024 bits"):
+    with pytest.raises(KeyMaterialError, match="1024 bits"):
         check_public_jwk(jwk)
 
 
 def test_rsa_with_leading_zero_is_refused() -> None:
     jwk = dict(cached_signer("keys", "PS256").public_jwk)
     jwk["e"] = "AAEAAQ"
-    with pytest.raises(KeyError_, match="minimal"):
+    with pytest.raises(KeyMaterialError, match="minimal"):
         check_public_jwk(_with_kid(jwk))
 
 
@@ -236,17 +236,17 @@ def test_jwk_gate(change: dict[str, str], message: str) -> None:
     jwk = {**cached_signer("keys").public_jwk, **change}
     if "kid" not in change and "alg" not in change and "d" not in change:
         jwk = _with_kid(jwk)
-    with pytest.raises(KeyError_, match=message):
+    with pytest.raises(KeyMaterialError, match=message):
         check_public_jwk(jwk)
 
 
 def test_not_a_mapping() -> None:
-    with pytest.raises(KeyError_):
+    with pytest.raises(KeyMaterialError):
         check_public_jwk(["kty"])
 
 
 def test_write_public_jwk_refuses_private_material(tmp_path: Path) -> None:
-    with pytest.raises(KeyError_):
+    with pytest.raises(KeyMaterialError):
         write_public_jwk(tmp_path / "k.json", {**cached_signer("keys").public_jwk, "d": "AAAA"})
     assert not (tmp_path / "k.json").exists()
 
@@ -279,17 +279,17 @@ def test_key_of_the_wrong_type_never_verifies() -> None:
 
 
 def test_unsupported_key_types() -> None:
-    with pytest.raises(KeyError_, match="not a supported private key type"):
+    with pytest.raises(KeyMaterialError, match="not a supported private key type"):
         LocalSigner.from_private_key(x25519.X25519PrivateKey.generate())  # type: ignore[arg-type]
     pem = x25519.X25519PrivateKey.generate().private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    with pytest.raises(KeyError_, match="not a supported private key type"):
+    with pytest.raises(KeyMaterialError, match="not a supported private key type"):
         load_signer(pem)
     ed_public = cached_signer("keys").private_key.public_key()
-    with pytest.raises(KeyError_, match="cannot be used with ES256"):
+    with pytest.raises(KeyMaterialError, match="cannot be used with ES256"):
         public_jwk(ed_public, algorithm="ES256")
-    with pytest.raises(KeyError_, match="only P-256"):
+    with pytest.raises(KeyMaterialError, match="only P-256"):
         public_jwk(ec.generate_private_key(ec.SECP384R1()).public_key(), algorithm="ES256")
 
 
@@ -302,14 +302,14 @@ def test_unsupported_key_types() -> None:
     ],
 )
 def test_thumbprint_refuses(jwk: dict[str, Any], message: str) -> None:
-    with pytest.raises(KeyError_, match=message):
+    with pytest.raises(KeyMaterialError, match=message):
         jwk_thumbprint(jwk)
 
 
 def test_ec_coordinates_of_wrong_length() -> None:
     jwk = dict(cached_signer("keys", "ES256").public_jwk)
     jwk["x"] = b64url_encode(b"\x01" * 31)
-    with pytest.raises(KeyError_, match="32 bytes"):
+    with pytest.raises(KeyMaterialError, match="32 bytes"):
         check_public_jwk(_with_kid(jwk))
 
 
@@ -324,5 +324,5 @@ def test_ec_coordinates_of_wrong_length() -> None:
 )
 def test_rsa_exponent(e: str, message: str) -> None:
     jwk = {**cached_signer("keys", "PS256").public_jwk, "e": e}
-    with pytest.raises(KeyError_, match=message):
+    with pytest.raises(KeyMaterialError, match=message):
         check_public_jwk(_with_kid(jwk))

@@ -16,7 +16,7 @@ turned into a document at all. Every exception the library raises derives from
     ├── CanonicalizationError (ValueError) no unambiguous canonical form exists
     ├── CatalogueError (ValueError)       a legal-basis catalogue entry is unusable
     ├── RuleError (ValueError)            a validation rule is misdeclared
-    ├── KeyError_ (ValueError)            a key cannot be generated, loaded or used
+    ├── KeyMaterialError (ValueError)     a key cannot be generated, loaded or used
     ├── KeyringError (ValueError)         a keyring is refused as ambiguous or unsafe
     ├── SigningError (ValueError)         an endorsement cannot be made
     ├── VerificationError (ValueError)    raised by the ``require_*`` twins of verification
@@ -32,7 +32,7 @@ __all__ = [
     "CatalogueError",
     "ChainError",
     "DocumentError",
-    "KeyError_",
+    "KeyMaterialError",
     "KeyringError",
     "LimitExceededError",
     "LoadError",
@@ -103,7 +103,7 @@ class RuleError(WodaError, ValueError):
     """A validation rule is declared wrongly (duplicate or malformed code)."""
 
 
-class KeyError_(WodaError, ValueError):  # noqa: N801 - the trailing underscore keeps the builtin's name free
+class KeyMaterialError(WodaError, ValueError):
     """A key cannot be generated, loaded, exported or used for the requested algorithm."""
 
 

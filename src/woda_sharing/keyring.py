@@ -41,7 +41,7 @@ from typing import Any, Final
 from attrs import field, frozen
 
 from woda_sharing import schema
-from woda_sharing.exceptions import KeyError_, KeyringError, UsageError
+from woda_sharing.exceptions import KeyMaterialError, KeyringError, UsageError
 from woda_sharing.keys import Algorithm, PublicKey, check_public_jwk
 
 __all__ = [
@@ -175,7 +175,7 @@ def _entry(org_id: str, index: int, raw: Mapping[str, Any]) -> KeyEntry:
     where = f"organisation {org_id!r} key {index}"
     try:
         public_key, algorithm = check_public_jwk(raw["jwk"])
-    except KeyError_ as e:
+    except KeyMaterialError as e:
         raise KeyringError(f"{where}: {e}") from e
     not_before = parse_time(raw["not_before"])
     not_after = parse_time(raw["not_after"]) if "not_after" in raw else None

@@ -47,7 +47,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 
 from woda_sharing._files import atomic_write
 from woda_sharing._jose import JoseFormatError, b64url_decode, b64url_encode
-from woda_sharing.exceptions import KeyError_
+from woda_sharing.exceptions import KeyMaterialError
 
 __all__ = [
     "ALGORITHMS",
@@ -174,7 +174,7 @@ def _algorithm(name: str) -> Algorithm:
     try:
         return ALGORITHMS[name]
     except (KeyError, TypeError):
-        raise KeyError_(
+        raise KeyMaterialError(
             f"algorithm {name!r} is not supported (use one of {', '.join(ALGORITHMS)})"
         ) from None
 
@@ -204,27 +204,27 @@ def _algorithm_for_private_key(key: object) -> str:
         return "Ed25519"
     if isinstance(key, ec.EllipticCurvePrivateKey):
         if not isinstance(key.curve, ec.SECP256R1):
-            raise KeyError_(f"EC curve {key.curve.name} is not supported (only P-256 for ES256)")
+            raise KeyMaterialError(f"EC curve {key.curve.name} is not supported (only P-256 for ES256)")
         return "ES256"
     if isinstance(key, rsa.RSAPrivateKey):
         if not _MIN_RSA_BITS <= key.key_size <= _MAX_RSA_BITS:
-            raise KeyError_(f"RSA key of {key.key_size} bits is refused (2048 to 16384 bits)")
+            raise KeyMaterialError(f"RSA key of {key.key_size} bits is refused (2048 to 16384 bits)")
         return "PS256"
-    raise KeyError_(f"{type(key).__name__} is not a supported private key type")
+    raise KeyMaterialError(f"{type(key).__name__} is not a supported private key type")
 
 
 def public_jwk(key: PublicKey, *, algorithm: str) -> dict[str, Any]:
     """Return the public JWK of *key* with ``alg`` and its RFC 7638 thumbprint as ``kid``."""
     alg = _algorithm(algorithm)
     if not isinstance(key, alg.key_type):
-        raise KeyError_(f"a {type(key).__name__} cannot be used with {algorithm}")
+        raise KeyMaterialError(f"a {type(key).__name__} cannot be used with {algorithm}")
     jwk: dict[str, Any]
     if isinstance(key, ed25519.Ed25519PublicKey):
         raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         jwk = {"kty": "OKP", "crv": "Ed25519", "x": b64url_encode(raw)}
     elif isinstance(key, ec.EllipticCurvePublicKey):
         if not isinstance(key.curve, ec.SECP256R1):
-            raise KeyError_(f"EC curve {key.curve.name} is not supported (only P-256)")
+            raise KeyMaterialError(f"EC curve {key.curve.name} is not supported (only P-256)")
         numbers = key.public_numbers()
         jwk = {
             "kty": "EC",
@@ -255,13 +255,13 @@ def jwk_thumbprint(jwk: Mapping[str, Any]) -> str:
     """Return the RFC 7638 SHA-256 thumbprint of *jwk*, base64url-encoded."""
     members = _THUMBPRINT_MEMBERS.get(jwk.get("kty"))  # type: ignore[arg-type]
     if members is None:
-        raise KeyError_(f"key type {jwk.get('kty')!r} is not supported")
+        raise KeyMaterialError(f"key type {jwk.get('kty')!r} is not supported")
     try:
         required = {name: jwk[name] for name in members}
     except KeyError as e:
-        raise KeyError_(f"JWK lacks its {e.args[0]!r} member") from None
+        raise KeyMaterialError(f"JWK lacks its {e.args[0]!r} member") from None
     if not all(isinstance(v, str) for v in required.values()):
-        raise KeyError_("JWK members used by the thumbprint must be strings")
+        raise KeyMaterialError("JWK members used by the thumbprint must be strings")
     text = json.dumps(required, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
     return b64url_encode(hashlib.sha256(text.encode("utf-8")).digest())
 
@@ -270,7 +270,7 @@ def _member_bytes(jwk: Mapping[str, Any], name: str) -> bytes:
     try:
         return b64url_decode(jwk.get(name), what=f"JWK member {name!r}")
     except JoseFormatError as e:
-        raise KeyError_(str(e)) from None
+        raise KeyMaterialError(str(e)) from None
 
 
 def _ed25519_point_ok(raw: bytes) -> bool:
@@ -285,60 +285,60 @@ def _ed25519_point_ok(raw: bytes) -> bool:
 
 
 def check_public_jwk(jwk: object) -> tuple[PublicKey, Algorithm]:
-    """Check a public JWK strictly and return its key and algorithm, or raise `KeyError_`.
+    """Check a public JWK strictly and return its key and algorithm, or raise `KeyMaterialError`.
 
     The JWK must carry ``kty``, ``alg`` (one of `ALGORITHMS`, matching the key
     type), ``kid`` equal to its RFC 7638 thumbprint, and no private member.
     """
     if not isinstance(jwk, Mapping):
-        raise KeyError_("a JWK must be a JSON object")
+        raise KeyMaterialError("a JWK must be a JSON object")
     private = sorted(_PRIVATE_MEMBERS.intersection(jwk))
     if private:
-        raise KeyError_(
+        raise KeyMaterialError(
             f"JWK holds private key material ({', '.join(private)}); give the public key only"
         )
     alg = _algorithm(jwk.get("alg"))  # type: ignore[arg-type]
     if jwk.get("kty") != alg.kty or jwk.get("crv") != alg.crv:
-        raise KeyError_(
+        raise KeyMaterialError(
             f"JWK of type {jwk.get('kty')!r}/{jwk.get('crv')!r} cannot be used with {alg.name}"
         )
     if jwk.get("kid") != jwk_thumbprint(jwk):
-        raise KeyError_("JWK kid is not its RFC 7638 thumbprint")
+        raise KeyMaterialError("JWK kid is not its RFC 7638 thumbprint")
     return _KEY_LOADERS[alg.kty](jwk), alg
 
 
 def _okp_key(jwk: Mapping[str, Any]) -> PublicKey:
     raw = _member_bytes(jwk, "x")
     if len(raw) != 32 or not _ed25519_point_ok(raw):
-        raise KeyError_("Ed25519 key is not a canonical point of large order")
+        raise KeyMaterialError("Ed25519 key is not a canonical point of large order")
     return ed25519.Ed25519PublicKey.from_public_bytes(raw)
 
 
 def _ec_key(jwk: Mapping[str, Any]) -> PublicKey:
     x, y = _member_bytes(jwk, "x"), _member_bytes(jwk, "y")
     if len(x) != 32 or len(y) != 32:
-        raise KeyError_("P-256 coordinates must be 32 bytes each")
+        raise KeyMaterialError("P-256 coordinates must be 32 bytes each")
     try:
         return ec.EllipticCurvePublicNumbers(
             int.from_bytes(x, "big"), int.from_bytes(y, "big"), ec.SECP256R1()
         ).public_key()
     except ValueError as err:
-        raise KeyError_("EC point is not on the P-256 curve") from err
+        raise KeyMaterialError("EC point is not on the P-256 curve") from err
 
 
 def _rsa_key(jwk: Mapping[str, Any]) -> PublicKey:
     n, e = _member_bytes(jwk, "n"), _member_bytes(jwk, "e")
     if n[:1] == b"\0" or e[:1] == b"\0":
-        raise KeyError_("RSA n and e must be minimal big-endian integers")
+        raise KeyMaterialError("RSA n and e must be minimal big-endian integers")
     modulus, exponent = int.from_bytes(n, "big"), int.from_bytes(e, "big")
     if not _MIN_RSA_BITS <= modulus.bit_length() <= _MAX_RSA_BITS:
-        raise KeyError_(f"RSA key of {modulus.bit_length()} bits is refused (2048 to 16384 bits)")
+        raise KeyMaterialError(f"RSA key of {modulus.bit_length()} bits is refused (2048 to 16384 bits)")
     if exponent > 2**32:
-        raise KeyError_("RSA public exponent is implausibly large")
+        raise KeyMaterialError("RSA public exponent is implausibly large")
     try:
         return rsa.RSAPublicNumbers(exponent, modulus).public_key()
     except ValueError as err:
-        raise KeyError_(f"RSA key is invalid: {err}") from err
+        raise KeyMaterialError(f"RSA key is invalid: {err}") from err
 
 
 _KEY_LOADERS: Final[Mapping[str, Callable[[Mapping[str, Any]], PublicKey]]] = {
@@ -407,19 +407,19 @@ def generate_signer(algorithm: str = DEFAULT_ALGORITHM) -> LocalSigner:
 
 
 def load_signer(data: bytes, *, passphrase: bytes | None = None) -> LocalSigner:
-    """Load a PEM private key (optionally encrypted) as a `LocalSigner`, or raise `KeyError_`."""
+    """Load a PEM private key (optionally encrypted) as a `LocalSigner`, or raise `KeyMaterialError`."""
     try:
         key = serialization.load_pem_private_key(data, password=passphrase)
     except TypeError as e:
-        raise KeyError_(
+        raise KeyMaterialError(
             "the key is encrypted and needs a passphrase" if passphrase is None else str(e)
         ) from None
     except (ValueError, UnsupportedAlgorithm) as e:
-        raise KeyError_("not a readable PEM private key, or wrong passphrase") from e
+        raise KeyMaterialError("not a readable PEM private key, or wrong passphrase") from e
     if not isinstance(
         key, (ed25519.Ed25519PrivateKey, ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey)
     ):
-        raise KeyError_(f"{type(key).__name__} is not a supported private key type")
+        raise KeyMaterialError(f"{type(key).__name__} is not a supported private key type")
     return LocalSigner.from_private_key(key)
 
 

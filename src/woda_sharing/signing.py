@@ -53,7 +53,7 @@ from woda_sharing import canonical
 from woda_sharing._jose import JoseFormatError, b64url_decode, b64url_encode, parse_header_json
 from woda_sharing.exceptions import (
     CanonicalizationError,
-    KeyError_,
+    KeyMaterialError,
     LoadError,
     SigningError,
     UsageError,
@@ -398,7 +398,7 @@ def endorse(
     try:
         payload = canonical.signed_bytes(document)
         public_key, alg = check_public_jwk(signer.public_jwk)
-    except (CanonicalizationError, KeyError_) as e:
+    except (CanonicalizationError, KeyMaterialError) as e:
         raise SigningError(str(e)) from e
     if alg.name != algorithm or signer.public_jwk.get("kid") != signer.key_id:
         raise SigningError("the signer's algorithm or key id does not match its public key")

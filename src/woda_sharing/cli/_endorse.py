@@ -19,7 +19,7 @@ from woda_sharing import keyring as keyring_mod
 from woda_sharing import loading, validation
 from woda_sharing._files import atomic_write
 from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE
-from woda_sharing.exceptions import KeyError_, UsageError
+from woda_sharing.exceptions import KeyMaterialError, UsageError
 from woda_sharing.keys import (
     ALGORITHMS,
     DEFAULT_ALGORITHM,
@@ -145,7 +145,7 @@ def _passphrase(var: str | None) -> bytes | None:
         return None
     value = os.environ.get(var)
     if not value:
-        raise KeyError_(f"environment variable {var} is not set or empty")
+        raise KeyMaterialError(f"environment variable {var} is not set or empty")
     return value.encode("utf-8")
 
 
