@@ -6,6 +6,7 @@ The public API is exported here; submodules may change without notice.
 from __future__ import annotations
 
 from woda_sharing.canonical import digest, signed_bytes
+from woda_sharing.chain import check_chain, check_update
 from woda_sharing.codec import structure, unstructure
 from woda_sharing.exceptions import (
     CanonicalizationError,
@@ -25,9 +26,13 @@ from woda_sharing.exceptions import (
     WriteError,
 )
 from woda_sharing.findings import Finding, Report, Severity, pointer
+from woda_sharing.keyring import Keyring
+from woda_sharing.keys import LocalSigner, Signer, generate_signer, read_signer
 from woda_sharing.legal import (
     Art6Basis,
+    Art6Point,
     Art9Condition,
+    Art9Point,
     Art10Basis,
     Catalogue,
     CatalogueEntry,
@@ -64,6 +69,13 @@ from woda_sharing.model import (
     Transparency,
 )
 from woda_sharing.rules import Context, Hit, Rule, Rules, builtin_rules
+from woda_sharing.signing import (
+    EndorsementStatus,
+    VerificationResult,
+    endorse,
+    require_verified,
+    verify,
+)
 from woda_sharing.validation import CharterInfo, require_valid, validate
 
 __version__ = "0.1.0"
@@ -72,7 +84,9 @@ __all__ = [
     "DEFAULT_LIMITS",
     "Agreement",
     "Art6Basis",
+    "Art6Point",
     "Art9Condition",
+    "Art9Point",
     "Art10Basis",
     "Breach",
     "CanonicalizationError",
@@ -93,16 +107,19 @@ __all__ = [
     "Dpia",
     "Endorsement",
     "EndorsementRule",
+    "EndorsementStatus",
     "Finding",
     "Flow",
     "Hit",
     "KeyMaterialError",
+    "Keyring",
     "KeyringError",
     "LawEnforcementBasis",
     "LegalBasis",
     "LimitExceededError",
     "Limits",
     "LoadError",
+    "LocalSigner",
     "Member",
     "Party",
     "PolicyError",
@@ -118,6 +135,7 @@ __all__ = [
     "Schedule1Condition",
     "Sector",
     "Severity",
+    "Signer",
     "SigningError",
     "StatutoryGateway",
     "Supersedes",
@@ -125,16 +143,24 @@ __all__ = [
     "Transparency",
     "UsageError",
     "VerificationError",
+    "VerificationResult",
     "WodaError",
     "WriteError",
     "builtin_rules",
+    "check_chain",
+    "check_update",
     "digest",
+    "endorse",
+    "generate_signer",
     "load_json",
     "load_path",
     "pointer",
+    "read_signer",
     "require_valid",
+    "require_verified",
     "signed_bytes",
     "structure",
     "unstructure",
     "validate",
+    "verify",
 ]
