@@ -1,12 +1,133 @@
-"""Subcommands of ``woda-sharing`` (placeholder until implemented)."""
+"""``woda-sharing check``: decide whether one organisation may share items with another."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 from typing import Any
+
+from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK
+from woda_sharing.decisions import Decision, Policy, Request, endorsed_by_keyring, parse_party
+from woda_sharing.exceptions import UsageError
+from woda_sharing.loading import load_path
 
 __all__ = ["register"]
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
-    """Add this module's subcommands to *commands*."""
+    """Add ``check`` to *commands*."""
+    p = commands.add_parser(
+        "check",
+        help="decide whether a sharing is permitted",
+        description="Compile the charter and agreements into a policy and decide one request: "
+        "exit 0 when permitted, 1 when refused (every reason is printed), 2 on usage errors "
+        "or unreadable input. Identifiers are matched exactly.",
+    )
+    p.add_argument("--charter", required=True, metavar="FILE", help="the charter")
+    p.add_argument(
+        "--agreement",
+        required=True,
+        nargs="+",
+        action="extend",
+        metavar="FILE",
+        help="agreements under the charter (repeatable)",
+    )
+    p.add_argument("--from", dest="sender", required=True, type=_party, metavar="ORG[:CAPACITY]")
+    p.add_argument("--to", dest="recipient", required=True, type=_party, metavar="ORG[:CAPACITY]")
+    p.add_argument(
+        "--item", dest="items", required=True, nargs="+", action="extend", metavar="ITEM"
+    )
+    p.add_argument("--purpose", required=True, metavar="PURPOSE")
+    p.add_argument(
+        "--on", type=_date, metavar="YYYY-MM-DD", help="the date of the sharing (default: today)"
+    )
+    p.add_argument(
+        "--keyring",
+        metavar="FILE",
+        help="require every agreement used to be fully endorsed, verified against this keyring "
+        "(at 00:00 UTC on --on, or now)",
+    )
+    p.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    p.set_defaults(handler=run)
+
+
+def _party(text: str) -> tuple[str, str | None]:
+    try:
+        return parse_party(text)
+    except UsageError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Decide the request on the command line, print the decision and return the exit code."""
+    charter = load_path(args.charter)
+    agreements = [load_path(path) for path in args.agreement]
+    on: dt.date = args.on or dt.date.today()  # a calendar date in the user's own zone
+    endorsed = None
+    if args.keyring:
+        keyring = load_path(args.keyring)
+        at = (
+            dt.datetime.combine(args.on, dt.time(), tzinfo=dt.UTC)
+            if args.on
+            else dt.datetime.now(dt.UTC)
+        )
+        endorsed = endorsed_by_keyring(charter, agreements, keyring, at=at)
+    policy = Policy.compile(charter, agreements, endorsed=endorsed)
+    request = Request(
+        sender=args.sender[0],
+        sender_capacity=args.sender[1],
+        recipient=args.recipient[0],
+        recipient_capacity=args.recipient[1],
+        items=tuple(args.items),
+        purpose=args.purpose,
+        on=on,
+    )
+    decision = policy.decide(request)
+    _print(args.format, request, decision)
+    return EXIT_OK if decision else EXIT_NEGATIVE
+
+
+def _describe(request: Request) -> str:
+    def party(org: str, capacity: str | None) -> str:
+        return org if capacity is None else f"{org}:{capacity}"
+
+    return (
+        f"{party(request.sender, request.sender_capacity)} -> "
+        f"{party(request.recipient, request.recipient_capacity)}: "
+        f"{', '.join(request.items)} for {request.purpose} on {request.on.isoformat()}"
+    )
+
+
+def _print(fmt: str, request: Request, decision: Decision) -> None:
+    if fmt == "json":
+        out = {
+            "request": {
+                "from": request.sender,
+                "from_capacity": request.sender_capacity,
+                "to": request.recipient,
+                "to_capacity": request.recipient_capacity,
+                "items": list(request.items),
+                "purpose": request.purpose,
+                "on": request.on.isoformat(),
+            },
+            **decision.as_dict(),
+        }
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    print(f"{'permitted' if decision else 'refused'}: {_describe(request)}")
+    for flow in decision.flows:
+        print(f"  flow {flow}")
+    for basis in decision.bases:
+        print(f"  basis {basis.id}: {basis.title} ({basis.citation})")
+    for reason in decision.reasons:
+        print(f"  {reason.code} {reason.message}")

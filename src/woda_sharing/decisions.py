@@ -1,0 +1,704 @@
+"""Run-time sharing decisions: may one body share these items with another, for this, today.
+
+A `Policy` is compiled once from a charter and its agreements: every flow
+becomes entries in an index keyed by the two parties, the item and the
+purpose, so a decision costs a few dictionary lookups rather than a scan of
+the agreements. `Policy.decide` answers one `Request`; `Policy.decide_many`
+answers a batch with the same answers, memoising on the request.
+
+Decisions are default-deny and explain themselves. A `Decision` is
+immutable, so equal outcomes share one object. When refused it lists every
+`Reason`, each with a stable code from `REASONS` (``DR001``...).
+
+Identifiers are matched exactly: no case folding, no Unicode normalisation,
+no trimming. ``"County-Council"``, ``"county-council "`` and a look-alike
+spelt with a Cyrillic letter are unknown identifiers (``DR009``), never the
+member they resemble.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Final, NamedTuple
+
+from attrs import frozen
+
+from woda_sharing.exceptions import DocumentError, PolicyError, UsageError
+from woda_sharing.legal import Catalogue, CatalogueEntry
+from woda_sharing.model import Agreement, Charter, Flow, Party
+from woda_sharing.validation import CharterInfo, validate
+
+__all__ = [
+    "REASONS",
+    "Decision",
+    "FlowRef",
+    "Policy",
+    "Reason",
+    "Request",
+    "endorsed_by_keyring",
+    "parse_party",
+    "reason_table",
+]
+
+#: Every reason code a refusal can carry, with its one-line summary. Codes are never reused.
+REASONS: Final[Mapping[str, str]] = {
+    "DR001": "No flow in any agreement goes from the sender to the recipient",
+    "DR002": "No flow between these parties carries the item",
+    "DR003": "No flow between these parties carries the item for this purpose",
+    "DR004": "The request's date is before the agreement's start or after its end",
+    "DR005": "The agreement is past its review date",
+    "DR006": "The agreement is not endorsed, and endorsement is required",
+    "DR007": "A party is not a member of the charter",
+    "DR008": "The flow crosses two capacities of one organisation without a capacity basis",
+    "DR009": "An organisation, capacity, item or purpose is not known to the policy",
+    "DR010": "The agreement's purpose does not need the item (data minimisation)",
+    "DR011": "The request names no items",
+}
+
+#: Validation codes whose errors depend on the date judged against; a decision judges dates itself.
+_DATED_CODES: Final = frozenset({"WS303", "WS304", "WS306"})
+
+#: How many distinct requests the batch memo keeps before it starts again.
+_MEMO_LIMIT: Final = 1 << 18
+
+
+def reason_table() -> list[tuple[str, str]]:
+    """Return ``(code, summary)`` for every reason code, in code order (for the reference docs)."""
+    return sorted(REASONS.items())
+
+
+def parse_party(text: str) -> tuple[str, str | None]:
+    """Split ``ORG`` or ``ORG:CAPACITY`` into ``(organisation, capacity)``; nothing is trimmed."""
+    organisation, sep, capacity = text.partition(":")
+    if not organisation or (sep and not capacity):
+        raise UsageError(f"{text!r} is not ORG or ORG:CAPACITY")
+    return organisation, capacity if sep else None
+
+
+class Request(NamedTuple):
+    """A question: whether *sender* may share *items* with *recipient* for *purpose* on *on*.
+
+    A plain tuple, so it is hashable and cheap: `Policy.decide_many` memoises
+    on it. Organisations, capacities, items and the purpose are identifiers as
+    written in the documents; ``None`` capacity means a party listed without one.
+    """
+
+    sender: str
+    recipient: str
+    items: tuple[str, ...]
+    purpose: str
+    on: dt.date
+    sender_capacity: str | None = None
+    recipient_capacity: str | None = None
+
+
+@frozen(kw_only=True)
+class FlowRef:
+    """A flow of an agreement, by ids."""
+
+    agreement: str
+    flow: str
+
+    def __str__(self) -> str:
+        return f"{self.agreement}#{self.flow}"
+
+
+@frozen(kw_only=True)
+class Reason:
+    """Why a request was refused: a stable code, a message, and the items and agreements concerned."""
+
+    code: str
+    message: str
+    items: tuple[str, ...] = ()
+    agreements: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form used by ``woda-sharing check --format json``."""
+        return {
+            "code": self.code,
+            "message": self.message,
+            "items": list(self.items),
+            "agreements": list(self.agreements),
+        }
+
+
+@frozen(kw_only=True)
+class Decision:
+    """The answer to a `Request`: truthy when permitted.
+
+    When permitted, *flows* are every flow that permits some item, *agreements*
+    their agreements and *bases* the legal bases those flows cite (resolved
+    through the catalogue). When refused, *reasons* holds every reason and
+    *refused_items* the items that are not permitted (all of them when the
+    refusal is not about items). Decisions are immutable and shared.
+    """
+
+    permitted: bool
+    reasons: tuple[Reason, ...] = ()
+    refused_items: tuple[str, ...] = ()
+    flows: tuple[FlowRef, ...] = ()
+    agreements: tuple[str, ...] = ()
+    bases: tuple[CatalogueEntry, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.permitted
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The reason codes, in order."""
+        return tuple(r.code for r in self.reasons)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form used by ``woda-sharing check --format json``."""
+        return {
+            "permitted": self.permitted,
+            "agreements": list(self.agreements),
+            "flows": [{"agreement": f.agreement, "flow": f.flow} for f in self.flows],
+            "bases": [{"id": b.id, "title": b.title, "citation": b.citation} for b in self.bases],
+            "refused_items": list(self.refused_items),
+            "reasons": [r.as_dict() for r in self.reasons],
+        }
+
+
+# --- compiled form -------------------------------------------------------------------------
+
+
+class _Entry(NamedTuple):
+    """One flow, as it applies to one (sender, recipient, item, purpose)."""
+
+    agreement: str
+    ref: FlowRef
+    start: dt.date
+    end: dt.date | None
+    review: dt.date | None
+    needed: bool  # the agreement's purpose needs the item
+    endorsed: bool  # endorsed, or endorsement not required
+    capacity_ok: bool  # not cross-capacity, or cites a capacity basis
+    bases: tuple[CatalogueEntry, ...]
+
+
+_Key = tuple[str, str | None, str, str | None]
+#: (sender, sender capacity, recipient, recipient capacity) -> item -> purpose -> entries
+_Pairs = dict[_Key, dict[str, dict[str, tuple[_Entry, ...]]]]
+#: (pair, item, purpose) -> entries that can permit (needed, endorsed, capacity ok), with windows
+_Fast = dict[tuple[_Key, str, str], tuple[tuple[dt.date, dt.date, FlowRef], ...]]
+
+_FAR: Final = dt.date.max
+
+
+def _failures(entry: _Entry, on: dt.date) -> tuple[str, ...]:
+    codes = []
+    if on < entry.start or (entry.end is not None and on > entry.end):
+        codes.append("DR004")
+    if entry.review is not None and on > entry.review:
+        codes.append("DR005")
+    if not entry.endorsed:
+        codes.append("DR006")
+    if not entry.capacity_ok:
+        codes.append("DR008")
+    return tuple(codes)
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def _party(org: str, capacity: str | None) -> str:
+    return org if capacity is None else f"{org}:{capacity}"
+
+
+_MESSAGES: Final[Mapping[str, str]] = {
+    "DR002": "no flow between these parties carries {items}",
+    "DR003": "no flow between these parties carries {items} for purpose {purpose!r}",
+    "DR004": "{items}: {on} is outside the dates of {agreements}",
+    "DR005": "{items}: {agreements} passed its review date before {on}",
+    "DR006": "{items}: {agreements} is not endorsed, and endorsement is required",
+    "DR008": "{items}: the flow in {agreements} crosses capacities without a capacity basis",
+    "DR010": "{items}: purpose {purpose!r} in {agreements} does not need the item",
+}
+
+
+class Policy:
+    """A compiled sharing policy: a charter and its agreements, indexed for fast decisions.
+
+    Build it with `Policy.compile`. It is immutable once built; the batch memo
+    is an internal cache that never changes an answer.
+    """
+
+    __slots__ = (
+        "_all_items",
+        "_charter",
+        "_fast",
+        "_flow_bases",
+        "_good_parties",
+        "_known_parties",
+        "_members",
+        "_memo",
+        "_orgs",
+        "_pairs",
+        "_permits",
+        "_purposes",
+        "agreement_ids",
+        "charter_id",
+        "endorsement_required",
+    )
+
+    _all_items: frozenset[str]
+    _charter: Charter
+    _fast: _Fast
+    _flow_bases: dict[FlowRef, tuple[CatalogueEntry, ...]]
+    _good_parties: frozenset[tuple[str, str | None]]
+    _known_parties: frozenset[tuple[str, str | None]]
+    _members: frozenset[str]
+    _memo: dict[object, Decision]
+    _orgs: frozenset[str]
+    _pairs: _Pairs
+    _permits: dict[frozenset[FlowRef], Decision]
+    _purposes: frozenset[str]
+    agreement_ids: tuple[str, ...]
+    charter_id: str
+    endorsement_required: bool
+
+    def __init__(self) -> None:
+        raise UsageError("build a Policy with Policy.compile(charter, agreements)")
+
+    @classmethod
+    def compile(
+        cls,
+        charter: Charter | CharterInfo | Mapping[str, Any],
+        agreements: Iterable[Agreement | Mapping[str, Any]],
+        *,
+        endorsed: Mapping[str, bool] | Callable[[Agreement], bool] | None = None,
+        catalogue: Catalogue | None = None,
+    ) -> Policy:
+        """Compile *charter* and *agreements* into a policy, or raise `PolicyError`.
+
+        Documents are typed model objects or wire mappings; a mapping is
+        validated against the charter first, and any error finding other than
+        a date-dependent one (review past, review beyond the interval: those
+        are judged per decision) makes compilation fail. Every agreement must
+        cite this charter's id and version, and agreement ids must be unique.
+
+        *endorsed* turns on the endorsement requirement: a mapping from
+        agreement id to whether that agreement is fully endorsed (a missing
+        id counts as not endorsed), or a callable asked once per agreement.
+        See `endorsed_by_keyring` to answer it from a keyring. Without it,
+        endorsement is not checked. *catalogue* replaces the built-in
+        legal-basis catalogue (the charter's and each agreement's own entries
+        extend it).
+        """
+        info = _charter_info(charter)
+        typed = [_agreement(a, info) for a in agreements]
+        self = object.__new__(cls)
+        _build(self, info.charter, typed, endorsed, catalogue or Catalogue.builtin())
+        return self
+
+    # --- single decisions ----------------------------------------------------------------
+
+    def decide(self, request: Request) -> Decision:
+        """Decide one request. Raises `UsageError` only for a malformed request (wrong types)."""
+        return self._decide(_normalise(request))
+
+    def _decide(self, r: Request) -> Decision:
+        key = (r.sender, r.sender_capacity, r.recipient, r.recipient_capacity)
+        items = r.items
+        good = self._good_parties
+        if not (
+            items
+            and key[:2] in good
+            and key[2:] in good
+            and r.purpose in self._purposes
+            and self._all_items.issuperset(items)
+        ):
+            # The check above holds exactly when no identifier is unknown: refuse with why.
+            return Decision(
+                permitted=False, reasons=self._identify(r), refused_items=_unique(items)
+            )
+        fast = self._fast
+        purpose, on = r.purpose, r.on
+        refs: list[FlowRef] = []
+        for item in items:
+            entries = fast.get((key, item, purpose))
+            if entries is None:
+                return self._refuse(key, r)
+            found = False
+            for lo, hi, ref in entries:
+                if lo <= on <= hi:
+                    refs.append(ref)
+                    found = True
+            if not found:
+                return self._refuse(key, r)
+        return self._permit(refs)
+
+    def _permit(self, refs: list[FlowRef]) -> Decision:
+        key = frozenset(refs)
+        decision = self._permits.get(key)
+        if decision is None:
+            flows = tuple(sorted(key, key=lambda f: (f.agreement, f.flow)))
+            bases: dict[str, CatalogueEntry] = {}
+            for f in flows:
+                bases.update((b.id, b) for b in self._flow_bases[f])
+            decision = Decision(
+                permitted=True,
+                flows=flows,
+                agreements=_unique(f.agreement for f in flows),
+                bases=tuple(bases.values()),
+            )
+            self._permits[key] = decision
+        return decision
+
+    def _identify(self, r: Request) -> tuple[Reason, ...]:
+        reasons: list[Reason] = []
+        for role, org, capacity in (
+            ("sender", r.sender, r.sender_capacity),
+            ("recipient", r.recipient, r.recipient_capacity),
+        ):
+            if org not in self._orgs:
+                reasons.append(Reason(code="DR009", message=f"unknown {role} organisation {org!r}"))
+            elif org not in self._members:
+                reasons.append(
+                    Reason(
+                        code="DR007",
+                        message=f"{role} {org!r} is not a member of charter {self.charter_id!r}",
+                    )
+                )
+            elif capacity is not None and (org, capacity) not in self._known_parties:
+                reasons.append(
+                    Reason(
+                        code="DR009",
+                        message=f"unknown capacity {capacity!r} of {role} organisation {org!r}",
+                    )
+                )
+        unknown = tuple(i for i in _unique(r.items) if i not in self._all_items)
+        if unknown:
+            reasons.append(
+                Reason(code="DR009", message=f"unknown items {list(unknown)!r}", items=unknown)
+            )
+        if r.purpose not in self._purposes:
+            reasons.append(Reason(code="DR009", message=f"unknown purpose {r.purpose!r}"))
+        if not r.items:
+            reasons.append(Reason(code="DR011", message="the request names no items"))
+        return tuple(sorted(reasons, key=lambda x: x.code))
+
+    def _refuse(self, key: _Key, r: Request) -> Decision:
+        items = _unique(r.items)
+        by_item = self._pairs.get(key)
+        if by_item is None:
+            message = (
+                f"no flow goes from {_party(*key[:2])!r} to {_party(*key[2:])!r}"
+                f" in charter {self.charter_id!r}"
+            )
+            return Decision(
+                permitted=False,
+                reasons=(Reason(code="DR001", message=message),),
+                refused_items=items,
+            )
+        buckets: dict[str, tuple[list[str], set[str]]] = {}
+
+        def note(code: str, item: str, agreements: Iterable[str] = ()) -> None:
+            its, ags = buckets.setdefault(code, ([], set()))
+            if item not in its:
+                its.append(item)
+            ags.update(agreements)
+
+        refused: list[str] = []
+        for item in items:
+            by_purpose = by_item.get(item)
+            if by_purpose is None:
+                note("DR002", item)
+                refused.append(item)
+                continue
+            entries = by_purpose.get(r.purpose)
+            if entries is None:
+                note("DR003", item)
+                refused.append(item)
+                continue
+            needed = [e for e in entries if e.needed]
+            if not needed:
+                note("DR010", item, (e.agreement for e in entries))
+                refused.append(item)
+                continue
+            failing = [(e, _failures(e, r.on)) for e in needed]
+            if all(codes for _, codes in failing):
+                refused.append(item)
+                for e, codes in failing:
+                    for code in codes:
+                        note(code, item, (e.agreement,))
+        reasons = []
+        for code in sorted(buckets):
+            its, ags = buckets[code]
+            message = _MESSAGES[code].format(
+                items=", ".join(repr(i) for i in its),
+                agreements=", ".join(repr(a) for a in sorted(ags)) or "no agreement",
+                purpose=r.purpose,
+                on=r.on.isoformat(),
+            )
+            reasons.append(
+                Reason(code=code, message=message, items=tuple(its), agreements=tuple(sorted(ags)))
+            )
+        return Decision(permitted=False, reasons=tuple(reasons), refused_items=tuple(refused))
+
+    # --- batches ----------------------------------------------------------------------------
+
+    def decide_many(self, requests: Iterable[Request]) -> list[Decision]:
+        """Decide every request, in order, with the same answers as `decide`.
+
+        Equal requests get the same (shared) decision object; the policy keeps
+        a bounded memo of requests it has answered, so a batch over millions
+        of records that repeat the same questions costs one lookup each.
+        """
+        batch = requests if isinstance(requests, (list, tuple)) else list(requests)
+        memo = self._memo
+        try:
+            out = list(map(memo.get, batch))
+        except TypeError:  # an unhashable request (items as a list): take the careful path
+            return [self.decide(r) for r in batch]
+        if None in out:
+            if len(memo) + len(batch) > _MEMO_LIMIT:
+                memo.clear()
+            decide = self._decide
+            for i, decision in enumerate(out):
+                if decision is None:
+                    request = batch[i]
+                    answer = memo.get(request)  # an earlier miss in this batch may have filled it
+                    if answer is None:
+                        answer = memo[request] = decide(_normalise(request))
+                    out[i] = answer
+        return out  # type: ignore[return-value]  # every None has been filled
+
+    # --- introspection -------------------------------------------------------------------
+
+    @property
+    def members(self) -> frozenset[str]:
+        """The charter's member organisation ids."""
+        return self._members
+
+    @property
+    def purposes(self) -> frozenset[str]:
+        """Every purpose id known to the policy (the charter's and the agreements')."""
+        return self._purposes
+
+    @property
+    def items(self) -> frozenset[str]:
+        """Every item id some agreement declares."""
+        return self._all_items
+
+    def __repr__(self) -> str:
+        return (
+            f"<Policy charter={self.charter_id!r} agreements={len(self.agreement_ids)}"
+            f" flows={len(self._flow_bases)}>"
+        )
+
+
+# --- compiling -------------------------------------------------------------------------------
+
+
+def _charter_info(charter: Charter | CharterInfo | Mapping[str, Any]) -> CharterInfo:
+    if isinstance(charter, CharterInfo):
+        return charter
+    if isinstance(charter, Charter):
+        return CharterInfo(charter, None)
+    if isinstance(charter, Mapping):
+        try:
+            return CharterInfo.from_data(charter)
+        except DocumentError as e:
+            raise PolicyError(f"the charter is not valid: {_first_error(e.report)}") from e
+    raise UsageError(f"charter must be a Charter or a mapping, not {type(charter).__name__}")
+
+
+def _first_error(report: object, skip: frozenset[str] = frozenset()) -> str:
+    for f in getattr(report, "errors", ()):
+        if f.code not in skip:
+            return f"{f.path or '/'}: {f.code} {f.message}"
+    return "no detail"  # pragma: no cover - a report that failed has an error finding
+
+
+def _agreement(agreement: Agreement | Mapping[str, Any], info: CharterInfo) -> Agreement:
+    if isinstance(agreement, Agreement):
+        return agreement
+    if not isinstance(agreement, Mapping):
+        raise UsageError(
+            f"an agreement must be an Agreement or a mapping, not {type(agreement).__name__}"
+        )
+    report = validate(agreement, charter=info)
+    blocking = [f for f in report.errors if f.code not in _DATED_CODES]
+    if blocking or not isinstance(report.document, Agreement):
+        ident = agreement.get("id", "<agreement>")
+        raise PolicyError(f"agreement {ident!r} is not valid: {_first_error(report, _DATED_CODES)}")
+    return report.document
+
+
+def _endorsement(
+    endorsed: Mapping[str, bool] | Callable[[Agreement], bool] | None, agreement: Agreement
+) -> bool:
+    if endorsed is None:
+        return True
+    if isinstance(endorsed, Mapping):
+        return endorsed.get(agreement.id) is True
+    return bool(endorsed(agreement))
+
+
+def _build(
+    self: Policy,
+    charter: Charter,
+    agreements: Sequence[Agreement],
+    endorsed: Mapping[str, bool] | Callable[[Agreement], bool] | None,
+    catalogue: Catalogue,
+) -> None:
+    base = catalogue.extended(charter.legal_bases) if charter.legal_bases else catalogue
+    members = frozenset(m.id for m in charter.members)
+    purposes = {p.id for p in charter.purposes}
+    all_items: set[str] = set()
+    known_parties: set[tuple[str, str | None]] = set()
+    orgs = set(members)
+    pairs: _Pairs = {}
+    flow_bases: dict[FlowRef, tuple[CatalogueEntry, ...]] = {}
+    seen: set[str] = set()
+    for a in agreements:
+        if a.id in seen:
+            raise PolicyError(f"agreement {a.id!r} is given twice; give only its current version")
+        seen.add(a.id)
+        if (a.charter.id, a.charter.version) != (charter.id, charter.version):
+            raise PolicyError(
+                f"agreement {a.id!r} sits under charter {a.charter.id!r} version"
+                f" {a.charter.version}, not {charter.id!r} version {charter.version}"
+            )
+        local = base.extended(a.legal_bases) if a.legal_bases else base
+        parties = {p.id: p for p in a.parties}
+        needs = {p.id: frozenset(p.needs) for p in a.purposes}
+        purposes.update(needs)
+        all_items.update(i.id for i in a.items)
+        for p in a.parties:
+            orgs.add(p.organisation)
+            known_parties.add((p.organisation, p.capacity))
+        ok = _endorsement(endorsed, a)
+        for flow in a.flows:
+            _index_flow(
+                pairs,
+                flow_bases,
+                a,
+                flow,
+                parties=parties,
+                needs=needs,
+                catalogue=local,
+                endorsed=ok,
+            )
+    fast: _Fast = {}
+    for key, by_item in pairs.items():
+        for item, by_purpose in by_item.items():
+            for purpose, entries in by_purpose.items():
+                windows = tuple(
+                    (e.start, min(e.end or _FAR, e.review or _FAR), e.ref)
+                    for e in entries
+                    if e.needed and e.endorsed and e.capacity_ok
+                )
+                if windows:
+                    fast[(key, item, purpose)] = windows
+    self._charter = charter
+    self.charter_id = charter.id
+    self.agreement_ids = tuple(a.id for a in agreements)
+    self.endorsement_required = endorsed is not None
+    self._members = members
+    self._orgs = frozenset(orgs)
+    self._known_parties = frozenset(known_parties)
+    self._good_parties = frozenset(
+        {p for p in known_parties if p[0] in members} | {(m, None) for m in members}
+    )
+    self._purposes = frozenset(purposes)
+    self._all_items = frozenset(all_items)
+    self._pairs = pairs
+    self._fast = fast
+    self._permits = {}
+    self._memo = {}
+    self._flow_bases = flow_bases
+
+
+def _index_flow(
+    pairs: _Pairs,
+    flow_bases: dict[FlowRef, tuple[CatalogueEntry, ...]],
+    a: Agreement,
+    flow: Flow,
+    *,
+    parties: Mapping[str, Party],
+    needs: Mapping[str, frozenset[str]],
+    catalogue: Catalogue,
+    endorsed: bool,
+) -> None:
+    src, dst = parties.get(flow.source), parties.get(flow.recipient)
+    if src is None or dst is None:
+        raise PolicyError(f"flow {flow.id!r} of {a.id!r} names a party it does not list")
+    cited = (*flow.bases, flow.capacity_basis) if flow.capacity_basis else flow.bases
+    bases = []
+    for basis in cited:
+        entry = catalogue.get(basis)
+        if entry is None:
+            raise PolicyError(f"flow {flow.id!r} of {a.id!r} cites unknown basis {basis!r}")
+        bases.append(entry)
+    crossing = src.organisation == dst.organisation and src.capacity != dst.capacity
+    ref = FlowRef(agreement=a.id, flow=flow.id)
+    flow_bases[ref] = resolved = tuple(bases)
+    by_item = pairs.setdefault((src.organisation, src.capacity, dst.organisation, dst.capacity), {})
+    for item in flow.items:
+        by_purpose = by_item.setdefault(item, {})
+        for purpose in flow.purposes:
+            new = _Entry(
+                agreement=a.id,
+                ref=ref,
+                start=a.start,
+                end=a.end,
+                review=a.review,
+                needed=item in needs.get(purpose, ()),
+                endorsed=endorsed,
+                capacity_ok=not crossing or flow.capacity_basis is not None,
+                bases=resolved,
+            )
+            by_purpose[purpose] = (*by_purpose.get(purpose, ()), new)
+
+
+def _normalise(request: object) -> Request:
+    """Check a request's types; accept a list of items. Raise `UsageError` when malformed."""
+    if not isinstance(request, tuple) or len(request) not in (5, 6, 7):
+        raise UsageError(f"a request is a Request, not {type(request).__name__}")
+    r = request if isinstance(request, Request) else Request(*request)
+    items: object = r.items
+    if not isinstance(items, (list, tuple)):
+        raise UsageError("a request's items are a tuple of item ids, not a single string")
+    named: tuple[tuple[str, object], ...] = (
+        ("sender", r.sender),
+        ("recipient", r.recipient),
+        ("purpose", r.purpose),
+    )
+    for name, value in named:
+        if type(value) is not str:
+            raise UsageError(f"a request's {name} is a string, not {type(value).__name__}")
+    optional: tuple[tuple[str, object], ...] = (
+        ("sender_capacity", r.sender_capacity),
+        ("recipient_capacity", r.recipient_capacity),
+    )
+    for name, value in optional:
+        if value is not None and type(value) is not str:
+            raise UsageError(f"a request's {name} is a string or None")
+    if any(type(i) is not str for i in items):
+        raise UsageError("a request's items are strings")
+    on: object = r.on
+    if type(on) is not dt.date:
+        raise UsageError("a request's date is a datetime.date (not a datetime or a string)")
+    return r if type(items) is tuple else r._replace(items=tuple(items))
+
+
+def endorsed_by_keyring(
+    charter: Mapping[str, Any],
+    agreements: Iterable[Mapping[str, Any]],
+    keyring: Any,
+    *,
+    at: dt.datetime,
+) -> dict[str, bool]:
+    """Verify each agreement's endorsements against *keyring* at *at*; map agreement id → verified.
+
+    Pass the result as ``endorsed=`` to `Policy.compile`. *charter* and
+    *agreements* are wire mappings (signatures cover the exact wire form).
+    """
+    from woda_sharing.signing import verify  # noqa: PLC0415 - signing is optional for decisions
+
+    return {str(a.get("id")): bool(verify(a, keyring, charter=charter, at=at)) for a in agreements}
