@@ -94,7 +94,44 @@ def api_page() -> str:
     return "".join(lines)
 
 
+def decision_reasons_page() -> str:
+    from woda_sharing.decisions import reason_table
+
+    lines = [
+        HEADER,
+        "# Decision reasons\n\n",
+        "A refused `Decision` lists every reason, each with a stable code. A code is never\n",
+        "reused for another meaning. See [Ask for sharing decisions](../how-to/sharing-decisions.md)\n",
+        "for how to ask.\n\n",
+        "| Code | Meaning |\n| --- | --- |\n",
+    ]
+    lines += [f"| `{code}` | {_cell(summary)} |\n" for code, summary in reason_table()]
+    lines += [
+        "\n## How the reasons are chosen\n\n",
+        "1. Identifiers first. An organisation that is neither a charter member nor a party\n",
+        "   to any agreement, a capacity no agreement lists for that organisation, an item no\n",
+        "   agreement declares and a purpose neither the charter nor any agreement declares are\n",
+        "   `DR009`; a party to an agreement that is not a charter member is `DR007`; a request\n",
+        "   with no items is `DR011`. Identifiers match exactly: case, spaces and look-alike\n",
+        "   characters are never folded. When any of these apply, they are the only reasons.\n",
+        "2. Parties. No flow from the sender (organisation and capacity) to the recipient is\n",
+        "   `DR001`, the only reason.\n",
+        "3. Each item, over the flows between the two parties: no flow carries it (`DR002`);\n",
+        "   none carries it for the purpose (`DR003`); the agreement's purpose does not list it\n",
+        "   in `needs` (`DR010`). Otherwise the item is refused only when every such flow fails a\n",
+        "   condition, and every failing condition of every such flow is reported: outside the\n",
+        "   agreement's `start`-`end` (`DR004`), after its `review` date (`DR005`), not endorsed\n",
+        "   when endorsement is required (`DR006`), crossing two capacities of one organisation\n",
+        "   without a `capacity_basis` (`DR008`). The `start`, `end` and `review` days\n",
+        "   themselves are inside.\n\n",
+        "Each reason names the items (`items`) and agreements (`agreements`) it concerns;\n",
+        "the decision's `refused_items` lists every item that is not permitted.\n",
+    ]
+    return "".join(lines)
+
+
 PAGES: dict[str, Callable[[], str]] = {
+    "reference/decision-reasons.md": decision_reasons_page,
     "reference/api.md": api_page,
     "reference/rules.md": rules_page,
     "reference/legal-bases.md": legal_bases_page,

@@ -8,6 +8,14 @@ from __future__ import annotations
 from woda_sharing.canonical import digest, signed_bytes
 from woda_sharing.chain import check_chain, check_update
 from woda_sharing.codec import structure, unstructure
+from woda_sharing.decisions import (
+    Decision,
+    FlowRef,
+    Policy,
+    Reason,
+    Request,
+    endorsed_by_keyring,
+)
 from woda_sharing.exceptions import (
     CanonicalizationError,
     CatalogueError,
@@ -83,11 +91,11 @@ __version__ = "0.1.0"
 __all__ = [
     "DEFAULT_LIMITS",
     "Agreement",
+    "Art10Basis",
     "Art6Basis",
     "Art6Point",
     "Art9Condition",
     "Art9Point",
-    "Art10Basis",
     "Breach",
     "CanonicalizationError",
     "Catalogue",
@@ -103,6 +111,7 @@ __all__ = [
     "Context",
     "Control",
     "DataItem",
+    "Decision",
     "DocumentError",
     "Dpia",
     "Endorsement",
@@ -110,6 +119,7 @@ __all__ = [
     "EndorsementStatus",
     "Finding",
     "Flow",
+    "FlowRef",
     "Hit",
     "KeyMaterialError",
     "Keyring",
@@ -122,10 +132,13 @@ __all__ = [
     "LocalSigner",
     "Member",
     "Party",
+    "Policy",
     "PolicyError",
     "Principle",
     "Purpose",
+    "Reason",
     "Report",
+    "Request",
     "Retention",
     "Rights",
     "Role",
@@ -151,6 +164,7 @@ __all__ = [
     "check_update",
     "digest",
     "endorse",
+    "endorsed_by_keyring",
     "generate_signer",
     "load_json",
     "load_path",
