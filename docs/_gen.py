@@ -7,10 +7,13 @@ the test suite both run the check).
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import woda_sharing
+from woda_sharing.decisions import reason_table
 from woda_sharing.legal import Catalogue
 from woda_sharing.rules import builtin_rules
 from woda_sharing.validation import PIPELINE_CODES
@@ -61,18 +64,14 @@ def legal_bases_page() -> str:
         "entries: see [Extend the legal-basis catalogue](../how-to/extend-catalogue.md).\n\n",
         "| Id | Title | Type | Citation |\n| --- | --- | --- | --- |\n",
     ]
-    for entry in Catalogue.builtin():
-        lines.append(
-            f"| `{entry.id}` | {_cell(entry.title)} | `{entry.basis.type}` | {_cell(entry.citation)} |\n"
-        )
+    lines.extend(
+        f"| `{e.id}` | {_cell(e.title)} | `{e.basis.type}` | {_cell(e.citation)} |\n"
+        for e in Catalogue.builtin()
+    )
     return "".join(lines)
 
 
 def api_page() -> str:
-    import inspect
-
-    import woda_sharing
-
     lines = [
         HEADER,
         "# Python API\n\n",
@@ -95,8 +94,6 @@ def api_page() -> str:
 
 
 def decision_reasons_page() -> str:
-    from woda_sharing.decisions import reason_table
-
     lines = [
         HEADER,
         "# Decision reasons\n\n",
@@ -151,7 +148,9 @@ def main(argv: list[str]) -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
     if stale:
-        print(f"stale generated pages: {', '.join(stale)}; run: python docs/_gen.py", file=sys.stderr)
+        print(
+            f"stale generated pages: {', '.join(stale)}; run: python docs/_gen.py", file=sys.stderr
+        )
         return 1
     return 0
 

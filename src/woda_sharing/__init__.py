@@ -91,11 +91,11 @@ __version__ = "0.1.0"
 __all__ = [
     "DEFAULT_LIMITS",
     "Agreement",
-    "Art10Basis",
     "Art6Basis",
     "Art6Point",
     "Art9Condition",
     "Art9Point",
+    "Art10Basis",
     "Breach",
     "CanonicalizationError",
     "Catalogue",
