@@ -68,17 +68,17 @@ def test_json_output_for_a_failing_file(
 
 
 @pytest.mark.parametrize(
-    ("content", "code"),
-    [("{", "WS003"), ("[1, 2]", "WS007"), ('{"a": 1, "a": 1}', "WS004")],
+    ("content", "code", "where"),
+    [("{", "WS003", "/"), ("[1, 2]", "WS007", "/"), ('{"a": 1, "a": 1}', "WS004", "/a")],
     ids=["syntax", "array", "duplicate"],
 )
 def test_unreadable_input_exits_2_and_is_still_reported(
-    tmp_path: Path, content: str, code: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, content: str, code: str, where: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = _write(tmp_path, "broken.json", content)
     assert main(["validate", str(path)]) == 2
     captured = capsys.readouterr()
-    assert f"{path}:/: error {code}" in captured.out
+    assert f"{path}:{where}: error {code}" in captured.out
     assert "Traceback" not in captured.out + captured.err
 
 

@@ -70,8 +70,8 @@ def test_without_charter_a_warning_says_charter_rules_did_not_run(
     [
         (b"\xef\xbb\xbf{}", "WS002", ""),
         (b"{", "WS003", ""),
-        (b'{"a": 1, "a": 2}', "WS004", ""),
-        (b'{"a": 1.5}', "WS005", ""),
+        (b'{"a": 1, "a": 2}', "WS004", "/a"),
+        (b'{"a": 1.5}', "WS005", "/a"),
         (b"[]", "WS007", ""),
         (b'{"format_version": 1}', "WS008", ""),
         (b'{"kind": "memo", "format_version": 1}', "WS008", "/kind"),
