@@ -16,7 +16,7 @@ ROOT = Path(__file__).parent
 TEST_DEPS = ["pytest>=8", "pytest-cov>=5", "hypothesis>=6.100", "joserfc>=1.0", "jwcrypto>=1.5"]
 
 
-def session(default: bool = True, **kwargs: object):  # type: ignore[no-untyped-def]
+def session(*, default: bool = True, **kwargs: object):  # type: ignore[no-untyped-def]
     """Declare a session; ``default=False`` keeps it out of a plain ``nox`` run."""
 
     def decorator(fn):  # type: ignore[no-untyped-def]

@@ -17,9 +17,7 @@ PARTIAL = "homelessness-duty-to-refer.json"
 
 
 def _agreements() -> list[str]:
-    return sorted(
-        p.name for p in FOLDER.glob("*.json") if load_path(p).get("kind") == "agreement"
-    )
+    return sorted(p.name for p in FOLDER.glob("*.json") if load_path(p).get("kind") == "agreement")
 
 
 @pytest.fixture(scope="module")

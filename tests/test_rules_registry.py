@@ -5,11 +5,11 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import EXAMPLE_TODAY
 from woda_sharing.exceptions import RuleError
 from woda_sharing.findings import Severity, pointer
 from woda_sharing.rules import Context, Hit, Rule, Rules, builtin_rules
 from woda_sharing.validation import validate
-from tests.conftest import EXAMPLE_TODAY
 
 
 def _noop(ctx: Context) -> Iterator[Hit]:
@@ -34,7 +34,15 @@ def _undocumented(ctx: Context) -> Iterator[Hit]:
 def test_malformed_rules_are_refused(code: str, function: Any, message: str) -> None:
     rules = builtin_rules().copy()
     with pytest.raises(RuleError, match=message):
-        rules.register(Rule(code=code, title="t", severity=Severity.ERROR, applies_to="agreement", function=function))
+        rules.register(
+            Rule(
+                code=code,
+                title="t",
+                severity=Severity.ERROR,
+                applies_to="agreement",
+                function=function,
+            )
+        )
 
 
 def test_builtin_codes_are_unique_documented_and_sorted() -> None:
@@ -68,7 +76,9 @@ def test_a_custom_rule_runs_in_a_copy_without_touching_the_builtin_table(
     assert validate(agreement, charter=charter, today=EXAMPLE_TODAY).ok
 
 
-def test_hits_may_override_the_rule_severity(charter: dict[str, Any], agreement: dict[str, Any]) -> None:
+def test_hits_may_override_the_rule_severity(
+    charter: dict[str, Any], agreement: dict[str, Any]
+) -> None:
     rules = Rules()
 
     @rules.rule("ACME002", title="Everything is noted", severity=Severity.ERROR)

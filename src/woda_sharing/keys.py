@@ -204,11 +204,15 @@ def _algorithm_for_private_key(key: object) -> str:
         return "Ed25519"
     if isinstance(key, ec.EllipticCurvePrivateKey):
         if not isinstance(key.curve, ec.SECP256R1):
-            raise KeyMaterialError(f"EC curve {key.curve.name} is not supported (only P-256 for ES256)")
+            raise KeyMaterialError(
+                f"EC curve {key.curve.name} is not supported (only P-256 for ES256)"
+            )
         return "ES256"
     if isinstance(key, rsa.RSAPrivateKey):
         if not _MIN_RSA_BITS <= key.key_size <= _MAX_RSA_BITS:
-            raise KeyMaterialError(f"RSA key of {key.key_size} bits is refused (2048 to 16384 bits)")
+            raise KeyMaterialError(
+                f"RSA key of {key.key_size} bits is refused (2048 to 16384 bits)"
+            )
         return "PS256"
     raise KeyMaterialError(f"{type(key).__name__} is not a supported private key type")
 
@@ -332,7 +336,9 @@ def _rsa_key(jwk: Mapping[str, Any]) -> PublicKey:
         raise KeyMaterialError("RSA n and e must be minimal big-endian integers")
     modulus, exponent = int.from_bytes(n, "big"), int.from_bytes(e, "big")
     if not _MIN_RSA_BITS <= modulus.bit_length() <= _MAX_RSA_BITS:
-        raise KeyMaterialError(f"RSA key of {modulus.bit_length()} bits is refused (2048 to 16384 bits)")
+        raise KeyMaterialError(
+            f"RSA key of {modulus.bit_length()} bits is refused (2048 to 16384 bits)"
+        )
     if exponent > 2**32:
         raise KeyMaterialError("RSA public exponent is implausibly large")
     try:
