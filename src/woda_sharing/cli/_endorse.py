@@ -267,8 +267,10 @@ def run_verify(args: argparse.Namespace) -> int:
         for problem in result.problems:
             print(f"  problem: {problem}")
         for s in result.endorsements:
+            reason = "" if s.reason == s.status.value else f": {s.reason}"
             print(
-                f"  endorsement {s.index}: {s.status.value} ({s.organisation or '?'}, {s.role or '?'}): {s.reason}"
+                f"  endorsement {s.index}: {s.status.value}"
+                f" ({s.organisation or '?'}, {s.role or '?'}){reason}"
             )
         if result.pending:
             print(f"  pending: {', '.join(result.pending)}")
