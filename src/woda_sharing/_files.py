@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from woda_sharing.exceptions import WriteError
+from woda_sharing.exceptions import UsageError, WriteError
 
 __all__ = ["atomic_write"]
 
@@ -17,11 +17,15 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o644
 
     The bytes go to a temporary file in the same folder (so the rename cannot
     cross file systems), which is flushed, synced, given *mode* and renamed over
-    the target. On any failure the temporary file is removed, the original is
-    left untouched and `WriteError` is raised. Use ``mode=0o600`` for secrets:
-    the temporary file is created owner-only, so the secret is never readable
-    by others, not even for a moment.
+    the target; the folder is then synced too where the platform allows it.
+    On any failure, including an interruption such as `KeyboardInterrupt`, the
+    temporary file is removed and the original is left untouched; an `OSError`
+    becomes `WriteError`, anything else propagates as it is. Use
+    ``mode=0o600`` for secrets: the temporary file is created owner-only, so
+    the secret is never readable by others, not even for a moment.
     """
+    if not isinstance(data, bytes):
+        raise UsageError(f"atomic_write writes bytes, not {type(data).__name__}")
     target = Path(path)
     folder = target.parent
     try:
@@ -36,7 +40,20 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o644
             os.fsync(handle.fileno())
         tmp.chmod(mode)
         tmp.replace(target)
-    except OSError as e:
+    except BaseException as e:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise WriteError(f"cannot write {target}: {e.strerror or e}") from e
+        if isinstance(e, OSError):
+            raise WriteError(f"cannot write {target}: {e.strerror or e}") from e
+        raise
+    _sync_folder(folder)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable; best effort (not every platform can open a folder)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

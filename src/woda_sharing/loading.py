@@ -1,35 +1,64 @@
-"""Strict loading: bytes in, a JSON object out, or a `LoadError` that says why.
+r"""Strict loading: bytes in, a JSON object out, or a `LoadError` that says why.
 
 Every entry point (API and CLI) reads documents through here, so every one
 applies the same policy:
 
-- UTF-8 only: a byte order mark or invalid UTF-8 is refused, and so is a lone
-  surrogate written as a ``\\u`` escape;
+- UTF-8 only: a byte order mark or invalid UTF-8 (including overlong forms and
+  encoded surrogates) is refused, and so is a lone surrogate written as a
+  ``\u`` escape;
 - duplicate object member names are refused (the JSON standard leaves them
   ambiguous, and two parsers could disagree about what was signed);
 - numbers are integers within ±(2**53 - 1), written without fraction or
-  exponent: ``1.0``, ``1e0``, ``NaN`` and ``Infinity`` are refused, so that two
-  different files can never share canonical bytes;
+  exponent and never as ``-0``: ``1.0``, ``1e0``, ``-0``, ``NaN`` and
+  ``Infinity`` are refused, so that two different files can never share
+  canonical bytes;
 - configurable `Limits` on size, nesting depth, string and array length;
 - the top level must be a JSON object.
+
+Each refusal is a `LoadError` (or its subclass `LimitExceededError`) whose
+``code`` is the finding code the same problem gets in a validation report and
+whose ``pointer`` is the RFC 6901 JSON Pointer of the offending place.
+
+How it stays fast and safe: before parsing, one pass of C-level byte
+operations (`_prescan`) measures the nesting depth of the raw bytes and bounds
+string and array lengths. Input nested too deep for the recursive parser is
+refused there, so nothing can drive it into a `RecursionError` or overflow the
+C stack, whatever the interpreter's recursion limit. Only when a bound says a
+limit *might* be breached, or the parser's hooks refuse a number or a duplicate
+name, does an iterative walk over the parsed value (`_walk`) run to find the
+exact place; a refused number or name is located by parsing again with hooks
+that mark the place instead of refusing.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
-from collections.abc import Callable
+import re
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, Final, NoReturn
 
-from attrs import frozen
+from attrs import field, frozen
 
-from woda_sharing.exceptions import LimitExceededError, LoadError
+from woda_sharing.exceptions import LimitExceededError, LoadError, UsageError
 
-__all__ = ["DEFAULT_LIMITS", "MAX_SAFE_INTEGER", "Limits", "load_json", "load_path", "read_bytes"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "MAX_DEPTH_CEILING",
+    "MAX_SAFE_INTEGER",
+    "Limits",
+    "load_json",
+    "load_path",
+    "read_bytes",
+]
 
 #: The largest integer every JSON implementation represents exactly (RFC 7493, I-JSON).
 MAX_SAFE_INTEGER: Final = 2**53 - 1
+
+#: The highest ``max_depth`` a `Limits` accepts: deeper documents cannot be canonicalized.
+MAX_DEPTH_CEILING: Final = 64
 
 # Finding codes of the load stage (see docs/reference/findings.md).
 CODE_UNREADABLE: Final = "WS001"
@@ -41,155 +70,419 @@ CODE_LIMIT: Final = "WS006"
 CODE_NOT_OBJECT: Final = "WS007"
 
 
+def _positive(instance: object, attribute: Any, value: int) -> None:
+    if type(value) is not int or value < 1:
+        raise UsageError(f"Limits.{attribute.name} must be a positive integer, not {value!r}")
+
+
+def _depth(instance: object, attribute: Any, value: int) -> None:
+    _positive(instance, attribute, value)
+    if value > MAX_DEPTH_CEILING:
+        raise UsageError(
+            f"Limits.max_depth must be at most {MAX_DEPTH_CEILING}"
+            f" (deeper documents cannot be canonicalized), not {value}"
+        )
+
+
 @frozen(kw_only=True)
 class Limits:
     """Upper bounds that input must respect before anything else looks at it.
 
     The defaults are generous for real charters and agreements and small
-    enough that hostile input cannot exhaust memory or recursion.
+    enough that hostile input cannot exhaust memory or recursion. Every
+    breach is a ``WS006`` finding. ``max_bytes`` counts the file's bytes,
+    ``max_depth`` the objects and arrays enclosing the deepest value (the
+    top-level object is depth 1; at most `MAX_DEPTH_CEILING`),
+    ``max_string_length`` the characters of a string or member name after
+    escapes are decoded, ``max_array_length`` the elements of one array.
+    A limit that is not a positive integer raises `UsageError`.
     """
 
-    max_bytes: int = 16 * 1024 * 1024
-    max_depth: int = 32
-    max_string_length: int = 100_000
-    max_array_length: int = 200_000
+    max_bytes: int = field(default=16 * 1024 * 1024, validator=_positive)
+    max_depth: int = field(default=32, validator=_depth)
+    max_string_length: int = field(default=100_000, validator=_positive)
+    max_array_length: int = field(default=200_000, validator=_positive)
 
 
+#: The limits every entry point applies unless given others.
 DEFAULT_LIMITS: Final = Limits()
 
 
 def _fail(message: str, *, source: str, code: str, pointer: str = "") -> NoReturn:
+    if code == CODE_LIMIT:
+        raise LimitExceededError(message, source=source, pointer=pointer, code=code)
     raise LoadError(message, source=source, pointer=pointer, code=code)
 
 
-def _object_pairs(source: str) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
-    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        obj = dict(pairs)
-        if len(obj) != len(pairs):
-            seen: set[str] = set()
-            dupe = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
-            _fail(f"duplicate member name {dupe!r}", source=source, code=CODE_DUPLICATE_KEY)
+# --- The number policy ----------------------------------------------------------------------
+
+_SAFE_DIGITS: Final = len(str(MAX_SAFE_INTEGER))
+
+
+def _number_problem(text: str) -> str | None:
+    """Why the JSON number spelt *text* is refused, or ``None`` if it is allowed."""
+    if any(c in text for c in ".eE"):
+        return f"number {_clip(text)} has a fraction or exponent; only integers are allowed"
+    if text == "-0":
+        return "number -0 is refused: it would canonicalize like 0"
+    digits = text.lstrip("-")
+    # Compare lengths before converting: int() of a huge digit string is slow or refused.
+    if len(digits) > _SAFE_DIGITS or int(digits) > MAX_SAFE_INTEGER:
+        return f"integer {_clip(text)} is outside ±(2**53 - 1)"
+    return None
+
+
+def _clip(text: str, width: int = 20) -> str:
+    return text if len(text) <= width else f"{text[:width]}... ({len(text)} characters)"
+
+
+class _Refused(Exception):  # noqa: N818 - internal signal, never escapes this module
+    """Raised by the parser hooks; `load_json` turns it into a located `LoadError`."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _object_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:  # pragma: no branch - a duplicate exists
+            if key in seen:
+                raise _Refused(CODE_DUPLICATE_KEY, f"duplicate member name {_clip(key, 40)!r}")
+            seen.add(key)
+    return obj
+
+
+def _parse_float(text: str) -> NoReturn:
+    raise _Refused(CODE_NUMBER, _number_problem(text) or f"number {text} is refused")
+
+
+def _parse_constant(text: str) -> NoReturn:
+    raise _Refused(CODE_NUMBER, f"{text} is not a JSON number")
+
+
+#: The strict parser. Integers are parsed by C code, unhooked: a Python call per integer would
+#: double the cost of loading. When the pre-scan sees a spelling that might be refused (``-0``
+#: or 16 digits or more), the lenient parser, whose integer hook marks such places, runs instead.
+_STRICT: Final = json.JSONDecoder(
+    object_pairs_hook=_object_pairs,
+    parse_float=_parse_float,
+    parse_constant=_parse_constant,
+)
+
+# --- The cheap pre-scan -----------------------------------------------------------------------
+
+#: A JSON string literal (unrolled so that the regex engine never backtracks).
+_STRING_BYTES: Final = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+#: A ``\u`` escape of a UTF-16 surrogate, paired or not.
+_SURROGATE_ESCAPE: Final = re.compile(rb"\\u[dD][89a-fA-F]")
+#: ``-0`` as a JSON number: followed by what may follow a value (a string like ``"a -0 b"`` is a
+#: false alarm, which only costs time; ids like ``item-0`` are followed by more id or a quote).
+_NEGATIVE_ZERO: Final = re.compile(rb"-0[,\]} \t\r\n]")
+#: Every digit becomes ``0`` and every other byte ``.``, so that a run of digits is a plain find.
+_DIGITS_ONLY: Final = bytes.maketrans(
+    bytes(range(256)), bytes(48 if 48 <= b <= 57 else 46 for b in range(256))
+)
+_LONG_DIGITS: Final = b"0" * _SAFE_DIGITS
+_NOT_SKELETON: Final = bytes(b for b in range(256) if b not in b'"[]{},')
+_NOT_BRACKETS: Final = bytes(b for b in range(256) if b not in b"[]{}")
+_STEP: Final = tuple(1 if b in b"[{" else -1 if b in b"]}" else 0 for b in range(256))
+
+
+@frozen(kw_only=True)
+class _Scan:
+    depth: int
+    long_string: bool
+    commas: int
+    surrogate_escapes: bool
+    risky_integers: bool
+
+
+@functools.lru_cache(maxsize=8)
+def _long_run(length: int) -> re.Pattern[bytes]:
+    # Anchored at a quote, so each run is scanned once: linear time, whatever the input.
+    return re.compile(rb'(?:\A|")[^"]{%d}' % length)
+
+
+def _prescan(data: bytes, limits: Limits) -> _Scan:
+    """Bound what can be bounded with C-level passes over the raw bytes.
+
+    Escaped backslashes and quotes are first blanked out (same length), so
+    that splitting on ``"`` separates text inside strings from text outside.
+    ``long_string`` is true when some run between quotes is longer than
+    ``max_string_length`` bytes (a character takes at least one byte, so no
+    string can be longer otherwise), ``commas + 1`` bounds every array's
+    length (when it is too high, the parsed arrays are measured), and
+    ``depth`` bounds the nesting: it is at most ``max_depth`` only when the
+    nesting is, and exact above that. For broken input the view is exact up
+    to the first place the parser would stop at, so the parser never nests
+    deeper than ``depth``. ``risky_integers`` says an integer might be
+    spelt ``-0`` or have more digits than 2**53 - 1.
+    """
+    blanked = data
+    if b"\\" in data:
+        blanked = data.replace(b"\\\\", b"__").replace(b'\\"', b"__")
+    outside = b"".join(blanked.translate(None, _NOT_SKELETON).split(b'"')[0::2])
+    return _Scan(
+        depth=_depth_bound(outside.translate(None, _NOT_BRACKETS), limits.max_depth),
+        long_string=len(data) > limits.max_string_length + 2
+        and _long_run(limits.max_string_length + 1).search(blanked) is not None,
+        commas=outside.count(b","),
+        surrogate_escapes=_SURROGATE_ESCAPE.search(data) is not None,
+        risky_integers=_NEGATIVE_ZERO.search(data) is not None
+        or _LONG_DIGITS in data.translate(_DIGITS_ONLY),
+    )
+
+
+def _depth_bound(brackets: bytes, max_depth: int) -> int:
+    # Each pass deletes every innermost pair, so it lowers the depth by one or two levels:
+    # emptied after n passes, the depth is at most 2n. Else measure exactly.
+    rest = brackets
+    for passes in range(max_depth // 2 + 1):
+        if not rest:
+            return 2 * passes
+        rest = rest.replace(b"[]", b"").replace(b"{}", b"")
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
+
+
+# --- Finding the place: a lenient parse and an iterative walk (failure path only) -------------
+
+#: The deepest nesting ever handed to the (recursive) parser, whatever ``max_depth`` says.
+_PARSE_DEPTH_CEILING: Final = 4 * MAX_DEPTH_CEILING
+
+_Breach = tuple[str, str, str]
+#: The fallback breach of a lenient parse that nothing made necessary: report nothing.
+_NOTHING: Final[_Breach] = ("", "", "")
+
+
+class _Bad:
+    """A number the lenient parser kept in place of refusing it, so the walk can locate it."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+class _Duplicated(dict[str, Any]):
+    """An object the lenient parser kept despite a duplicate member name (``name``)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, pairs: list[tuple[str, Any]], name: str) -> None:
+        super().__init__(pairs)
+        self.name = name
+
+
+def _lenient_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
         return obj
-
-    return hook
-
-
-def _parse_int(source: str) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        if len(text) > 17 or abs(value := int(text)) > MAX_SAFE_INTEGER:
-            _fail(
-                f"integer {text[:20]}{'...' if len(text) > 20 else ''} is outside ±(2**53 - 1)",
-                source=source,
-                code=CODE_NUMBER,
-            )
-        return value
-
-    return parse
+    seen: set[str] = set()
+    for key, _ in pairs:  # pragma: no branch - a duplicate exists
+        if key in seen:
+            return _Duplicated(pairs, key)
+        seen.add(key)
+    raise AssertionError  # pragma: no cover
 
 
-def _parse_float(source: str) -> Callable[[str], NoReturn]:
-    def parse(text: str) -> NoReturn:
-        _fail(
-            f"number {text[:20]} has a fraction or exponent; only integers are allowed",
-            source=source,
-            code=CODE_NUMBER,
-        )
-
-    return parse
+def _lenient_int(text: str) -> int | _Bad:
+    problem = _number_problem(text)
+    return int(text) if problem is None else _Bad(problem)
 
 
-def _parse_constant(source: str) -> Callable[[str], NoReturn]:
-    def parse(text: str) -> NoReturn:
-        _fail(f"{text} is not a JSON number", source=source, code=CODE_NUMBER)
+#: Parses what the strict parser refuses, marking the refused places instead.
+_LENIENT: Final = {
+    checked: json.JSONDecoder(
+        object_pairs_hook=_lenient_pairs,
+        parse_int=_lenient_int if checked else None,
+        parse_float=lambda text: _Bad(_number_problem(text) or f"number {text} is refused"),
+        parse_constant=lambda text: _Bad(f"{text} is not a JSON number"),
+    )
+    for checked in (False, True)
+}
+_WANTED_ALL: Final = (list, dict, str, _Bad)
+_WANTED_CONTAINERS: Final = (list, dict, _Bad)
 
-    return parse
 
+def _walk(value: object, limits: Limits, *, strings: bool) -> _Breach | None:
+    """The first breach in *value*, visiting it in document order (iteratively).
 
-def _check_limits(value: Any, limits: Limits, source: str) -> None:
-    """Walk the parsed value once, iteratively, checking depth, strings and arrays."""
-    stack: list[tuple[Any, int, str]] = [(value, 1, "")]
+    Finds nesting, array, refused numbers and duplicate names always; strings
+    and member names only when *strings* is true (the pre-scan said one might
+    be too long or hold a surrogate escape).
+    """
+    wanted = _WANTED_ALL if strings else _WANTED_CONTAINERS
+    stack: list[tuple[object, str, int]] = [(value, "", 0)]
     while stack:
-        node, depth, where = stack.pop()
-        if depth > limits.max_depth:
-            raise LimitExceededError(
-                f"nesting deeper than {limits.max_depth} levels", source=source, pointer=where, code=CODE_LIMIT
-            )
-        if isinstance(node, dict):
-            for key, child in node.items():
-                if len(key) > limits.max_string_length:
-                    raise LimitExceededError(
-                        f"member name longer than {limits.max_string_length} characters",
-                        source=source,
-                        pointer=where,
-                        code=CODE_LIMIT,
-                    )
-                _check_text(key, source, where)
-                if isinstance(child, (dict, list, str)):
-                    token = key.replace("~", "~0").replace("/", "~1")
-                    stack.append((child, depth + 1, f"{where}/{token}"))
+        node, where, depth = stack.pop()
+        found: _Breach | None = None
+        if isinstance(node, (list, dict)) and depth >= limits.max_depth:
+            found = CODE_LIMIT, f"nesting deeper than {limits.max_depth} levels", where
+        elif isinstance(node, str):
+            found = _check_text(node, "string", where, limits)
+        elif isinstance(node, _Bad):
+            found = CODE_NUMBER, node.message, where
         elif isinstance(node, list):
             if len(node) > limits.max_array_length:
-                raise LimitExceededError(
-                    f"array longer than {limits.max_array_length} elements",
-                    source=source,
-                    pointer=where,
-                    code=CODE_LIMIT,
+                message = f"array longer than {limits.max_array_length} elements"
+                found = CODE_LIMIT, message, where
+            else:
+                stack.extend(
+                    (node[i], f"{where}/{i}", depth + 1)
+                    for i in range(len(node) - 1, -1, -1)
+                    if isinstance(node[i], wanted)
                 )
+        elif isinstance(node, dict):  # pragma: no branch - only these types are stacked
+            found = _check_object(node, where, limits, strings=strings)
             stack.extend(
-                (child, depth + 1, f"{where}/{i}") for i, child in enumerate(node) if isinstance(child, (dict, list, str))
+                (child, f"{where}/{_escape(name)}", depth + 1)
+                for name, child in reversed(node.items())
+                if isinstance(child, wanted)
             )
-        else:
-            if len(node) > limits.max_string_length:
-                raise LimitExceededError(
-                    f"string longer than {limits.max_string_length} characters",
-                    source=source,
-                    pointer=where,
-                    code=CODE_LIMIT,
-                )
-            _check_text(node, source, where)
+        if found is not None:
+            return found
+    return None
 
 
-def _check_text(text: str, source: str, where: str) -> None:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        _fail("string contains a lone surrogate", source=source, code=CODE_ENCODING, pointer=where)
+def _check_object(
+    node: dict[str, Any], where: str, limits: Limits, *, strings: bool
+) -> _Breach | None:
+    for name in node if strings else ():
+        found = _check_text(name, "member name", where, limits)
+        if found is not None:
+            return found
+    if isinstance(node, _Duplicated):
+        message = f"duplicate member name {_clip(node.name, 40)!r}"
+        return CODE_DUPLICATE_KEY, message, f"{where}/{_escape(node.name)}"
+    return None
 
 
-def load_json(data: bytes, *, source: str = "<bytes>", limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
-    """Parse *data* under the strict policy of this module and return the top-level object."""
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def _check_text(text: str, what: str, where: str, limits: Limits) -> _Breach | None:
+    if len(text) > limits.max_string_length:
+        return CODE_LIMIT, f"{what} longer than {limits.max_string_length} characters", where
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return CODE_ENCODING, f"{what} contains a lone surrogate", where
+    return None
+
+
+# --- Entry points -----------------------------------------------------------------------------
+
+
+def load_json(
+    data: bytes, *, source: str = "<bytes>", limits: Limits = DEFAULT_LIMITS
+) -> dict[str, Any]:
+    """Parse *data* under the strict policy of this module and return the top-level object.
+
+    Raises `LoadError` (``WS002``-``WS005``, ``WS007``) or `LimitExceededError`
+    (``WS006``) for input it refuses; never any other exception for bad bytes.
+    """
     if len(data) > limits.max_bytes:
-        raise LimitExceededError(
-            f"file is {len(data)} bytes, more than the limit of {limits.max_bytes}", source=source, code=CODE_LIMIT
+        _fail(
+            f"file is {len(data)} bytes, more than the limit of {limits.max_bytes}",
+            source=source,
+            code=CODE_LIMIT,
         )
-    if data.startswith(b"\xef\xbb\xbf"):
-        _fail("file starts with a byte order mark; save it as UTF-8 without BOM", source=source, code=CODE_ENCODING)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        _fail(f"not valid UTF-8 at byte {e.start}", source=source, code=CODE_ENCODING)
-    try:
-        value = json.loads(
-            text,
-            object_pairs_hook=_object_pairs(source),
-            parse_int=_parse_int(source),
-            parse_float=_parse_float(source),
-            parse_constant=_parse_constant(source),
-        )
-    except json.JSONDecodeError as e:
-        _fail(f"not JSON: {e.msg} at line {e.lineno} column {e.colno}", source=source, code=CODE_SYNTAX)
-    except RecursionError:
-        raise LimitExceededError(
-            f"nesting deeper than {limits.max_depth} levels", source=source, code=CODE_LIMIT
-        ) from None
+    text = _decode(data, source)
+    scan = _prescan(data, limits)
+    if scan.depth > _PARSE_DEPTH_CEILING:  # never hand this to the recursive parser
+        message = f"nesting deeper than {limits.max_depth} levels (at least {scan.depth})"
+        _fail(message, source=source, code=CODE_LIMIT)
+    value, refused = _parse(text, source, integers=scan.risky_integers)
+    if (
+        refused is not None
+        or scan.depth > limits.max_depth
+        or scan.long_string
+        or scan.surrogate_escapes
+        or scan.commas >= limits.max_array_length
+    ):
+        strings = scan.long_string or scan.surrogate_escapes
+        found = _walk(value, limits, strings=strings) or refused
+        if found is not None and found is not _NOTHING:
+            _fail_with(found, source)
     if not isinstance(value, dict):
-        _fail(f"top level is a JSON {type(value).__name__}, not an object", source=source, code=CODE_NOT_OBJECT)
-    _check_limits(value, limits, source)
+        _fail(
+            f"top level is a JSON {_JSON_TYPES.get(type(value), 'value')}, not an object",
+            source=source,
+            code=CODE_NOT_OBJECT,
+        )
     return value
 
 
+def _fail_with(breach: _Breach, source: str) -> NoReturn:
+    code, message, where = breach
+    _fail(message, source=source, code=code, pointer=where)
+
+
+def _decode(data: bytes, source: str) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        _fail(
+            "file starts with a byte order mark; save it as UTF-8 without BOM",
+            source=source,
+            code=CODE_ENCODING,
+        )
+    if b"\x00" in data:  # never in UTF-8 JSON: outside strings it is not JSON, inside it is escaped
+        _fail(
+            "file holds NUL bytes, as UTF-16 or UTF-32 text does; save it as UTF-8",
+            source=source,
+            code=CODE_ENCODING,
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        _fail(f"not valid UTF-8 at byte {e.start}", source=source, code=CODE_ENCODING)
+
+
+def _parse(text: str, source: str, *, integers: bool) -> tuple[Any, _Breach | None]:
+    """Parse *text*; return the value and, if the value may hold marked places, a fallback breach.
+
+    With *integers* (the pre-scan saw a risky integer spelling), or when the
+    strict parser refuses something, the lenient parser runs and marks the
+    places instead of refusing; `_walk` then finds the first one with its
+    pointer. The fallback breach says what to report should the walk find none.
+    """
+    try:
+        if integers:
+            return _LENIENT[True].decode(text), _NOTHING
+        try:
+            return _STRICT.decode(text), None
+        except _Refused as e:
+            return _LENIENT[False].decode(text), (e.code, e.message, "")
+    except json.JSONDecodeError as e:
+        _fail(
+            f"not JSON: {e.msg} at line {e.lineno} column {e.colno}",
+            source=source,
+            code=CODE_SYNTAX,
+        )
+    except RecursionError:  # the interpreter's own stack was already nearly full
+        _fail("nesting too deep for this interpreter", source=source, code=CODE_LIMIT)
+
+
+_JSON_TYPES: Final = {
+    list: "array",
+    str: "string",
+    int: "number",
+    bool: "boolean",
+    type(None): "null",
+}
+
+
 def read_bytes(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> bytes:
-    """Read a file, refusing one larger than ``limits.max_bytes`` before reading it whole."""
+    """Read a file, refusing one larger than ``limits.max_bytes`` before reading it whole.
+
+    Raises `LoadError` (``WS001``) when the file cannot be read and
+    `LimitExceededError` (``WS006``) when it is too large.
+    """
     p = Path(path)
     try:
         with p.open("rb") as handle:
@@ -197,12 +490,14 @@ def read_bytes(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS)
     except OSError as e:
         _fail(e.strerror or str(e), source=str(path), code=CODE_UNREADABLE)
     if len(data) > limits.max_bytes:
-        raise LimitExceededError(
-            f"file is larger than the limit of {limits.max_bytes} bytes", source=str(path), code=CODE_LIMIT
+        _fail(
+            f"file is larger than the limit of {limits.max_bytes} bytes",
+            source=str(path),
+            code=CODE_LIMIT,
         )
     return data
 
 
 def load_path(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
-    """Read and strictly parse the file at *path*."""
+    """Read and strictly parse the file at *path* (see `load_json` and `read_bytes`)."""
     return load_json(read_bytes(path, limits=limits), source=str(path), limits=limits)
