@@ -82,4 +82,8 @@ def fuzz(s: nox.Session) -> None:
     """Coverage-guided fuzzing of the loader for a bounded time (FUZZ_SECONDS, default 60)."""
     s.install(".", "atheris>=2.3")
     seconds = os.environ.get("FUZZ_SECONDS", "60")
-    s.run("python", "fuzz/fuzz_loader.py", f"-max_total_time={seconds}", "fuzz/corpus")
+    # libFuzzer writes new inputs into the first folder: keep the seeds in fuzz/corpus clean.
+    (ROOT / "fuzz-corpus").mkdir(exist_ok=True)
+    s.run(
+        "python", "fuzz/fuzz_loader.py", f"-max_total_time={seconds}", "fuzz-corpus", "fuzz/corpus"
+    )

@@ -144,3 +144,19 @@ def test_folder_walks_skip_hidden_and_underscore_files(
     assert code == 0
     # named explicitly, such a file is still checked
     assert main(["validate", str(folder / "_expected.json")]) == 1
+
+
+def test_an_unexpected_error_is_one_line_not_a_traceback(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from woda_sharing.cli import _validate
+
+    def boom(*_: object, **__: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(_validate, "validate", boom)
+    assert main(["validate", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "woda-sharing: internal error: RuntimeError: a bug (rerun with --debug)"
+    with pytest.raises(RuntimeError):
+        main(["--debug", "validate", str(folder)])

@@ -156,3 +156,16 @@ def test_secrets_are_owner_only_from_first_byte_to_last(
 def test_public_files_get_the_mode_asked_for(target: Path) -> None:
     atomic_write(target, b"{}", mode=0o644)
     assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+def test_rewriting_a_file_keeps_its_permissions(tmp_path: Path) -> None:
+    """Rewriting a private document must not make it readable by others."""
+    target = tmp_path / "agreement.json"
+    target.write_bytes(b"old")
+    target.chmod(0o600)
+    atomic_write(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    fresh = tmp_path / "fresh.json"
+    atomic_write(fresh, b"x")
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o644

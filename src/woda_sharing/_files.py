@@ -12,7 +12,7 @@ from woda_sharing.exceptions import UsageError, WriteError
 __all__ = ["atomic_write"]
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o644) -> None:
+def atomic_write(path: str | os.PathLike[str], data: bytes, *, mode: int | None = None) -> None:
     """Replace *path* with *data* so that readers see the old file or the new one, never half.
 
     The bytes go to a temporary file in the same folder (so the rename cannot
@@ -28,6 +28,13 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o644
         raise UsageError(f"atomic_write writes bytes, not {type(data).__name__}")
     target = Path(path)
     folder = target.parent
+    if mode is None:
+        try:
+            mode = target.stat().st_mode & 0o777
+        except FileNotFoundError:
+            mode = 0o644
+        except OSError as e:
+            raise WriteError(f"cannot write {target}: {e.strerror or e}") from e
     try:
         fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as e:

@@ -64,6 +64,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except Exception as e:  # the last line of defence: never a traceback
+        if args.debug:
+            raise
+        print(
+            f"woda-sharing: internal error: {type(e).__name__}: {e} (rerun with --debug)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     return code
 
 
