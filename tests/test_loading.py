@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -318,3 +319,14 @@ def test_arbitrary_bytes_load_or_raise_load_error(data: bytes) -> None:
         assert result.code in {"WS002", "WS003", "WS004", "WS005", "WS006", "WS007"}
     else:
         assert isinstance(result, dict)
+
+
+@given(
+    data=st.binary(max_size=80).map(lambda b: b.replace(b"\x00", b'"')),
+    length=st.integers(min_value=1, max_value=16),
+)
+def test_long_run_probe_agrees_with_a_plain_regex(data: bytes, length: int) -> None:
+    from woda_sharing.loading import _has_long_run
+
+    expected = re.compile(rb'(?:\A|")[^"]{%d}' % length).search(data) is not None
+    assert _has_long_run(data, length) == expected

@@ -10,6 +10,7 @@ way back, and legal bases are told apart by their ``type`` member.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, TypeVar
@@ -85,19 +86,67 @@ def _annotate(error: Exception, index: int) -> Exception:
     return error
 
 
-def _make_converter() -> Converter:
-    conv = Converter(forbid_extra_keys=True)
-    conv.register_structure_hook_func(lambda t: t == tuple[str, ...], _structure_str_tuple)
+def _trusted_str_tuple(value: Any, _: type) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _trusted_optional_str(value: Any, _: type) -> str | None:
+    return value  # type: ignore[no-any-return]
+
+
+def _trusted_enum(cls: type[enum.Enum]) -> Callable[[Any, type], Any]:
+    by_value = {member.value: member for member in cls}
+
+    def structure_enum(value: Any, _: type) -> enum.Enum:
+        return by_value[value]
+
+    return structure_enum
+
+
+def _is_optional_attrs(t: object) -> bool:
+    args = getattr(t, "__args__", ())
+    return len(args) == 2 and type(None) in args and any(attrs.has(a) for a in args)
+
+
+def _trusted_optional(conv: Converter, t: Any) -> Callable[[Any, type], Any]:
+    # The schema has no nulls: a member that is present is the attrs class itself.
+    inner = next(a for a in t.__args__ if a is not type(None))
+    return conv.get_structure_hook(inner)
+
+
+def _make_converter(*, trusted: bool = False) -> Converter:
+    """Build the converter. Both variants share every wire-format declaration.
+
+    The strict variant checks every JSON type itself, so it is safe on any
+    input. The *trusted* variant is only for data the compiled schema
+    validator has just accepted: the schema already guarantees each member's
+    JSON type, so strings, integers and booleans pass through C-level calls
+    instead of Python hooks (see docs/explanation/performance.md).
+    """
+    # The schema refuses unknown members (additionalProperties: false), so only the
+    # strict variant needs to look for them again.
+    conv = Converter(forbid_extra_keys=not trusted, detailed_validation=not trusted)
     conv.register_structure_hook(dt.date, _structure_date)
     conv.register_unstructure_hook(dt.date, dt.date.isoformat)
-    conv.register_structure_hook(bool, _structure_bool)
-    conv.register_structure_hook(int, _structure_int)
-    conv.register_structure_hook(str, _structure_str)
+    if trusted:
+        conv.register_structure_hook_func(lambda t: t == tuple[str, ...], _trusted_str_tuple)
+        conv.register_structure_hook_func(lambda t: t == (str | None), _trusted_optional_str)
+        conv.register_structure_hook_factory(
+            lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _trusted_enum
+        )
+        conv.register_structure_hook_factory(
+            _is_optional_attrs, lambda t: _trusted_optional(conv, t)
+        )
+    else:
+        conv.register_structure_hook_func(lambda t: t == tuple[str, ...], _structure_str_tuple)
+        conv.register_structure_hook(bool, _structure_bool)
+        conv.register_structure_hook(int, _structure_int)
+        conv.register_structure_hook(str, _structure_str)
 
     def structure_factory(cls: type) -> Callable[[Any, type], Any]:
         renames = _RENAMES.get(cls, {})
         overrides: dict[str, Any] = {name: override(rename=wire) for name, wire in renames.items()}
-        return make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True, **overrides)
+        return make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=not trusted, **overrides)
 
     def unstructure_factory(cls: type) -> Callable[[Any], dict[str, Any]]:
         renames = _RENAMES.get(cls, {})
@@ -125,6 +174,20 @@ def _make_converter() -> Converter:
 
 #: The converter. Use `structure` and `unstructure` rather than calling it directly.
 converter: Final = _make_converter()
+_trusted: Final = _make_converter(trusted=True)
+
+
+def structure_schema_valid(data: Mapping[str, Any], cls: type[T]) -> T:
+    """Like `structure`, for data the compiled schema validator has just accepted.
+
+    Faster, because the schema has already checked every JSON type; a value
+    the schema cannot judge (an impossible date) still raises `DocumentError`,
+    with pointers from the strict converter.
+    """
+    try:
+        return _trusted.structure(data, cls)
+    except Exception:
+        return structure(data, cls)
 
 
 def structure(data: Mapping[str, Any], cls: type[T]) -> T:

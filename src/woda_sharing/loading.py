@@ -32,7 +32,6 @@ that mark the place instead of refusing.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -201,10 +200,19 @@ class _Scan:
     risky_integers: bool
 
 
-@functools.lru_cache(maxsize=8)
-def _long_run(length: int) -> re.Pattern[bytes]:
-    # Anchored at a quote, so each run is scanned once: linear time, whatever the input.
-    return re.compile(rb'(?:\A|")[^"]{%d}' % length)
+def _has_long_run(data: bytes, length: int) -> bool:
+    """Whether *data* has a run of at least *length* bytes without a quote.
+
+    Any such run covers one of the probes placed every *length* bytes, so
+    probing there and measuring the run around each probe is enough: a few
+    C-level searches per probe instead of a pass of the regex engine.
+    """
+    for probe in range(length - 1, len(data), length):
+        start = data.rfind(b'"', 0, probe) + 1
+        end = data.find(b'"', probe)
+        if (len(data) if end < 0 else end) - start >= length:
+            return True
+    return False
 
 
 def _prescan(data: bytes, limits: Limits) -> _Scan:
@@ -229,7 +237,7 @@ def _prescan(data: bytes, limits: Limits) -> _Scan:
     return _Scan(
         depth=_depth_bound(outside.translate(None, _NOT_BRACKETS), limits.max_depth),
         long_string=len(data) > limits.max_string_length + 2
-        and _long_run(limits.max_string_length + 1).search(blanked) is not None,
+        and _has_long_run(blanked, limits.max_string_length + 1),
         commas=outside.count(b","),
         surrogate_escapes=_SURROGATE_ESCAPE.search(data) is not None,
         risky_integers=_NEGATIVE_ZERO.search(data) is not None

@@ -193,7 +193,7 @@ def _validate_data(
         return Report(source=source, kind=kind, findings=(), data=data)
     model = _MODEL[kind]
     try:
-        document: Charter | Agreement = codec.structure(data, model)
+        document: Charter | Agreement = codec.structure_schema_valid(data, model)
     except DocumentError as e:
         issues = codec.structure_issues(e.__cause__ or e, model)
         findings = tuple(_error(CODE_STRUCTURE, i.pointer, i.message) for i in issues)

@@ -8,8 +8,7 @@ are reported once, by WS109, and ignored here.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-
-from attrs import frozen
+from typing import NamedTuple
 
 from woda_sharing.findings import Severity, pointer
 from woda_sharing.legal import (
@@ -32,8 +31,10 @@ __all__: list[str] = []
 rule = BUILTIN.rule
 
 
-@frozen(kw_only=True)
-class _FlowFacts:
+_PERSONAL = frozenset(c for c in Category if c.is_personal_data)
+
+
+class _FlowFacts(NamedTuple):
     """What the legal-basis rules need to know about one flow, worked out once."""
 
     bases: tuple[tuple[int, LegalBasis], ...]
@@ -49,19 +50,38 @@ def _facts(ctx: Context) -> list[_FlowFacts]:
 
 def _compute_facts(ctx: Context) -> list[_FlowFacts]:
     assert ctx.agreement is not None
+    # Flows cite the same few bases over and over: resolve each id once.
+    resolved: dict[str, LegalBasis | None] = {}
+    for flow in ctx.agreement.flows:
+        for basis_id in flow.bases:
+            if basis_id not in resolved:
+                entry = ctx.catalogue.get(basis_id)
+                resolved[basis_id] = entry.basis if entry is not None else None
+    law_enforcement_purposes = {p.id for p in ctx.charter_purposes.values() if p.law_enforcement}
+    competent_parties = {
+        party_id
+        for party_id, party in ctx.parties.items()
+        if (member := ctx.members.get(party.organisation)) is not None
+        and member.competent_authority
+    }
+    items = ctx.items
     facts: list[_FlowFacts] = []
     for flow in ctx.agreement.flows:
         bases = tuple(
-            (j, entry.basis)
+            (j, basis)
             for j, basis_id in enumerate(flow.bases)
-            if (entry := ctx.catalogue.get(basis_id)) is not None
+            if (basis := resolved[basis_id]) is not None
         )
         facts.append(
             _FlowFacts(
                 bases=bases,
-                items=tuple(ctx.items[i] for i in flow.items if i in ctx.items),
-                part_3=any(isinstance(b, LawEnforcementBasis) for _, b in bases),
-                law_enforcement=_is_law_enforcement(ctx, flow),
+                items=tuple(items[i] for i in flow.items if i in items),
+                part_3=any(type(b) is LawEnforcementBasis for _, b in bases),
+                law_enforcement=bool(
+                    law_enforcement_purposes
+                    and (flow.source in competent_parties or flow.recipient in competent_parties)
+                    and not law_enforcement_purposes.isdisjoint(flow.purposes)
+                ),
             )
         )
     return facts
@@ -83,16 +103,6 @@ def _member(ctx: Context, party_id: str) -> Member | None:
     return ctx.members.get(party.organisation) if party is not None else None
 
 
-def _is_law_enforcement(ctx: Context, flow: Flow) -> bool:
-    """Whether a competent authority is a party to the flow and a purpose is law enforcement."""
-    competent = any(
-        m is not None and m.competent_authority
-        for m in (_member(ctx, flow.source), _member(ctx, flow.recipient))
-    )
-    purposes = (ctx.charter_purposes.get(p) for p in flow.purposes)
-    return competent and any(p is not None and p.law_enforcement for p in purposes)
-
-
 @rule(
     "WS201",
     title="Personal data shared without a UK GDPR Article 6 basis",
@@ -106,11 +116,10 @@ def art6_basis(ctx: Context) -> Iterator[Hit]:
     """
     assert ctx.agreement is not None
     for i, flow, facts in _flows(ctx):
-        personal = [it for it in facts.items if it.category.is_personal_data]
-        bases = facts.bases
-        if not personal or facts.part_3:
+        if facts.part_3 or any(type(b) is Art6Basis for _, b in facts.bases):
             continue
-        if not any(isinstance(b, Art6Basis) for _, b in bases):
+        personal = [it for it in facts.items if it.category in _PERSONAL]
+        if personal:
             yield Hit(
                 path=pointer("flows", i, "bases"),
                 message=f"flow {flow.id!r} shares personal data ({_names(personal)}) without an Article 6 basis",

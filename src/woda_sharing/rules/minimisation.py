@@ -26,10 +26,13 @@ def minimisation(ctx: Context) -> Iterator[Hit]:
     needs: dict[str, set[str]] = {}
     for purpose in ctx.agreement.purposes:  # a purpose declared twice (WS107) needs both lists
         needs.setdefault(purpose.id, set()).update(purpose.needs)
+    declared = ctx.items
     for i, flow in enumerate(ctx.agreement.flows):
-        needed = [needs[p] for p in flow.purposes if p in needs]
+        needed = set().union(*(needs[p] for p in flow.purposes if p in needs))
+        if needed.issuperset(flow.items):
+            continue
         for j, item in enumerate(flow.items):
-            if item in ctx.items and not any(item in n for n in needed):
+            if item not in needed and item in declared:
                 yield Hit(
                     path=pointer("flows", i, "items", j),
                     message=f"flow {flow.id!r} shares {item!r}, which none of its purposes needs",
