@@ -4,8 +4,10 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import given
 
-from woda_sharing import codec
+from tests.strategies import documents
+from woda_sharing import codec, schema
 from woda_sharing.exceptions import DocumentError
 from woda_sharing.legal import Art6Basis, Art6Point, CatalogueEntry, StatutoryGateway
 from woda_sharing.model import Agreement, Category, Charter, Flow
@@ -117,3 +119,21 @@ def test_unknown_basis_type_is_refused() -> None:
         codec.structure(
             {"id": "a", "title": "t", "citation": "c", "basis": {"type": "charter"}}, CatalogueEntry
         )
+
+
+@given(document=documents())
+def test_the_trusted_converter_builds_what_the_strict_one_builds(
+    document: Charter | Agreement,
+) -> None:
+    wire = codec.unstructure(document)
+    assert schema.fast_is_valid(wire["kind"], wire)
+    cls = type(document)
+    assert codec.structure_schema_valid(wire, cls) == codec.structure(wire, cls) == document
+
+
+def test_the_trusted_path_still_explains_what_the_schema_cannot_see(
+    agreement: dict[str, Any],
+) -> None:
+    agreement["start"] = "2024-02-30"  # matches the schema's pattern, but is no date
+    with pytest.raises(DocumentError, match="/start"):
+        codec.structure_schema_valid(agreement, Agreement)
