@@ -10,7 +10,7 @@ import pytest
 from tests import _signing_fixtures as fx
 from woda_sharing import canonical
 from woda_sharing.chain import check_chain, check_update, require_chain
-from woda_sharing.exceptions import ChainError
+from woda_sharing.exceptions import ChainError, UsageError
 from woda_sharing.signing import Status, verify
 
 
@@ -65,7 +65,26 @@ def test_endorsements_do_not_break_the_chain() -> None:
             "version 1 claims",
             id="v1-supersedes",
         ),
-        pytest.param([{**V1, "version": "1"}], "no integer version", id="string-version"),
+        pytest.param([{**V1, "version": "1"}], "no positive integer version", id="string-version"),
+        pytest.param([{**V1, "version": 0}], "no positive integer version", id="version-0"),
+        pytest.param(
+            [{**V1, "version": -5}, amend({**V1, "version": -5})],
+            "no positive integer version",
+            id="negative-versions",
+        ),
+        pytest.param(
+            [V1, {**V2, "supersedes": {"version": True, "digest": canonical.digest(V1)}}],
+            "does not supersede",
+            id="supersedes-version-true",
+        ),
+        pytest.param(
+            [V1, {**V2, "supersedes": {**V2["supersedes"], "note": "x"}}],
+            "does not supersede",
+            id="supersedes-extra-member",
+        ),
+        pytest.param([{**V1, "kind": []}], "no string kind or id", id="unhashable-kind"),
+        pytest.param([{**V1, "id": {"a": 1}}], "no string kind or id", id="unhashable-id"),
+        pytest.param([V1, [1]], "not a JSON object", id="item-not-a-mapping"),
         pytest.param([{**V1, "x": 0.5}], "no canonical form", id="float"),
         pytest.param([], "empty", id="empty"),
     ],
@@ -92,6 +111,9 @@ def test_update_forward() -> None:
         pytest.param(V2, amend(V1, title="Other"), "fork", id="fork"),
         pytest.param(V1, V3, "missing", id="gap"),
         pytest.param(V1, {**V2, "version": None}, "integer version", id="no-version"),
+        pytest.param({**V1, "version": 0}, V1, "positive integer version", id="version-0"),
+        pytest.param(V1, {**V1, "x": 0.5}, "no canonical form", id="no-canonical-form"),
+        pytest.param(V1, {**V2, "x": 0.5}, "no canonical form", id="no-canonical-form-newer"),
     ],
 )
 def test_update_refused(trusted: dict[str, Any], candidate: dict[str, Any], message: str) -> None:
@@ -106,3 +128,8 @@ def test_endorsements_of_an_old_version_never_count_for_a_new_one() -> None:
     assert not result
     assert {s.status for s in result.endorsements} == {Status.DOCUMENT_CHANGED}
     assert verify(fx.endorsed(V2, fx.MEMBERS), fx.keyring_for(), at=fx.NOW)
+
+
+def test_update_of_something_that_is_not_a_document() -> None:
+    with pytest.raises(UsageError):
+        check_update(V1, [V2])  # type: ignore[arg-type]

@@ -229,3 +229,92 @@ def test_usage_errors_exit_2_without_traceback(
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert err.strip()
+
+
+def _kid_of(setup: dict[str, Any], org: str) -> str:
+    public = next(setup["keys"][org].parent.glob(f"{org}-*.jwk.json"))
+    kid: str = json.loads(public.read_text())["kid"]
+    return kid
+
+
+def test_documents_of_unhashable_kind_exit_1_or_2_in_one_line(
+    setup: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A kind that is not a string is not verified (exit 1), and --honour refuses it (exit 2)."""
+    hostile = _write(tmp_path / "hostile.json", {"kind": [], "id": "x", "version": 1})
+    ring = str(setup["ring"])
+    for command in ("verify", "status"):
+        assert main([command, str(hostile), "--keyring", ring]) == 1
+        assert "carries no endorsements" in capsys.readouterr().out
+    kid = _kid_of(setup, "police")
+    before = setup["ring"].read_text()
+    retire = ["keyring", "retire", ring, "--kid", kid, "--honour", str(hostile)]
+    assert main(retire) == 2
+    err = capsys.readouterr().err
+    assert "nothing in it to honour" in err
+    assert len(err.strip().splitlines()) == 1
+    assert setup["ring"].read_text() == before
+
+
+def test_control_characters_never_reach_the_terminal(
+    setup: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Text from the document and its endorsements is printed escaped, in text and in JSON."""
+    assert _endorse(setup, "county-council") == 0
+    data = json.loads(setup["charter"].read_text())
+    data["id"] = "x\x1b[2K\x9b2K\u202e"
+    data["members"][0]["id"] = "m\x1b[1A"
+    hostile = _write(tmp_path / "hostile.json", data)
+    ring = str(setup["ring"])
+    for argv in (
+        ["verify", str(hostile), "--keyring", ring],
+        ["status", str(hostile), "--keyring", ring],
+        ["verify", str(hostile), "--keyring", ring, "--format", "json"],
+    ):
+        assert main(argv) == 1
+        out = capsys.readouterr().out
+        assert not any(c in out for c in "\x1b\x9b\u202e"), out
+    assert main(["verify", str(hostile), "--keyring", ring, "--format", "json"]) == 1
+    assert json.loads(capsys.readouterr().out)["id"] == data["id"]
+    assert main(["verify", str(hostile), "--keyring", ring]) == 1
+    assert "x\\x1b[2K\\x9b2K\\u202e" in capsys.readouterr().out
+
+
+def test_keygen_refuses_an_organisation_that_is_a_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The organisation names the key files: '../x' would write outside --out."""
+    out = tmp_path / "out" / "keys"
+    assert main(["keygen", "--org", "../x", "--out", str(out)]) == 2
+    assert "is not an id" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_times_beyond_the_calendar_exit_2(
+    setup: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """9999-12-31T23:00:00-05:00 is after 9999 in UTC: a usage error, never an OverflowError."""
+    late = "9999-12-31T23:00:00-05:00"
+    ring = str(setup["ring"])
+    kid = _kid_of(setup, "police")
+    assert main(["keyring", "retire", ring, "--kid", kid, "--at", late]) == 2
+    jwk = str(next(setup["keys"]["police"].parent.glob("police-*.jwk.json")))
+    other = tmp_path / "other.json"
+    assert main(["keyring", "new", str(other), "--id", "other"]) == 0
+    assert (
+        main(["keyring", "add", str(other), "--org", "x", "--jwk", jwk, "--not-before", late]) == 2
+    )
+    assert "outside the times" in capsys.readouterr().err
+
+
+def test_keyring_add_refuses_a_private_jwk(
+    setup: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A JWK with d is a leaked private key: refused, never stripped and added."""
+    public = next(setup["keys"]["police"].parent.glob("police-*.jwk.json"))
+    private = _write(tmp_path / "private.jwk.json", {**json.loads(public.read_text()), "d": "AAAA"})
+    ring = tmp_path / "ring.json"
+    assert main(["keyring", "new", str(ring), "--id", "ring"]) == 0
+    assert main(["keyring", "add", str(ring), "--org", "x", "--jwk", str(private)]) == 2
+    assert "private key material" in capsys.readouterr().err
+    assert json.loads(ring.read_text())["organisations"] == []

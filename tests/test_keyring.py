@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as dt
+import types
 from typing import Any
 
 import pytest
@@ -114,6 +115,19 @@ def _wrong_kind(d: dict[str, Any]) -> None:
     d["kind"] = "charter"
 
 
+def _compromised_at_on_active(d: dict[str, Any]) -> None:
+    d["organisations"][0]["keys"][0]["compromised_at"] = "2026-02-01T00:00:00Z"
+
+
+def _compromised_at_on_retired(d: dict[str, Any]) -> None:
+    d["organisations"][0]["keys"][0].update(
+        status="retired",
+        retired_at="2026-03-01T00:00:00Z",
+        honoured=[],
+        compromised_at="2026-02-01T00:00:00Z",
+    )
+
+
 def _retired_before_window(d: dict[str, Any]) -> None:
     key = d["organisations"][0]["keys"][0]
     key.update(status="retired", retired_at="2025-01-01T00:00:00Z", honoured=[])
@@ -135,11 +149,76 @@ def _retired_before_window(d: dict[str, Any]) -> None:
         pytest.param(_kty, "schema", id="symmetric-key"),
         pytest.param(_wrong_kind, "schema", id="wrong-kind"),
         pytest.param(_retired_before_window, "retired before", id="retired-before-window"),
+        pytest.param(_compromised_at_on_active, "schema", id="compromised-at-on-active"),
+        pytest.param(
+            lambda d: d.update(format_version=1.0), "not the integer 1", id="format-version-float"
+        ),
+        pytest.param(_compromised_at_on_retired, "schema", id="compromised-at-on-retired"),
     ],
 )
 def test_refused_keyrings(mutate: Any, message: str) -> None:
     with pytest.raises(KeyringError, match=message):
         Keyring.from_data(_ring_with(mutate))
+
+
+def test_compromised_at_stays_allowed_on_a_compromised_key() -> None:
+    ring = fx.keyring_for(("county",))
+    at = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
+    entry = Keyring.from_data(compromise_key(ring, fx.signer("county").key_id, at=at)).get(
+        fx.signer("county").key_id
+    )
+    assert entry is not None
+    assert entry.compromised_at == at
+
+
+def test_entry_refuses_compromised_at_without_the_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check in the entry itself holds even if the schema were looser."""
+    from woda_sharing import schema
+
+    monkeypatch.setattr(schema, "fast_is_valid", lambda kind, data: True)
+    with pytest.raises(KeyringError, match="compromised_at on a key whose status is 'active'"):
+        Keyring.from_data(_ring_with(_compromised_at_on_active))
+
+
+def test_add_key_refuses_private_material() -> None:
+    """A private JWK handed to a keyring is refused, never silently stripped."""
+    ring = fx.keyring_for(("county",))
+    private = {**fx.signer("police").public_jwk, "d": "AAAA"}
+    with pytest.raises(KeyringError, match=r"private key material \(d\)"):
+        add_key(ring, "police", private, not_before=fx.T0)
+    with pytest.raises(KeyringError, match="JSON object"):
+        add_key(ring, "police", [], not_before=fx.T0)  # type: ignore[arg-type]
+
+
+def test_nested_read_only_mappings_are_accepted() -> None:
+    """A keyring built of mapping proxies and tuples is read like plain JSON."""
+    ring = fx.keyring_for(("county",))
+    org = ring["organisations"][0]
+    key = org["keys"][0]
+    frozen = types.MappingProxyType(
+        {
+            **ring,
+            "organisations": (
+                types.MappingProxyType(
+                    {
+                        **org,
+                        "keys": (
+                            types.MappingProxyType(
+                                {**key, "jwk": types.MappingProxyType(key["jwk"])}
+                            ),
+                        ),
+                    }
+                ),
+            ),
+        }
+    )
+    parsed = Keyring.from_data(frozen)
+    assert parsed.organisations == ("county",)
+    assert parsed.data == ring
+    updated = add_key(frozen, "police", fx.signer("police").public_jwk, not_before=fx.T0)
+    assert Keyring.from_data(updated).organisations == ("county", "police")
+    retire_key(frozen, fx.signer("county").key_id, at=fx.NOW)
+    compromise_key(frozen, fx.signer("county").key_id)
 
 
 def test_not_a_mapping() -> None:
@@ -190,6 +269,32 @@ def test_times() -> None:
     )
     with pytest.raises(UsageError):
         format_time(dt.datetime(2026, 1, 31))
+    with pytest.raises(UsageError):
+        format_time(dt.date(2026, 1, 31))  # type: ignore[arg-type]
+    assert format_time(dt.datetime(5, 1, 2, 3, 4, 5, tzinfo=dt.UTC)) == "0005-01-02T03:04:05Z"
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        pytest.param(
+            dt.datetime(9999, 12, 31, 23, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+            id="after-9999",
+        ),
+        pytest.param(
+            dt.datetime(1, 1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=5))), id="before-year-1"
+        ),
+    ],
+)
+def test_times_beyond_the_calendar_are_a_usage_error(when: dt.datetime) -> None:
+    """Converting to UTC overflows; that is a usage error, never an OverflowError."""
+    ring = fx.keyring_for(("county",))
+    with pytest.raises(UsageError, match="outside the times"):
+        format_time(when)
+    with pytest.raises(UsageError, match="outside the times"):
+        retire_key(ring, fx.signer("county").key_id, at=when)
+    with pytest.raises(UsageError, match="outside the times"):
+        add_key(ring, "police", fx.signer("police").public_jwk, not_before=when)
     with pytest.raises(KeyringError):
         parse_time("2026-01-31T09:00:00+01:00")
 

@@ -316,13 +316,54 @@ def test_ec_coordinates_of_wrong_length() -> None:
 @pytest.mark.parametrize(
     ("e", "message"),
     [
-        pytest.param(
-            b64url_encode((2**33 + 1).to_bytes(5, "big")), "implausibly large", id="huge-e"
-        ),
-        pytest.param(b64url_encode((65536).to_bytes(3, "big")), "invalid", id="even-e"),
+        pytest.param(b64url_encode((2**33 + 1).to_bytes(5, "big")), "from 65537 to 2", id="huge-e"),
+        pytest.param(b64url_encode((65536).to_bytes(3, "big")), "must be odd", id="even-e"),
+        pytest.param(b64url_encode((65539).to_bytes(3, "big")), None, id="odd-e-above-65537"),
+        pytest.param(b64url_encode(b"\x03"), "must be odd, from 65537", id="e-3"),
+        pytest.param(b64url_encode((65535).to_bytes(2, "big")), "from 65537", id="e-65535"),
     ],
 )
-def test_rsa_exponent(e: str, message: str) -> None:
+def test_rsa_exponent(e: str, message: str | None) -> None:
     jwk = {**cached_signer("keys", "PS256").public_jwk, "e": e}
+    if message is None:
+        check_public_jwk(_with_kid(jwk))
+        return
     with pytest.raises(KeyMaterialError, match=message):
         check_public_jwk(_with_kid(jwk))
+
+
+P256_P = 2**256 - 2**224 + 2**192 + 2**96 - 1
+
+
+def _ec(x: int, y: int) -> dict[str, Any]:
+    return _with_kid(
+        {
+            "kty": "EC",
+            "crv": "P-256",
+            "alg": "ES256",
+            "x": b64url_encode(x.to_bytes(32, "big")),
+            "y": b64url_encode(y.to_bytes(32, "big")),
+        }
+    )
+
+
+def _small_p256_point() -> tuple[int, int]:
+    """A point with a small x, so that x + p still fits in 32 bytes."""
+    b = 0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B
+    x = 1
+    while True:
+        rhs = (x**3 - 3 * x + b) % P256_P
+        y = pow(rhs, (P256_P + 1) // 4, P256_P)
+        if y * y % P256_P == rhs:
+            return x, y
+        x += 1
+
+
+def test_ec_coordinates_must_be_reduced() -> None:
+    """(x + p, y) is the point (x, y) under another kid: one key would pass as two."""
+    x, y = _small_p256_point()
+    check_public_jwk(_ec(x, y))
+    with pytest.raises(KeyMaterialError, match="reduced modulo the field prime"):
+        check_public_jwk(_ec(x + P256_P, y))
+    with pytest.raises(KeyMaterialError, match="reduced modulo the field prime"):
+        check_public_jwk(_ec(x, P256_P))

@@ -464,6 +464,9 @@ def test_agreement_rule_problems() -> None:
     assert any("roles cannot be read" in p for p in result.problems)
     bad_charter = {**charter, "x": 0.5}
     result = verify(fx.agreement(charter), fx.keyring_for(), charter=bad_charter, at=fx.NOW)
+    assert any("no canonical form" in p for p in result.problems)
+    other = {**charter, "version": 2}
+    result = verify(fx.agreement(charter), fx.keyring_for(), charter=other, at=fx.NOW)
     assert any("exact charter version" in p for p in result.problems)
 
 

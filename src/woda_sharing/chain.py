@@ -26,7 +26,7 @@ from typing import Any
 from attrs import frozen
 
 from woda_sharing import canonical
-from woda_sharing.exceptions import CanonicalizationError, ChainError
+from woda_sharing.exceptions import CanonicalizationError, ChainError, UsageError
 
 __all__ = ["ChainLink", "ChainResult", "check_chain", "check_update", "require_chain"]
 
@@ -59,8 +59,21 @@ class ChainResult:
 
 
 def _version(document: Mapping[str, Any]) -> int | None:
+    """The document's version when it is an integer of at least 1 (never a bool), else ``None``."""
     version = document.get("version")
-    return version if type(version) is int else None
+    return version if type(version) is int and version >= 1 else None
+
+
+def _supersedes(link: object, version: int, digest: str) -> bool:
+    """Whether *link* is exactly ``{"version": version, "digest": digest}`` (a bool is no version)."""
+    return (
+        isinstance(link, Mapping)
+        and set(link) == {"version", "digest"}
+        and type(link["version"]) is int
+        and link["version"] == version
+        and isinstance(link["digest"], str)
+        and link["digest"] == digest
+    )
 
 
 def check_chain(documents: Sequence[Mapping[str, Any]]) -> ChainResult:
@@ -68,17 +81,25 @@ def check_chain(documents: Sequence[Mapping[str, Any]]) -> ChainResult:
     problems: list[str] = []
     if not documents:
         return ChainResult(ok=False, kind=None, id=None, links=(), problems=("the chain is empty",))
-    kinds = {d.get("kind") for d in documents}
-    ids = {d.get("id") for d in documents}
+    given: list[object] = list(documents)
+    mappings = [d for d in given if isinstance(d, Mapping)]
+    if len(mappings) != len(given):
+        problems.append("a chain item is not a JSON object")
+    kinds = {d.get("kind") for d in mappings if isinstance(d.get("kind"), str)}
+    ids = {d.get("id") for d in mappings if isinstance(d.get("id"), str)}
+    if any(
+        not isinstance(d.get("kind"), str) or not isinstance(d.get("id"), str) for d in mappings
+    ):
+        problems.append("a document has no string kind or id")
     kind = next(iter(kinds)) if len(kinds) == 1 else None
     ident = next(iter(ids)) if len(ids) == 1 else None
-    if len(kinds) != 1 or len(ids) != 1:
+    if len(kinds) > 1 or len(ids) > 1:
         problems.append("the documents are not versions of one document (kind or id differs)")
     by_version: dict[int, str] = {}
-    for document in documents:
+    for document in mappings:
         version = _version(document)
         if version is None:
-            problems.append("a document has no integer version")
+            problems.append("a document has no positive integer version")
             continue
         try:
             digest = canonical.digest(document)
@@ -95,14 +116,12 @@ def check_chain(documents: Sequence[Mapping[str, Any]]) -> ChainResult:
             continue
         by_version[version] = digest
     ordered = sorted(by_version)
-    supersedes = {_version(d): d.get("supersedes") for d in documents}
+    supersedes = {_version(d): d.get("supersedes") for d in mappings}
     for previous, current in itertools.pairwise(ordered):
         if current != previous + 1:
             problems.append(f"versions {previous + 1} to {current - 1} are missing (a gap)")
             continue
-        link = supersedes.get(current)
-        expected = {"version": previous, "digest": by_version[previous]}
-        if not isinstance(link, Mapping) or dict(link) != expected:
+        if not _supersedes(supersedes.get(current), previous, by_version[previous]):
             problems.append(
                 f"version {current} does not supersede version {previous} with its exact digest"
             )
@@ -136,13 +155,19 @@ def check_update(
     fork, and the same document no update at all; all raise. *intermediates*
     are the versions between the two.
     """
+    pair: tuple[object, object] = (trusted, candidate)
+    if not all(isinstance(d, Mapping) for d in pair):
+        raise UsageError("the trusted and the candidate documents are mappings")
     old, new = _version(trusted), _version(candidate)
     if old is None or new is None:
-        raise ChainError("both documents need an integer version")
+        raise ChainError("both documents need a positive integer version")
     if new < old:
         raise ChainError(f"rollback: version {new} is older than the trusted version {old}")
     if new == old:
-        same = canonical.digest(trusted) == canonical.digest(candidate)
+        try:
+            same = canonical.digest(trusted) == canonical.digest(candidate)
+        except CanonicalizationError as e:
+            raise ChainError(f"version {new} has no canonical form: {e}") from e
         raise ChainError(
             f"version {new} is {'the trusted version itself' if same else 'a fork of the trusted version'}"
         )

@@ -21,7 +21,9 @@ window (``not_before``, optional ``not_after``) and a status:
 `Keyring.from_data` refuses a keyring as a whole (`KeyringError`) when it is
 ambiguous or unsafe: schema violations, one key under two organisations (a
 dual hatter signs in each capacity with that capacity's own key), a key listed
-twice, an organisation listed twice, a ``kid`` that is not the key's RFC 7638
+twice (also when written two ways under two kids: one RSA modulus with two
+exponents is one private key), ``compromised_at`` on a key that is not
+compromised, an organisation listed twice, a ``kid`` that is not the key's RFC 7638
 thumbprint, private key material, unsupported key types or curves, weak keys
 (see `woda_sharing.keys.check_public_jwk`) and incoherent windows.
 
@@ -39,6 +41,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from attrs import field, frozen
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from woda_sharing import schema
 from woda_sharing.exceptions import KeyMaterialError, KeyringError, UsageError
@@ -80,10 +84,23 @@ def parse_time(text: str) -> dt.datetime:
 
 
 def format_time(when: dt.datetime) -> str:
-    """Write an aware datetime as a keyring time (UTC, whole seconds)."""
+    """Write an aware datetime as a keyring time (UTC, whole seconds).
+
+    Raises `UsageError` unless *when* is a timezone-aware datetime whose UTC
+    time lies between the years 1 and 9999.
+    """
+    if not isinstance(when, dt.datetime):
+        raise UsageError(f"a time is a datetime, not a {type(when).__name__}")
     if when.tzinfo is None or when.utcoffset() is None:
         raise UsageError("times must be timezone-aware")
-    return when.astimezone(dt.UTC).strftime(TIME_FORMAT)
+    try:
+        utc = when.astimezone(dt.UTC)
+    except OverflowError:
+        raise UsageError(f"{when.isoformat()} is outside the times a keyring can hold") from None
+    return (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
+        f"T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z"
+    )
 
 
 def fingerprint(protected: str) -> str:
@@ -128,7 +145,11 @@ class Keyring:
             raise KeyringError(
                 f"keyring does not match its schema at {where}: {error.message if error else ''}"
             )
+        if type(data["format_version"]) is not int:  # the schema's const 1 also matches 1.0
+            raise KeyringError("keyring format_version is not the integer 1")
+        data = _plain(data)  # schema-valid, so finite: plain dicts and lists from here on
         keys: dict[str, KeyEntry] = {}
+        identities: dict[tuple[object, ...], KeyEntry] = {}
         seen_orgs: set[str] = set()
         for org in data["organisations"]:
             org_id = org["id"]
@@ -145,8 +166,18 @@ class Keyring:
                         f"key {entry.kid} is listed under two organisations ({other!r} and {org_id!r}); "
                         "each organisation, and each capacity of a dual hatter, needs its own key"
                     )
+                identity = _identity(entry.public_key)
+                twin = identities.get(identity)
+                if twin is not None:
+                    raise KeyringError(
+                        f"keys {twin.kid} ({twin.organisation!r}) and {entry.kid} ({org_id!r}) "
+                        "are one key written two ways (same RSA modulus, EC point or Ed25519 "
+                        "key); each organisation, and each capacity of a dual hatter, needs "
+                        "its own key"
+                    )
+                identities[identity] = entry
                 keys[entry.kid] = entry
-        return cls(id=data["id"], keys=keys, data=copy.deepcopy(dict(data)))
+        return cls(id=data["id"], keys=keys, data=data)
 
     def get(self, kid: str) -> KeyEntry | None:
         """The key with id *kid*, or ``None``."""
@@ -156,6 +187,27 @@ class Keyring:
     def organisations(self) -> tuple[str, ...]:
         """The organisations that have at least one key, sorted."""
         return tuple(sorted({entry.organisation for entry in self.keys.values()}))
+
+
+def _plain(value: Any) -> Any:
+    """Deep copy *value* as plain dicts and lists (mapping proxies and tuples included)."""
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _identity(key: PublicKey) -> tuple[object, ...]:
+    """What makes two public keys one key, whatever their kids: the same private key signs for both."""
+    if isinstance(key, rsa.RSAPublicKey):
+        # One modulus is one factorisation: whoever holds it signs under every exponent.
+        return ("RSA", key.public_numbers().n)
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        numbers = key.public_numbers()
+        return ("EC", numbers.x, numbers.y)
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return ("OKP", raw)
 
 
 def _refuse_private_material(data: Mapping[str, Any]) -> None:
@@ -184,6 +236,9 @@ def _entry(org_id: str, index: int, raw: Mapping[str, Any]) -> KeyEntry:
     retired_at = parse_time(raw["retired_at"]) if "retired_at" in raw else None
     if retired_at is not None and retired_at < not_before:
         raise KeyringError(f"{where}: retired before its window opened")
+    if "compromised_at" in raw and raw["status"] != KeyStatus.COMPROMISED.value:
+        # It would be ignored: signatures after the compromise would still count.
+        raise KeyringError(f"{where}: compromised_at on a key whose status is {raw['status']!r}")
     return KeyEntry(
         organisation=org_id,
         kid=raw["jwk"]["kid"],
@@ -221,9 +276,20 @@ def add_key(
     not_before: dt.datetime,
     not_after: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """Return a copy of *keyring* with *jwk* added, active, under *organisation*."""
-    data = copy.deepcopy(dict(keyring))
-    Keyring.from_data(data)
+    """Return a copy of *keyring* with *jwk* added, active, under *organisation*.
+
+    Raises `KeyringError` when *jwk* holds private key material: it is never
+    stripped silently, since a private key handed to a keyring has leaked.
+    """
+    data = _copy_of(keyring)
+    if not isinstance(jwk, Mapping):
+        raise KeyringError("a JWK is a JSON object")
+    private = sorted(_PRIVATE_MEMBERS.intersection(jwk))
+    if private:
+        raise KeyringError(
+            f"the JWK holds private key material ({', '.join(private)}); "
+            "give the public key only, and treat this private key as exposed"
+        )
     entry: dict[str, Any] = {
         "jwk": {k: jwk[k] for k in ("kty", "crv", "x", "y", "n", "e", "kid", "alg") if k in jwk},
         "status": "active",
@@ -239,6 +305,11 @@ def add_key(
         data["organisations"].append({"id": organisation, "keys": [entry]})
     Keyring.from_data(data)
     return data
+
+
+def _copy_of(keyring: Mapping[str, Any]) -> dict[str, Any]:
+    """A checked, plain, private copy of the keyring document *keyring*."""
+    return copy.deepcopy(dict(Keyring.from_data(keyring).data))
 
 
 def _find(data: dict[str, Any], kid: str) -> dict[str, Any]:
@@ -257,8 +328,7 @@ def retire_key(
     Only endorsements whose `fingerprint` is in *honour* keep counting; collect
     them with `woda_sharing.signing.honourable` before retiring.
     """
-    data = copy.deepcopy(dict(keyring))
-    Keyring.from_data(data)
+    data = _copy_of(keyring)
     key = _find(data, kid)
     if key["status"] == "compromised":
         raise KeyringError(f"key {kid} is compromised; a compromised key cannot be retired")
@@ -273,8 +343,7 @@ def compromise_key(
     keyring: Mapping[str, Any], kid: str, *, at: dt.datetime | None = None
 ) -> dict[str, Any]:
     """Return a copy of *keyring* with key *kid* marked compromised: none of its endorsements counts."""
-    data = copy.deepcopy(dict(keyring))
-    Keyring.from_data(data)
+    data = _copy_of(keyring)
     key = _find(data, kid)
     key["status"] = "compromised"
     key.pop("retired_at", None)

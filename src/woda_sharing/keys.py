@@ -23,15 +23,20 @@ with owner-only permissions, through the one atomic file writer.
 
 `check_public_jwk` is the gate every public key passes before it is
 trusted: it refuses private members, unsupported types and curves, key ids
-that are not the RFC 7638 thumbprint, RSA moduli under 2048 bits, EC points
-off the curve and Ed25519 encodings that are non-canonical, not on the curve
-or of small order (such keys make forged signatures verify).
+that are not the RFC 7638 thumbprint, RSA moduli under 2048 bits or that
+anyone can factor (even, with a factor below 2**16, prime, or the product of
+two nearly equal primes), RSA exponents other than odd ones from 65537 to
+2**32, EC coordinates that are not reduced modulo the field prime or off the
+curve, and Ed25519 encodings that are non-canonical, not on the curve or of
+small order (such keys make forged signatures verify).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import math
 import os
 from collections.abc import Callable, Mapping
 from typing import Any, Final, Protocol, runtime_checkable
@@ -76,7 +81,15 @@ DEFAULT_ALGORITHM: Final = "Ed25519"
 
 _MIN_RSA_BITS: Final = 2048
 _MAX_RSA_BITS: Final = 16384
+_MIN_RSA_EXPONENT: Final = 65537
+_MAX_RSA_EXPONENT: Final = 2**32
 _P256_ORDER: Final = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+_P256_PRIME: Final = 2**256 - 2**224 + 2**192 + 2**96 - 1
+# Miller-Rabin bases: the first twelve primes (deterministic below 3.3 * 10**24, and
+# a composite passing all twelve by chance is vanishingly unlikely beyond that).
+_MR_BASES: Final = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)
+_SMALL_FACTOR_BOUND: Final = 2**16
+_FERMAT_STEPS: Final = 64
 _ED25519_P: Final = 2**255 - 19
 _ED25519_D: Final = (-121665 * pow(121666, -1, _ED25519_P)) % _ED25519_P
 # y coordinates of the 8 small-order points of edwards25519 (either sign of x):
@@ -322,12 +335,65 @@ def _ec_key(jwk: Mapping[str, Any]) -> PublicKey:
     x, y = _member_bytes(jwk, "x"), _member_bytes(jwk, "y")
     if len(x) != 32 or len(y) != 32:
         raise KeyMaterialError("P-256 coordinates must be 32 bytes each")
+    x_int, y_int = int.from_bytes(x, "big"), int.from_bytes(y, "big")
+    if x_int >= _P256_PRIME or y_int >= _P256_PRIME:
+        # Otherwise (x, y) and (x + p, y) would be one key under two kids.
+        raise KeyMaterialError("P-256 coordinates must be reduced modulo the field prime")
     try:
-        return ec.EllipticCurvePublicNumbers(
-            int.from_bytes(x, "big"), int.from_bytes(y, "big"), ec.SECP256R1()
-        ).public_key()
+        return ec.EllipticCurvePublicNumbers(x_int, y_int, ec.SECP256R1()).public_key()
     except ValueError as err:
         raise KeyMaterialError("EC point is not on the P-256 curve") from err
+
+
+@functools.cache
+def _small_primes_product() -> int:
+    sieve = bytearray([1]) * _SMALL_FACTOR_BOUND
+    sieve[0:2] = b"\0\0"
+    for i in range(2, math.isqrt(_SMALL_FACTOR_BOUND) + 1):
+        if sieve[i]:
+            sieve[i * i :: i] = bytes(len(range(i * i, _SMALL_FACTOR_BOUND, i)))
+    return math.prod(i for i, flag in enumerate(sieve) if flag)
+
+
+def _probably_prime(n: int) -> bool:
+    """Miller-Rabin with the fixed bases `_MR_BASES`; *n* is odd and large."""
+    d, s = n - 1, 0
+    while not d & 1:
+        d >>= 1
+        s += 1
+    for a in _MR_BASES:
+        x = pow(a, d, n)
+        if x in (1, n - 1):
+            continue
+        for _ in range(s - 1):
+            x = x * x % n
+            if x == n - 1:
+                break
+        else:
+            return False  # a is a witness: n is composite
+    return True
+
+
+@functools.lru_cache(maxsize=256)
+def _rsa_modulus_problem(n: int) -> str | None:
+    """Why anyone could factor the modulus *n* (and so forge signatures), or ``None``."""
+    if not n & 1:
+        return "RSA modulus is even"
+    if math.gcd(n, _small_primes_product()) != 1:
+        return "RSA modulus has a small prime factor"
+    if _probably_prime(n):
+        return "RSA modulus is prime"
+    # Fermat: a product of two primes that are too close is factored in a few steps.
+    a = math.isqrt(n)
+    if a * a < n:
+        a += 1
+    for _ in range(_FERMAT_STEPS):
+        b2 = a * a - n
+        b = math.isqrt(b2)
+        if b * b == b2:
+            return "RSA modulus is the product of two nearly equal factors"
+        a += 1
+    return None
 
 
 def _rsa_key(jwk: Mapping[str, Any]) -> PublicKey:
@@ -339,8 +405,11 @@ def _rsa_key(jwk: Mapping[str, Any]) -> PublicKey:
         raise KeyMaterialError(
             f"RSA key of {modulus.bit_length()} bits is refused (2048 to 16384 bits)"
         )
-    if exponent > 2**32:
-        raise KeyMaterialError("RSA public exponent is implausibly large")
+    if not (_MIN_RSA_EXPONENT <= exponent <= _MAX_RSA_EXPONENT and exponent & 1):
+        raise KeyMaterialError("RSA public exponent must be odd, from 65537 to 2**32")
+    problem = _rsa_modulus_problem(modulus)
+    if problem is not None:
+        raise KeyMaterialError(f"{problem}: anyone could forge signatures with this key")
     try:
         return rsa.RSAPublicNumbers(exponent, modulus).public_key()
     except ValueError as err:

@@ -33,9 +33,11 @@ document, never once per endorsement.
 Endorsement rule: for a charter, the charter's own ``endorsement`` rule
 (``all-members`` or ``threshold``) over its ``members``, with its ``roles``.
 For an agreement, every distinct party organisation must endorse, with a
-role from the charter's ``endorsement.roles``; the charter must be given
-and must be the exact version the agreement names. Distinct organisations
-are counted, never signatures.
+role from the charter's ``endorsement.roles``; the charter must be given,
+be of kind ``charter``, have a canonical form and be the exact version the
+agreement names (id, version and digest, compared by value and type). The
+charter's own endorsements are not checked here. Distinct organisations are
+counted, never signatures.
 """
 
 from __future__ import annotations
@@ -99,6 +101,8 @@ _ALLOWED: Final = _REQUIRED | _OPTIONAL
 _EMBEDDED_KEYS: Final = frozenset({"jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256"})
 _KINDS: Final = frozenset({"charter", "agreement"})
 _ID: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+#: An RFC 7638 SHA-256 thumbprint in base64url: the only shape a ``kid`` can have.
+_KID: Final = re.compile(r"[A-Za-z0-9_-]{43}")
 _SIGNATORY_MAX: Final = 200
 #: 9999-12-31T23:59:59Z, the last second a datetime can hold.
 _MAX_IAT: Final = 253402300799
@@ -303,13 +307,11 @@ def _agreement_rule(
         roles, _ = _charter_roles(charter)
         if roles is None:
             problems.append("the charter's endorsement roles cannot be read")
-        ref = document.get("charter")
-        wanted = (
-            (ref.get("id"), ref.get("version"), ref.get("digest"))
-            if isinstance(ref, Mapping)
-            else (None, None, None)
-        )
-        if wanted != (charter.get("id"), charter.get("version"), charter_digest):
+        if charter.get("kind") != "charter":
+            problems.append("the charter given is not a document of kind charter")
+        if charter_digest is None:
+            problems.append("the charter given has no canonical form, so its digest is unknown")
+        elif not _names_charter(document.get("charter"), charter, charter_digest):
             problems.append(
                 "the charter given is not the exact charter version the agreement names"
             )
@@ -326,6 +328,23 @@ def _agreement_rule(
         roles=roles,
         threshold=len(orgs),
         problems=tuple(problems),
+    )
+
+
+def _names_charter(ref: object, charter: Mapping[str, Any], charter_digest: str) -> bool:
+    """Whether the agreement's charter reference *ref* names exactly *charter* (id, version, digest)."""
+    if not isinstance(ref, Mapping):
+        return False
+    ref_id, ref_version, ref_digest = ref.get("id"), ref.get("version"), ref.get("digest")
+    version = charter.get("version")
+    return (
+        isinstance(ref_id, str)
+        and ref_id == charter.get("id")
+        and type(ref_version) is int  # never True for 1: a bool is not a version
+        and type(version) is int
+        and ref_version == version
+        and isinstance(ref_digest, str)
+        and ref_digest == charter_digest
     )
 
 
@@ -351,8 +370,19 @@ def _check_arguments(
     _check_id(role, "role")
     if signatory is not None and not _is_name(signatory):
         raise SigningError(f"signatory must be 1 to {_SIGNATORY_MAX} printable characters")
+    if not isinstance(signed_at, dt.datetime):
+        raise SigningError(f"signed_at is a datetime, not a {type(signed_at).__name__}")
     if signed_at.tzinfo is None or signed_at.utcoffset() is None:
         raise SigningError("signed_at must be timezone-aware")
+    try:
+        seconds = signed_at.timestamp()
+    except (OverflowError, ValueError):
+        seconds = -1.0
+    if not (seconds >= 0 and int(seconds) <= _MAX_IAT):
+        # Verification calls such an iat malformed: refuse to make what would never count.
+        raise SigningError(
+            "signed_at must lie between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z"
+        )
 
 
 def endorse(
@@ -374,7 +404,7 @@ def endorse(
     if not isinstance(document, Mapping):
         raise SigningError("only a JSON object can be endorsed")
     kind = document.get("kind")
-    if kind not in _KINDS:
+    if not isinstance(kind, str) or kind not in _KINDS:
         raise SigningError(f"a document of kind {kind!r} cannot be endorsed (charter or agreement)")
     doc_id = _check_id(document.get("id"), "document id")
     version = document.get("version")
@@ -475,7 +505,7 @@ def _check_names(header: Mapping[str, Any]) -> tuple[Status, str] | None:  # noq
         if unknown:
             return (
                 Status.UNKNOWN_CRITICAL,
-                f"critical header names not understood: {', '.join(unknown)}",
+                f"critical header names not understood: {', '.join(map(repr, unknown))}",
             )
     missing = sorted(_REQUIRED - names)
     if missing:
@@ -484,7 +514,7 @@ def _check_names(header: Mapping[str, Any]) -> tuple[Status, str] | None:  # noq
     if extra:
         return (
             Status.MALFORMED,
-            f"the header has names this format does not define: {', '.join(extra)}",
+            f"the header has names this format does not define: {', '.join(map(repr, extra))}",
         )
     return None
 
@@ -506,6 +536,8 @@ def _check_header(header: Mapping[str, Any]) -> tuple[Status, str] | None:  # no
     for name in ("kid", "woda_kind", "woda_id", "woda_digest"):
         if not isinstance(header[name], str):
             return Status.MALFORMED, f"{name} is not a string"
+    if not _KID.fullmatch(header["kid"]):
+        return Status.MALFORMED, "kid is not an RFC 7638 thumbprint (43 base64url characters)"
     for name in ("woda_org", "woda_role"):
         value = header[name]
         if not isinstance(value, str) or len(value) > 64 or not _ID.fullmatch(value):
@@ -654,13 +686,17 @@ def verify(
     *charter* is the charter an agreement sits under (ignored for a charter,
     which carries its own rule). Never raises for a bad document; raises
     `KeyringError` when the keyring itself is refused and `UsageError` when
-    *at* is not timezone-aware.
+    *at* is not a timezone-aware datetime, or *document* or *charter* is not
+    a mapping.
     """
-    if at.tzinfo is None or at.utcoffset() is None:
+    when: object = at  # the annotation is a promise the caller may break
+    if not isinstance(when, dt.datetime) or when.tzinfo is None or when.utcoffset() is None:
         raise UsageError("at must be a timezone-aware datetime")
     ring = keyring if isinstance(keyring, Keyring) else Keyring.from_data(keyring)
     if not isinstance(document, Mapping):
         raise UsageError(f"a document is a mapping, not a {type(document).__name__}")
+    if charter is not None and not isinstance(charter, Mapping):
+        raise UsageError(f"a charter is a mapping, not a {type(charter).__name__}")
     kind = document.get("kind")
     ident = document.get("id")
     version = document.get("version")
@@ -669,7 +705,7 @@ def verify(
         "id": ident if isinstance(ident, str) else None,
         "version": version if type(version) is int else None,
     }
-    if kind not in _KINDS:
+    if not isinstance(kind, str) or kind not in _KINDS:
         return _unverified(head, f"a document of kind {kind!r} carries no endorsements")
     try:
         payload = canonical.signed_bytes(document)
@@ -782,15 +818,27 @@ def honourable(
 
 
 def to_compact(endorsement: Mapping[str, Any]) -> str:
-    """Return an endorsement in JWS compact form with an empty payload segment (``h..s``)."""
+    """Return an endorsement in JWS compact form with an empty payload segment (``h..s``).
+
+    Raises `UsageError` unless *endorsement* has string ``protected`` and ``signature`` members.
+    """
+    given: object = endorsement
+    if not isinstance(given, Mapping) or not all(
+        isinstance(given.get(name), str) for name in ("protected", "signature")
+    ):
+        raise UsageError("an endorsement has string members protected and signature")
     return f"{endorsement['protected']}..{endorsement['signature']}"
 
 
 def from_compact(token: str) -> dict[str, str]:
     """Turn a compact JWS with a detached (empty) payload segment into an endorsement.
 
-    Raises `LoadError` unless *token* has three segments and the middle one is empty.
+    Raises `LoadError` unless *token* has three segments and the middle one is
+    empty, and `UsageError` when *token* is not a string.
     """
+    given: object = token
+    if not isinstance(given, str):
+        raise UsageError(f"a compact JWS is a string, not a {type(given).__name__}")
     parts = token.split(".")
     if len(parts) != 3 or not parts[0] or not parts[2]:
         raise LoadError("a compact JWS has three segments", source="<jws>")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -14,15 +15,25 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests import _signing_fixtures as fx
 from woda_sharing import canonical
 from woda_sharing._jose import b64url_decode, b64url_encode
+from woda_sharing.exceptions import KeyMaterialError, KeyringError, SigningError, UsageError
 from woda_sharing.keyring import compromise_key, retire_key
-from woda_sharing.keys import LocalSigner
-from woda_sharing.signing import Status, endorse, honourable, verify
+from woda_sharing.keys import LocalSigner, check_public_jwk, jwk_thumbprint
+from woda_sharing.signing import (
+    Status,
+    endorse,
+    from_compact,
+    honourable,
+    to_compact,
+    verify,
+)
 
 P256_N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
@@ -512,3 +523,297 @@ def test_hostile_header_values_never_crash(changes: dict[str, Any]) -> None:
     doc = forge(ENDORSED, header, fx.signer("county"), raw_header=raw)
     unchanged = raw == json.dumps(county_header()).encode()  # type-exact: 1.0 and True are not 1
     assert (status_of(doc) is Status.VALID) is unchanged
+
+
+# --------------------------------------------------------------------------- weak and twin keys
+
+#: 2**2047 + 1919 is prime (it passes Miller-Rabin to the first twelve prime bases).
+PRIME_2048 = 2**2047 + 1919
+
+
+def _rsa_jwk(n: int, e: int = 65537) -> dict[str, Any]:
+    jwk: dict[str, Any] = {"kty": "RSA", "n": _uint(n), "e": _uint(e), "alg": "PS256"}
+    jwk["kid"] = jwk_thumbprint(jwk)
+    return jwk
+
+
+def _uint(value: int) -> str:
+    return b64url_encode(value.to_bytes((value.bit_length() + 7) // 8, "big"))
+
+
+def _ring_of(*entries: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+    """A keyring document written by hand (``add_key`` would refuse these keys)."""
+    return {
+        "kind": "keyring",
+        "format_version": 1,
+        "id": "hand-made",
+        "organisations": [
+            {
+                "id": org,
+                "keys": [{"jwk": jwk, "status": "active", "not_before": "2026-01-01T00:00:00Z"}],
+            }
+            for org, jwk in entries
+        ],
+    }
+
+
+def _emsa_pss(message: bytes, em_bits: int) -> int:
+    """EMSA-PSS encoding (RFC 8017 9.1.1) with SHA-256, MGF1-SHA-256 and a 32-byte salt."""
+    m_hash = hashlib.sha256(message).digest()
+    salt = b"\x01" * 32
+    h = hashlib.sha256(b"\0" * 8 + m_hash + salt).digest()
+    em_len = (em_bits + 7) // 8
+    db = b"\0" * (em_len - 32 - 32 - 2) + b"\x01" + salt
+    mask = b"".join(
+        hashlib.sha256(h + c.to_bytes(4, "big")).digest() for c in range(len(db) // 32 + 1)
+    )
+    masked = bytearray(x ^ y for x, y in zip(db, mask, strict=False))
+    masked[0] &= 0xFF >> (8 * em_len - em_bits)
+    return int.from_bytes(bytes(masked) + h + b"\xbc", "big")
+
+
+def test_prime_rsa_modulus_is_refused() -> None:
+    """With a prime modulus n, d = e**-1 mod (n - 1) is public knowledge: anyone can sign as the key.
+
+    The test forges such a signature to show what accepting the key would mean,
+    and requires the keyring holding it to be refused as a whole.
+    """
+    n = PRIME_2048
+    jwk = _rsa_jwk(n)
+    doc = fx.charter()
+    payload = canonical.signed_bytes(doc)
+    header = county_header(alg="PS256", kid=jwk["kid"], woda_digest=canonical.digest_of(payload))
+    protected = b64url_encode(json.dumps(header).encode())
+    signing_input = (protected + "." + b64url_encode(payload)).encode()
+    forged = pow(_emsa_pss(signing_input, n.bit_length() - 1), pow(65537, -1, n - 1), n)
+    public = rsa.RSAPublicNumbers(65537, n).public_key()
+    public.verify(  # the forgery is a genuine PS256 signature under this "key"
+        forged.to_bytes(256, "big"),
+        signing_input,
+        padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32),
+        hashes.SHA256(),
+    )
+    with pytest.raises(KeyMaterialError, match="RSA modulus is prime"):
+        check_public_jwk(jwk)
+    doc["endorsements"] = [
+        {"protected": protected, "signature": b64url_encode(forged.to_bytes(256, "big"))}
+    ]
+    with pytest.raises(KeyringError, match="anyone could forge"):
+        verify(doc, _ring_of(("county", jwk)), at=fx.NOW)
+
+
+def _probably_prime(n: int) -> bool:
+    """Miller-Rabin to a few bases: enough to pick a test prime."""
+    d, s = n - 1, 0
+    while not d & 1:
+        d, s = d >> 1, s + 1
+    for a in (2, 3, 5, 7, 11):
+        x = pow(a, d, n)
+        if x in (1, n - 1):
+            continue
+        for _ in range(s - 1):
+            x = x * x % n
+            if x == n - 1:
+                break
+        else:
+            return False
+    return True
+
+
+@functools.cache
+def _factors() -> tuple[int, int]:
+    """Two 1024-bit primes whose product has 2048 bits, and the next prime after the first."""
+    numbers = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_numbers()
+    p = numbers.p
+    q = p + 2
+    while not _probably_prime(q):
+        q += 2
+    return p, q
+
+
+@pytest.mark.parametrize(
+    ("modulus", "message"),
+    [
+        pytest.param(lambda p, q: 2 * p * q, "even", id="even"),
+        pytest.param(lambda p, q: 3 * p * q, "small prime factor", id="factor-3"),
+        pytest.param(lambda p, q: 65521 * p * q, "small prime factor", id="factor-65521"),
+        pytest.param(lambda p, q: p * p, "nearly equal", id="square"),
+        pytest.param(lambda p, q: p * q, "nearly equal", id="adjacent-primes"),
+    ],
+)
+def test_rsa_modulus_anyone_can_factor_is_refused(modulus: Any, message: str) -> None:
+    """An even modulus, one with a small factor or one Fermat factors at once hands out the private key."""
+    with pytest.raises(KeyMaterialError, match=message):
+        check_public_jwk(_rsa_jwk(modulus(*_factors())))
+
+
+def test_rsa_small_exponent_is_refused() -> None:
+    """e = 3 invites the classic low-exponent attacks, and lets one modulus pass as a second key."""
+    n = fx.signer("county", "PS256").public_jwk["n"]
+    jwk = {"kty": "RSA", "n": n, "e": "Aw", "alg": "PS256"}
+    jwk["kid"] = jwk_thumbprint(jwk)
+    with pytest.raises(KeyMaterialError, match="from 65537"):
+        check_public_jwk(jwk)
+
+
+def test_one_rsa_modulus_under_two_exponents_is_one_key() -> None:
+    """Whoever knows the factors of n signs under every exponent: two kids, one private key.
+
+    Listed under two organisations, one holder would meet a threshold of two on its own.
+    """
+    signer = fx.signer("county", "PS256")
+    n = int.from_bytes(b64url_decode(signer.public_jwk["n"]), "big")
+    twin = _rsa_jwk(n, 65539)
+    check_public_jwk(twin)  # each key is fine on its own
+    ring = _ring_of(("county", dict(signer.public_jwk)), ("police", twin))
+    with pytest.raises(KeyringError, match="one key written two ways"):
+        verify(fx.charter(), ring, at=fx.NOW)
+
+
+def test_one_p256_point_under_two_kids_is_one_key() -> None:
+    """(x, y) and (x + p, y) are one point, so one private key, yet their thumbprints differ."""
+    prime = 2**256 - 2**224 + 2**192 + 2**96 - 1
+    b = 0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B
+    x = 1
+    while pow((x**3 - 3 * x + b) % prime, (prime - 1) // 2, prime) != 1:
+        x += 1
+    y = pow((x**3 - 3 * x + b) % prime, (prime + 1) // 4, prime)
+
+    def jwk(xi: int) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "kty": "EC",
+            "crv": "P-256",
+            "alg": "ES256",
+            "x": b64url_encode(xi.to_bytes(32, "big")),
+            "y": b64url_encode(y.to_bytes(32, "big")),
+        }
+        out["kid"] = jwk_thumbprint(out)
+        return out
+
+    with pytest.raises(KeyringError, match="reduced modulo the field prime"):
+        verify(fx.charter(), _ring_of(("county", jwk(x)), ("police", jwk(x + prime))), at=fx.NOW)
+
+
+def test_compromised_at_on_an_active_key_is_refused() -> None:
+    """An active key with compromised_at looks compromised to a reader but still counts every signature."""
+    ring = fx.keyring_for()
+    ring["organisations"][0]["keys"][0]["compromised_at"] = "2026-02-01T00:00:00Z"
+    with pytest.raises(KeyringError):
+        verify(ENDORSED, ring, at=fx.NOW)
+
+
+# --------------------------------------------------------------------------- the charter of an agreement
+
+
+def _agreement_endorsed(ref: dict[str, Any]) -> dict[str, Any]:
+    doc = fx.agreement(fx.charter())
+    doc["charter"] = ref
+    return fx.endorsed(doc, ("county", "police"))
+
+
+def test_agreement_naming_no_digest_under_a_charter_without_canonical_form() -> None:
+    """With no canonical form there is no digest to compare: "no digest" must not match "no digest"."""
+    charter = {**fx.charter(), "note": 2**60}  # beyond 2**53: no canonical form
+    doc = _agreement_endorsed({"id": charter["id"], "version": 1})
+    result = verify(doc, RING, charter=charter, at=fx.NOW)
+    assert not result
+    assert any("no canonical form" in p for p in result.problems)
+    bare = {k: v for k, v in charter.items() if k not in ("id", "version")}
+    assert not verify(_agreement_endorsed({}), RING, charter=bare, at=fx.NOW)
+
+
+def test_agreement_naming_charter_version_true() -> None:
+    """True == 1 in Python, but a bool is not version 1 of anything."""
+    charter = fx.charter()
+    doc = _agreement_endorsed(
+        {"id": charter["id"], "version": True, "digest": canonical.digest(charter)}
+    )
+    result = verify(doc, RING, charter=charter, at=fx.NOW)
+    assert not result
+    assert any("not the exact charter version" in p for p in result.problems)
+
+
+def test_agreement_under_a_charter_that_is_not_a_charter() -> None:
+    """A document of another kind dressed with members and roles must not stand in for the charter."""
+    fake = {**fx.charter(), "kind": "agreement"}
+    doc = _agreement_endorsed({"id": fake["id"], "version": 1, "digest": canonical.digest(fake)})
+    result = verify(doc, RING, charter=fake, at=fx.NOW)
+    assert not result
+    assert any("not a document of kind charter" in p for p in result.problems)
+
+
+# --------------------------------------------------------------------------- hostile text and types
+
+
+def test_kid_that_is_not_a_thumbprint_is_malformed() -> None:
+    """A kid is 43 base64url characters; anything else (terminal escapes included) is refused unread."""
+    kid = "x\n\x1b[1A\x1b[2Kcharter: verified\x1b[8m"
+    doc = forge(ENDORSED, county_header(kid=kid), fx.signer("county"))
+    result = verify(doc, RING, at=fx.NOW)
+    status = result.endorsements[0]
+    assert status.status is Status.MALFORMED
+    assert "\x1b" not in status.reason
+    assert status.kid is None
+
+
+def test_header_names_are_quoted_in_reasons() -> None:
+    """Unknown and critical header names come from the attacker: reasons show them escaped."""
+    doc = forge(ENDORSED, county_header(**{"x\x1b[2K": 1}), fx.signer("county"))
+    reason = verify(doc, RING, at=fx.NOW).endorsements[0].reason
+    assert "\x1b" not in reason
+    assert "'x\\x1b[2K'" in reason
+    doc = forge(ENDORSED, county_header(crit=["woda_\x1b[2K"]), fx.signer("county"))
+    status = verify(doc, RING, at=fx.NOW).endorsements[0]
+    assert status.status is Status.UNKNOWN_CRITICAL
+    assert "\x1b" not in status.reason
+
+
+@pytest.mark.parametrize("kind", [[], {}, ["charter"]])
+def test_unhashable_kind_is_a_problem_not_a_crash(kind: Any) -> None:
+    """A kind that is not a string is an unverifiable document, never a TypeError."""
+    result = verify({**ENDORSED, "kind": kind}, RING, at=fx.NOW)
+    assert not result
+    assert result.kind is None
+    assert result.problems
+    with pytest.raises(SigningError, match="cannot be endorsed"):
+        endorse(
+            {**fx.charter(), "kind": kind},
+            fx.signer("county"),
+            organisation="county",
+            role="siro",
+            signed_at=fx.SIGNED,
+        )
+
+
+@pytest.mark.parametrize(
+    "signed_at",
+    [
+        pytest.param(dt.datetime(1969, 12, 31, tzinfo=dt.UTC), id="before-1970"),
+        pytest.param(
+            dt.datetime(9999, 12, 31, 23, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+            id="after-9999",
+        ),
+    ],
+)
+def test_endorse_refuses_a_time_verification_cannot_read(signed_at: dt.datetime) -> None:
+    """An iat outside 0 to 253402300799 is malformed on verification, so it must never be made."""
+    with pytest.raises(SigningError, match="signed_at must lie between"):
+        endorse(
+            fx.charter(),
+            fx.signer("county"),
+            organisation="county",
+            role="siro",
+            signed_at=signed_at,
+        )
+
+
+def test_api_misuse_raises_usage_error() -> None:
+    """Arguments of the wrong type are a UsageError (a TypeError), never an AttributeError."""
+    with pytest.raises(UsageError):
+        verify(ENDORSED, RING, charter=[1], at=fx.NOW)  # type: ignore[arg-type]
+    with pytest.raises(UsageError):
+        verify(ENDORSED, RING, at=dt.date(2026, 1, 1))  # type: ignore[arg-type]
+    with pytest.raises(UsageError):
+        from_compact(5)  # type: ignore[arg-type]
+    with pytest.raises(UsageError):
+        to_compact({})

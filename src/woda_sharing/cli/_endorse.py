@@ -3,6 +3,10 @@
 Every file is written atomically; private keys with owner-only permissions.
 Private keys are never printed. Exit codes follow `woda_sharing.cli`: 0 done
 or verified, 1 not verified or refused, 2 usage errors or unreadable input.
+
+Documents and endorsement headers are untrusted: every piece of text they
+contribute to the output passes through `_safe` (or `_json_safe`), so control
+characters reach the terminal escaped, never raw.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,6 +35,42 @@ from woda_sharing.keys import (
 from woda_sharing.signing import VerificationResult, endorse, honourable, verify
 
 __all__ = ["register"]
+
+_ORG_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_ORG_ID_MAX = 64
+
+
+def _escape(char: str) -> str:
+    return char.encode("unicode_escape").decode("ascii")
+
+
+def _safe(text: object) -> str:
+    r"""*text* with every non-printable character escaped (``\x1b``, ``\n``, ``\u202e``)."""
+    value = str(text)
+    if value.isprintable():
+        return value
+    return "".join(c if c.isprintable() else _escape(c) for c in value)
+
+
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def _json_safe(text: str) -> str:
+    r"""JSON text with non-printable characters (inside its strings) written as ``\uXXXX``."""
+    return "".join(c if c.isprintable() or c == "\n" else _json_escape(c) for c in text)
+
+
+def _org_id(value: str) -> str:
+    if len(value) > _ORG_ID_MAX or not _ORG_ID.fullmatch(value):
+        raise UsageError(
+            f"organisation {value!r} is not an id (lower-case letters, digits, single hyphens)"
+        )
+    return value
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -155,18 +196,19 @@ def _write_json(path: str | Path, data: Any) -> None:
 
 def run_keygen(args: argparse.Namespace) -> int:
     """Generate a key pair; write the private key (0600) and the public JWK."""
+    org = _org_id(args.org)  # it names files: never a path
     signer = generate_signer(args.alg)
     passphrase = _passphrase(args.passphrase_env)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
-    stem = f"{args.org}-{signer.key_id[:8]}"
+    stem = f"{org}-{signer.key_id[:8]}"
     private, public = out / f"{stem}.key.pem", out / f"{stem}.jwk.json"
     write_private_key(private, signer, passphrase=passphrase)
     _write_json(public, dict(signer.public_jwk))
     print(f"key id:      {signer.key_id}")
     print(f"algorithm:   {signer.algorithm}")
-    print(f"private key: {private} (keep it secret; never add it to a keyring)")
-    print(f"public JWK:  {public}")
+    print(f"private key: {_safe(private)} (keep it secret; never add it to a keyring)")
+    print(f"public JWK:  {_safe(public)}")
     return EXIT_OK
 
 
@@ -174,11 +216,12 @@ def run_keyring_new(args: argparse.Namespace) -> int:
     """Create an empty keyring file."""
     if Path(args.file).exists() and not args.force:
         print(
-            f"woda-sharing: error: {args.file} exists (use --force to replace it)", file=sys.stderr
+            f"woda-sharing: error: {_safe(args.file)} exists (use --force to replace it)",
+            file=sys.stderr,
         )
         return EXIT_USAGE
     _write_json(args.file, keyring_mod.new_keyring(args.id, title=args.title))
-    print(f"created keyring {args.id} in {args.file}")
+    print(f"created keyring {_safe(args.id)} in {_safe(args.file)}")
     return EXIT_OK
 
 
@@ -191,7 +234,7 @@ def run_keyring_add(args: argparse.Namespace) -> int:
         data, args.org, jwk, not_before=_time(args.not_before), not_after=not_after
     )
     _write_json(args.file, updated)
-    print(f"added key {jwk.get('kid')} for {args.org}")
+    print(f"added key {_safe(jwk.get('kid'))} for {_safe(args.org)}")
     return EXIT_OK
 
 
@@ -202,11 +245,13 @@ def run_keyring_retire(args: argparse.Namespace) -> int:
     charter = loading.load_path(args.charter) if args.charter else None
     honour: list[str] = []
     for path in args.honour:
-        honour.extend(
-            honourable(loading.load_path(path), data, kid=args.kid, at=at, charter=charter)
-        )
+        document = loading.load_path(path)
+        if document.get("kind") not in ("charter", "agreement"):
+            # Retiring without it would silently drop the endorsements the operator meant to keep.
+            raise UsageError(f"{path!r} is not a charter or an agreement: nothing in it to honour")
+        honour.extend(honourable(document, data, kid=args.kid, at=at, charter=charter))
     _write_json(args.file, keyring_mod.retire_key(data, args.kid, at=at, honour=honour))
-    print(f"retired key {args.kid}; {len(set(honour))} endorsement(s) stay honoured")
+    print(f"retired key {_safe(args.kid)}; {len(set(honour))} endorsement(s) stay honoured")
     return EXIT_OK
 
 
@@ -214,7 +259,7 @@ def run_keyring_compromise(args: argparse.Namespace) -> int:
     """Mark a key compromised."""
     data = loading.load_path(args.file)
     _write_json(args.file, keyring_mod.compromise_key(data, args.kid, at=_time(args.at)))
-    print(f"key {args.kid} marked compromised: none of its endorsements counts any more")
+    print(f"key {_safe(args.kid)} marked compromised: none of its endorsements counts any more")
     return EXIT_OK
 
 
@@ -226,11 +271,11 @@ def run_endorse(args: argparse.Namespace) -> int:
     if not report.ok:
         for f in report.findings:
             print(
-                f"{args.file}:{f.path or '/'}: {f.severity.value} {f.code} {f.message}",
+                _safe(f"{args.file}:{f.path or '/'}: {f.severity.value} {f.code} {f.message}"),
                 file=sys.stderr,
             )
         print(
-            f"woda-sharing: refused: {args.file} is not valid, so it cannot be endorsed",
+            f"woda-sharing: refused: {_safe(args.file)} is not valid, so it cannot be endorsed",
             file=sys.stderr,
         )
         return EXIT_NEGATIVE
@@ -244,7 +289,7 @@ def run_endorse(args: argparse.Namespace) -> int:
         signed_at=_time(args.at),
     )
     _write_json(args.file, updated)
-    print(f"{args.file}: endorsed by {args.org} ({args.role}) with key {signer.key_id}")
+    print(_safe(f"{args.file}: endorsed by {args.org} ({args.role}) with key {signer.key_id}"))
     return EXIT_OK
 
 
@@ -259,21 +304,23 @@ def run_verify(args: argparse.Namespace) -> int:
     """Verify a document; exit 0 when verified, 1 when not."""
     result = _verify(args)
     if args.format == "json":
-        print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+        print(_json_safe(json.dumps(result.as_dict(), indent=2, ensure_ascii=False)))
     else:
         verdict = "verified" if result else "NOT verified"
-        print(f"{args.file}: {result.kind} {result.id} v{result.version}: {verdict}")
-        print(f"  rule: {result.rule} ({'met' if result.rule_met else 'not met'})")
+        print(_safe(f"{args.file}: {result.kind} {result.id} v{result.version}: {verdict}"))
+        print(_safe(f"  rule: {result.rule} ({'met' if result.rule_met else 'not met'})"))
         for problem in result.problems:
-            print(f"  problem: {problem}")
+            print(f"  problem: {_safe(problem)}")
         for s in result.endorsements:
             reason = "" if s.reason == s.status.value else f": {s.reason}"
             print(
-                f"  endorsement {s.index}: {s.status.value}"
-                f" ({s.organisation or '?'}, {s.role or '?'}){reason}"
+                _safe(
+                    f"  endorsement {s.index}: {s.status.value}"
+                    f" ({s.organisation or '?'}, {s.role or '?'}){reason}"
+                )
             )
         if result.pending:
-            print(f"  pending: {', '.join(result.pending)}")
+            print(f"  pending: {_safe(', '.join(result.pending))}")
     return EXIT_OK if result else EXIT_NEGATIVE
 
 
@@ -290,12 +337,12 @@ def run_status(args: argparse.Namespace) -> int:
         for s in good or statuses:
             when = s.signed_at.strftime("%Y-%m-%d %H:%M") if s.signed_at else "-"
             state = "endorsed" if s.valid else f"invalid: {s.status.value}"
-            rows.append((org, state, s.role or "-", s.signatory or "-", when))
+            rows.append((_safe(org), state, _safe(s.role or "-"), _safe(s.signatory or "-"), when))
         if not statuses:
-            rows.append((org, "pending", "-", "-", "-"))
+            rows.append((_safe(org), "pending", "-", "-", "-"))
     header = ("organisation", "status", "role", "signatory", "signed (UTC)")
     widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
-    print(f"{result.kind} {result.id} v{result.version}: rule {result.rule}")
+    print(_safe(f"{result.kind} {result.id} v{result.version}: rule {result.rule}"))
     for row in (header, *rows):
         print(
             "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
@@ -305,5 +352,5 @@ def run_status(args: argparse.Namespace) -> int:
         f"{len(result.endorsed)} endorsed, {len(result.pending)} pending, {len(result.invalid)} invalid: {verdict}"
     )
     for problem in result.problems:
-        print(f"problem: {problem}")
+        print(f"problem: {_safe(problem)}")
     return EXIT_OK if result else EXIT_NEGATIVE
