@@ -160,3 +160,22 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(
     assert err.strip() == "woda-sharing: internal error: RuntimeError: a bug (rerun with --debug)"
     with pytest.raises(RuntimeError):
         main(["--debug", "validate", str(folder)])
+
+
+def test_control_characters_in_a_document_never_reach_the_terminal(
+    folder: Path, agreement: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    agreement["flows"][0]["to"] = "x\x1b[2K\nfake: ok"
+    bad = _write(folder, "agreement.json", agreement)
+    assert main(["validate", "--charter", str(folder / "charter.json"), str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert "\x1b" not in out
+    assert "\\x1b" in out
+    assert not any(line.startswith("fake") for line in out.splitlines())
+
+
+def test_printable_escapes_only_what_a_terminal_would_act_on() -> None:
+    from woda_sharing.cli import printable
+
+    assert printable("Worcester City Council £ é") == "Worcester City Council £ é"
+    assert printable("a\x1b[31mb\nc\u202ed") == "a\\x1b[31mb\\nc\\u202ed"

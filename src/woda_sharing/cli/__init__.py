@@ -17,11 +17,25 @@ from collections.abc import Sequence
 
 from woda_sharing.exceptions import WodaError
 
-__all__ = ["EXIT_NEGATIVE", "EXIT_OK", "EXIT_USAGE", "main"]
+__all__ = ["EXIT_NEGATIVE", "EXIT_OK", "EXIT_USAGE", "main", "printable"]
 
 EXIT_OK = 0
 EXIT_NEGATIVE = 1
 EXIT_USAGE = 2
+
+
+def printable(text: object) -> str:
+    r"""Return *text* with every non-printable character escaped (``\x1b``, ``\n``, ``\u202e``).
+
+    Documents, keyrings and headers come from other organisations: nothing in
+    them may move the cursor, recolour or rewrite what the terminal shows.
+    """
+    value = str(text)
+    if value.isprintable():
+        return value
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in value
+    )
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,12 +69,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WodaError as e:
         if args.debug:
             raise
-        print(f"woda-sharing: error: {e}", file=sys.stderr)
+        print(f"woda-sharing: error: {printable(e)}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as e:
         if args.debug:
             raise
-        print(f"woda-sharing: error: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        print(
+            f"woda-sharing: error: {printable(e.filename or '')}: {printable(e.strerror or e)}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
@@ -68,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         print(
-            f"woda-sharing: internal error: {type(e).__name__}: {e} (rerun with --debug)",
+            f"woda-sharing: internal error: {type(e).__name__}: {printable(e)} (rerun with --debug)",
             file=sys.stderr,
         )
         return EXIT_USAGE

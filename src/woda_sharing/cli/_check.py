@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK
+from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, printable
 from woda_sharing.decisions import Decision, Policy, Request, endorsed_by_keyring, parse_party
 from woda_sharing.exceptions import UsageError
 from woda_sharing.loading import load_path
@@ -124,10 +124,10 @@ def _print(fmt: str, request: Request, decision: Decision) -> None:
         }
         print(json.dumps(out, indent=2, ensure_ascii=False))
         return
-    print(f"{'permitted' if decision else 'refused'}: {_describe(request)}")
+    print(printable(f"{'permitted' if decision else 'refused'}: {_describe(request)}"))
     for flow in decision.flows:
-        print(f"  flow {flow}")
+        print(printable(f"  flow {flow}"))
     for basis in decision.bases:
-        print(f"  basis {basis.id}: {basis.title} ({basis.citation})")
+        print(printable(f"  basis {basis.id}: {basis.title} ({basis.citation})"))
     for reason in decision.reasons:
-        print(f"  {reason.code} {reason.message}")
+        print(printable(f"  {reason.code} {reason.message}"))

@@ -5,7 +5,7 @@ Private keys are never printed. Exit codes follow `woda_sharing.cli`: 0 done
 or verified, 1 not verified or refused, 2 usage errors or unreadable input.
 
 Documents and endorsement headers are untrusted: every piece of text they
-contribute to the output passes through `_safe` (or `_json_safe`), so control
+contribute to the output passes through `printable` (or `_json_safe`), so control
 characters reach the terminal escaped, never raw.
 """
 
@@ -23,7 +23,7 @@ from typing import Any
 from woda_sharing import keyring as keyring_mod
 from woda_sharing import loading, validation
 from woda_sharing._files import atomic_write
-from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE
+from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE, printable
 from woda_sharing.exceptions import KeyMaterialError, UsageError
 from woda_sharing.keys import (
     ALGORITHMS,
@@ -38,18 +38,6 @@ __all__ = ["register"]
 
 _ORG_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _ORG_ID_MAX = 64
-
-
-def _escape(char: str) -> str:
-    return char.encode("unicode_escape").decode("ascii")
-
-
-def _safe(text: object) -> str:
-    r"""*text* with every non-printable character escaped (``\x1b``, ``\n``, ``\u202e``)."""
-    value = str(text)
-    if value.isprintable():
-        return value
-    return "".join(c if c.isprintable() else _escape(c) for c in value)
 
 
 def _json_escape(char: str) -> str:
@@ -207,8 +195,8 @@ def run_keygen(args: argparse.Namespace) -> int:
     _write_json(public, dict(signer.public_jwk))
     print(f"key id:      {signer.key_id}")
     print(f"algorithm:   {signer.algorithm}")
-    print(f"private key: {_safe(private)} (keep it secret; never add it to a keyring)")
-    print(f"public JWK:  {_safe(public)}")
+    print(f"private key: {printable(private)} (keep it secret; never add it to a keyring)")
+    print(f"public JWK:  {printable(public)}")
     return EXIT_OK
 
 
@@ -216,12 +204,12 @@ def run_keyring_new(args: argparse.Namespace) -> int:
     """Create an empty keyring file."""
     if Path(args.file).exists() and not args.force:
         print(
-            f"woda-sharing: error: {_safe(args.file)} exists (use --force to replace it)",
+            f"woda-sharing: error: {printable(args.file)} exists (use --force to replace it)",
             file=sys.stderr,
         )
         return EXIT_USAGE
     _write_json(args.file, keyring_mod.new_keyring(args.id, title=args.title))
-    print(f"created keyring {_safe(args.id)} in {_safe(args.file)}")
+    print(f"created keyring {printable(args.id)} in {printable(args.file)}")
     return EXIT_OK
 
 
@@ -234,7 +222,7 @@ def run_keyring_add(args: argparse.Namespace) -> int:
         data, args.org, jwk, not_before=_time(args.not_before), not_after=not_after
     )
     _write_json(args.file, updated)
-    print(f"added key {_safe(jwk.get('kid'))} for {_safe(args.org)}")
+    print(f"added key {printable(jwk.get('kid'))} for {printable(args.org)}")
     return EXIT_OK
 
 
@@ -251,7 +239,7 @@ def run_keyring_retire(args: argparse.Namespace) -> int:
             raise UsageError(f"{path!r} is not a charter or an agreement: nothing in it to honour")
         honour.extend(honourable(document, data, kid=args.kid, at=at, charter=charter))
     _write_json(args.file, keyring_mod.retire_key(data, args.kid, at=at, honour=honour))
-    print(f"retired key {_safe(args.kid)}; {len(set(honour))} endorsement(s) stay honoured")
+    print(f"retired key {printable(args.kid)}; {len(set(honour))} endorsement(s) stay honoured")
     return EXIT_OK
 
 
@@ -259,7 +247,7 @@ def run_keyring_compromise(args: argparse.Namespace) -> int:
     """Mark a key compromised."""
     data = loading.load_path(args.file)
     _write_json(args.file, keyring_mod.compromise_key(data, args.kid, at=_time(args.at)))
-    print(f"key {_safe(args.kid)} marked compromised: none of its endorsements counts any more")
+    print(f"key {printable(args.kid)} marked compromised: none of its endorsements counts any more")
     return EXIT_OK
 
 
@@ -271,11 +259,11 @@ def run_endorse(args: argparse.Namespace) -> int:
     if not report.ok:
         for f in report.findings:
             print(
-                _safe(f"{args.file}:{f.path or '/'}: {f.severity.value} {f.code} {f.message}"),
+                printable(f"{args.file}:{f.path or '/'}: {f.severity.value} {f.code} {f.message}"),
                 file=sys.stderr,
             )
         print(
-            f"woda-sharing: refused: {_safe(args.file)} is not valid, so it cannot be endorsed",
+            f"woda-sharing: refused: {printable(args.file)} is not valid, so it cannot be endorsed",
             file=sys.stderr,
         )
         return EXIT_NEGATIVE
@@ -289,7 +277,7 @@ def run_endorse(args: argparse.Namespace) -> int:
         signed_at=_time(args.at),
     )
     _write_json(args.file, updated)
-    print(_safe(f"{args.file}: endorsed by {args.org} ({args.role}) with key {signer.key_id}"))
+    print(printable(f"{args.file}: endorsed by {args.org} ({args.role}) with key {signer.key_id}"))
     return EXIT_OK
 
 
@@ -307,20 +295,20 @@ def run_verify(args: argparse.Namespace) -> int:
         print(_json_safe(json.dumps(result.as_dict(), indent=2, ensure_ascii=False)))
     else:
         verdict = "verified" if result else "NOT verified"
-        print(_safe(f"{args.file}: {result.kind} {result.id} v{result.version}: {verdict}"))
-        print(_safe(f"  rule: {result.rule} ({'met' if result.rule_met else 'not met'})"))
+        print(printable(f"{args.file}: {result.kind} {result.id} v{result.version}: {verdict}"))
+        print(printable(f"  rule: {result.rule} ({'met' if result.rule_met else 'not met'})"))
         for problem in result.problems:
-            print(f"  problem: {_safe(problem)}")
+            print(f"  problem: {printable(problem)}")
         for s in result.endorsements:
             reason = "" if s.reason == s.status.value else f": {s.reason}"
             print(
-                _safe(
+                printable(
                     f"  endorsement {s.index}: {s.status.value}"
                     f" ({s.organisation or '?'}, {s.role or '?'}){reason}"
                 )
             )
         if result.pending:
-            print(f"  pending: {_safe(', '.join(result.pending))}")
+            print(f"  pending: {printable(', '.join(result.pending))}")
     return EXIT_OK if result else EXIT_NEGATIVE
 
 
@@ -337,12 +325,20 @@ def run_status(args: argparse.Namespace) -> int:
         for s in good or statuses:
             when = s.signed_at.strftime("%Y-%m-%d %H:%M") if s.signed_at else "-"
             state = "endorsed" if s.valid else f"invalid: {s.status.value}"
-            rows.append((_safe(org), state, _safe(s.role or "-"), _safe(s.signatory or "-"), when))
+            rows.append(
+                (
+                    printable(org),
+                    state,
+                    printable(s.role or "-"),
+                    printable(s.signatory or "-"),
+                    when,
+                )
+            )
         if not statuses:
-            rows.append((_safe(org), "pending", "-", "-", "-"))
+            rows.append((printable(org), "pending", "-", "-", "-"))
     header = ("organisation", "status", "role", "signatory", "signed (UTC)")
     widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
-    print(_safe(f"{result.kind} {result.id} v{result.version}: rule {result.rule}"))
+    print(printable(f"{result.kind} {result.id} v{result.version}: rule {result.rule}"))
     for row in (header, *rows):
         print(
             "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
@@ -352,5 +348,5 @@ def run_status(args: argparse.Namespace) -> int:
         f"{len(result.endorsed)} endorsed, {len(result.pending)} pending, {len(result.invalid)} invalid: {verdict}"
     )
     for problem in result.problems:
-        print(f"problem: {_safe(problem)}")
+        print(f"problem: {printable(problem)}")
     return EXIT_OK if result else EXIT_NEGATIVE

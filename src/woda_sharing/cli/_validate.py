@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE
+from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE, printable
 from woda_sharing.exceptions import LoadError
 from woda_sharing.findings import Finding, Report, Severity
 from woda_sharing.loading import load_json, read_bytes
@@ -126,9 +126,10 @@ def _print(fmt: str, reports: Sequence[Report]) -> None:
         return
     for report in reports:
         for f in report.findings:
-            print(f"{report.source}:{f.path or '/'}: {f.severity.value} {f.code} {f.message}")
+            line = f"{report.source}:{f.path or '/'}: {f.severity.value} {f.code} {f.message}"
+            print(printable(line))
             if f.hint:
-                print(f"    hint: {f.hint}")
+                print(printable(f"    hint: {f.hint}"))
     errors = sum(len(r.errors) for r in reports)
     bad = sum(1 for r in reports if not r.ok)
     print(f"{len(reports)} file(s) checked, {bad} with errors, {errors} error finding(s)")
