@@ -16,8 +16,7 @@ from typing import Any, Final
 
 from attrs import frozen
 
-from woda_sharing import canonical
-from woda_sharing.testing import example_charter
+from woda_sharing.testing import example_agreement, example_charter
 
 __all__ = ["SIZES", "TODAY", "Size", "agreement", "agreement_bytes", "charter_for"]
 
@@ -129,37 +128,22 @@ def agreement(size: Size) -> dict[str, Any]:
                 "security": ["encryption-in-transit", "access-control"],
             }
         )
-    document: dict[str, Any] = {
-        "kind": "agreement",
-        "format_version": 1,
-        "id": f"bench-{size.name}",
-        "version": 1,
-        "title": f"Benchmark agreement ({size.name})",
-        "charter": {"id": charter["id"], "version": charter["version"], "digest": ""},
-        "parties": [
+    # The controls (rights, transparency, breach, ...) are those of the test helpers' example.
+    document = example_agreement(charter)
+    document.update(
+        id=f"bench-{size.name}",
+        title=f"Benchmark agreement ({size.name})",
+        parties=[
             {"id": f"party-{i}", "organisation": f"org-{i}", "role": "controller"}
             for i in range(size.parties)
         ],
-        "purposes": purposes,
-        "items": items,
-        "flows": flows,
-        "retention": {"months": 24, "deletion": "secure-deletion"},
-        "security": ["access-control", "audit-logging", "encryption-at-rest"],
-        "dpia": {"reference": f"DPIA-EXAMPLE-{size.name}", "completed": "2024-01-15"},
-        "large_scale": size.items >= 200,
-        "start": "2024-02-01",
-        "review": "2025-01-31",
-        "rights": {
-            "contact": "dpo@example.invalid",
-            "subject_access": "Each controller answers requests for the data it holds.",
-            "objections": "Objections go to the controller that collected the data.",
-            "complaints": "Complaints go to the DPO, then the ICO.",
-        },
-        "transparency": {"privacy_notice": "https://example.invalid/privacy"},
-        "breach": {"notify_within_hours": 24, "contact": "dpo@example.invalid"},
-        "termination": {"notice_days": 30, "on_termination": "delete"},
-    }
-    document["charter"]["digest"] = canonical.digest(charter)
+        purposes=purposes,
+        items=items,
+        flows=flows,
+        security=["access-control", "audit-logging", "encryption-at-rest"],
+        dpia={"reference": f"DPIA-EXAMPLE-{size.name}", "completed": "2024-01-15"},
+        large_scale=size.items >= 200,
+    )
     return document
 
 

@@ -120,10 +120,15 @@ def example_charter() -> dict[str, Any]:
 
 
 def example_agreement(charter: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Return a small valid agreement under *charter* (default: `example_charter`), citing its digest.
+    """Return a small valid agreement under *charter* (default: `example_charter`), citing it exactly.
 
     Validate it with ``today`` between its start (2024-02-01) and review (2025-01-31) dates.
     """
+    charter = charter or _CHARTER
     agreement = copy.deepcopy(_AGREEMENT)
-    agreement["charter"]["digest"] = canonical.digest(charter or _CHARTER)
+    agreement["charter"] = {
+        "id": charter["id"],
+        "version": charter["version"],
+        "digest": canonical.digest(charter),
+    }
     return agreement
