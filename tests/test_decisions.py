@@ -901,3 +901,19 @@ def test_every_flow_permits_what_it_carries_while_in_force(agreements: Iterable[
                     decision = policy.decide(request)
                     assert decision, decision.reasons
                     assert FlowRef(agreement=a.id, flow=f.id) in decision.flows
+
+
+def test_clashing_legal_basis_entries_are_a_policy_error() -> None:
+    charter = example_charter()
+    agreement = example_agreement(charter)
+    agreement["legal_bases"] = [
+        {
+            "id": "uk-gdpr-art-6-1-e",
+            "title": "clash",
+            "citation": "clash",
+            "basis": {"type": "uk-gdpr-art6", "point": "a"},
+        }
+    ]
+    typed = codec.structure(agreement, Agreement)
+    with pytest.raises(PolicyError, match="uk-gdpr-art-6-1-e"):
+        Policy.compile(charter, [typed])

@@ -186,3 +186,15 @@ def test_charters_validate_on_their_own(charter: dict[str, Any]) -> None:
     report = validate(charter)
     assert report.ok
     assert isinstance(report.document, Charter)
+
+
+def test_an_empty_rule_table_or_catalogue_is_used_as_given(
+    charter: dict[str, Any], agreement: dict[str, Any]
+) -> None:
+    from woda_sharing.rules import Rules
+
+    agreement["flows"][0]["to"] = "nobody"
+    report = validate(agreement, charter=charter, today=TODAY, rules=Rules())
+    assert report.findings == ()
+    report = validate(agreement, charter=charter, today=TODAY, catalogue=Catalogue.of([]))
+    assert "WS109" in report.codes()

@@ -24,7 +24,7 @@ from typing import Any, Final, NamedTuple
 
 from attrs import frozen
 
-from woda_sharing.exceptions import DocumentError, PolicyError, UsageError
+from woda_sharing.exceptions import CatalogueError, DocumentError, PolicyError, UsageError
 from woda_sharing.legal import Catalogue, CatalogueEntry
 from woda_sharing.model import Agreement, Charter, Flow, Party
 from woda_sharing.validation import CharterInfo, validate
@@ -277,8 +277,14 @@ class Policy:
         Documents are typed model objects or wire mappings; a mapping is
         validated against the charter first, and any error finding other than
         a date-dependent one (review past, review beyond the interval: those
-        are judged per decision) makes compilation fail. Every agreement must
-        cite this charter's id and version, and agreement ids must be unique.
+        are judged per decision) makes compilation fail. A typed agreement is
+        taken as its author built it, not validated again: what the rules
+        would refuse (a party that is not a member, a flow across capacities
+        without its basis, an item no purpose needs) is refused per decision
+        instead (DR007, DR008, DR010), while what the policy cannot be built
+        without (an undeclared party, an unknown basis) raises here. Every
+        agreement must cite this charter's id and version, and agreement ids
+        must be unique.
 
         *endorsed* turns on the endorsement requirement: a mapping from
         agreement id to whether that agreement is fully endorsed (a missing
@@ -291,7 +297,13 @@ class Policy:
         info = _charter_info(charter)
         typed = [_agreement(a, info) for a in agreements]
         self = object.__new__(cls)
-        _build(self, info.charter, typed, endorsed, catalogue or Catalogue.builtin())
+        _build(
+            self,
+            info.charter,
+            typed,
+            endorsed,
+            Catalogue.builtin() if catalogue is None else catalogue,
+        )
         return self
 
     # --- single decisions ----------------------------------------------------------------
@@ -546,7 +558,10 @@ def _build(
     endorsed: Mapping[str, bool] | Callable[[Agreement], bool] | None,
     catalogue: Catalogue,
 ) -> None:
-    base = catalogue.extended(charter.legal_bases) if charter.legal_bases else catalogue
+    try:
+        base = catalogue.extended(charter.legal_bases) if charter.legal_bases else catalogue
+    except CatalogueError as e:
+        raise PolicyError(f"the charter's legal bases: {e}") from e
     members = frozenset(m.id for m in charter.members)
     purposes = {p.id for p in charter.purposes}
     all_items: set[str] = set()
@@ -564,7 +579,10 @@ def _build(
                 f"agreement {a.id!r} sits under charter {a.charter.id!r} version"
                 f" {a.charter.version}, not {charter.id!r} version {charter.version}"
             )
-        local = base.extended(a.legal_bases) if a.legal_bases else base
+        try:
+            local = base.extended(a.legal_bases) if a.legal_bases else base
+        except CatalogueError as e:
+            raise PolicyError(f"agreement {a.id!r}: {e}") from e
         parties = {p.id: p for p in a.parties}
         needs = {p.id: frozenset(p.needs) for p in a.purposes}
         purposes.update(needs)

@@ -144,8 +144,8 @@ def validate(
         source=source,
         charter=charter_info,
         today=today or dt.date.today(),  # a calendar date in the user's own zone
-        catalogue=catalogue or Catalogue.builtin(),
-        rules=rules or builtin_rules(),
+        catalogue=Catalogue.builtin() if catalogue is None else catalogue,
+        rules=builtin_rules() if rules is None else rules,
     )
 
 
