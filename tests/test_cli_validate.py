@@ -179,3 +179,58 @@ def test_printable_escapes_only_what_a_terminal_would_act_on() -> None:
 
     assert printable("Worcester City Council £ é") == "Worcester City Council £ é"
     assert printable("a\x1b[31mb\nc\u202ed") == "a\\x1b[31mb\\nc\\u202ed"
+
+
+@pytest.mark.parametrize("text", ["20240601", "2024-W05-1", "2024-6-1", "2024-02-30"], ids=str)
+def test_command_line_dates_are_strict(folder: Path, text: str) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["validate", "--today", text, str(folder)])
+    assert info.value.code == 2
+
+
+def test_json_output_escapes_what_a_terminal_would_act_on(
+    folder: Path, agreement: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A basis title comes from the agreement file; printed raw, it could reorder the line."""
+    agreement["legal_bases"] = [
+        {
+            "id": "local-power",
+            "title": "Local power\u202e\x1b[2K",
+            "citation": "Example Act s.1",
+            "basis": {
+                "type": "statutory-gateway",
+                "act": "Example Act",
+                "section": "1",
+                "nature": "power",
+            },
+        }
+    ]
+    agreement["flows"][0]["bases"].append("local-power")
+    path = _write(folder, "agreement.json", agreement)
+    code = main(
+        [
+            "check",
+            "--charter",
+            str(folder / "charter.json"),
+            "--agreement",
+            str(path),
+            "--from",
+            "district-council",
+            "--to",
+            "county-council",
+            "--item",
+            "name",
+            "--purpose",
+            "early-help",
+            "--on",
+            "2024-06-01",
+            "--format",
+            "json",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "\x1b" not in out
+    assert "\u202e" not in out
+    titles = [b["title"] for b in json.loads(out)["bases"]]
+    assert "Local power\u202e\x1b[2K" in titles

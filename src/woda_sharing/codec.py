@@ -28,6 +28,7 @@ from woda_sharing.model import Agreement, Charter, Flow
 __all__ = [
     "StructureIssue",
     "converter",
+    "parse_date",
     "structure",
     "structure_entries",
     "structure_issues",
@@ -43,10 +44,15 @@ _RENAMES: Final[Mapping[type, Mapping[str, str]]] = {
 _DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
+def parse_date(text: object) -> dt.date:
+    """Parse a wire date: exactly ``YYYY-MM-DD`` and a real day, or raise `ValueError`."""
+    if not isinstance(text, str) or not _DATE.fullmatch(text):
+        raise ValueError(f"{text!r} is not a date in the form YYYY-MM-DD")
+    return dt.date.fromisoformat(text)
+
+
 def _structure_date(value: object, _: type) -> dt.date:
-    if not isinstance(value, str) or not _DATE.fullmatch(value):
-        raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD")
-    return dt.date.fromisoformat(value)
+    return parse_date(value)
 
 
 def _structure_bool(value: object, _: type) -> bool:

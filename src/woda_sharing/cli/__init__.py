@@ -12,12 +12,22 @@ input.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Sequence
 
+from woda_sharing.codec import parse_date
 from woda_sharing.exceptions import WodaError
 
-__all__ = ["EXIT_NEGATIVE", "EXIT_OK", "EXIT_USAGE", "main", "printable"]
+__all__ = [
+    "EXIT_NEGATIVE",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "date_argument",
+    "json_text",
+    "main",
+    "printable",
+]
 
 EXIT_OK = 0
 EXIT_NEGATIVE = 1
@@ -36,6 +46,30 @@ def printable(text: object) -> str:
     return "".join(
         c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in value
     )
+
+
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def json_text(text: str) -> str:
+    r"""Return JSON *text* with non-printable characters inside its strings written as ``\uXXXX``.
+
+    The JSON stays equal to what it was; only how the characters are spelt changes.
+    """
+    return "".join(c if c.isprintable() or c == "\n" else _json_escape(c) for c in text)
+
+
+def date_argument(text: str) -> dt.date:
+    """Parse a ``YYYY-MM-DD`` command-line date, strictly (not ``20240601`` nor ``2024-W05-1``)."""
+    try:
+        return parse_date(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date in the form YYYY-MM-DD") from None
 
 
 class _Parser(argparse.ArgumentParser):

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, printable
+from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, date_argument, json_text, printable
 from woda_sharing.decisions import Decision, Policy, Request, endorsed_by_keyring, parse_party
 from woda_sharing.exceptions import UsageError
 from woda_sharing.loading import load_path
@@ -40,7 +40,10 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument("--purpose", required=True, metavar="PURPOSE")
     p.add_argument(
-        "--on", type=_date, metavar="YYYY-MM-DD", help="the date of the sharing (default: today)"
+        "--on",
+        type=date_argument,
+        metavar="YYYY-MM-DD",
+        help="the date of the sharing (default: today)",
     )
     p.add_argument(
         "--keyring",
@@ -59,13 +62,6 @@ def _party(text: str) -> tuple[str, str | None]:
         return parse_party(text)
     except UsageError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date in the form YYYY-MM-DD") from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -122,7 +118,7 @@ def _print(fmt: str, request: Request, decision: Decision) -> None:
             },
             **decision.as_dict(),
         }
-        print(json.dumps(out, indent=2, ensure_ascii=False))
+        print(json_text(json.dumps(out, indent=2, ensure_ascii=False)))
         return
     print(printable(f"{'permitted' if decision else 'refused'}: {_describe(request)}"))
     for flow in decision.flows:

@@ -5,7 +5,7 @@ Private keys are never printed. Exit codes follow `woda_sharing.cli`: 0 done
 or verified, 1 not verified or refused, 2 usage errors or unreadable input.
 
 Documents and endorsement headers are untrusted: every piece of text they
-contribute to the output passes through `printable` (or `_json_safe`), so control
+contribute to the output passes through `printable` (or `json_text`), so control
 characters reach the terminal escaped, never raw.
 """
 
@@ -23,7 +23,7 @@ from typing import Any
 from woda_sharing import keyring as keyring_mod
 from woda_sharing import loading, validation
 from woda_sharing._files import atomic_write
-from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE, printable
+from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE, json_text, printable
 from woda_sharing.exceptions import KeyMaterialError, UsageError
 from woda_sharing.keys import (
     ALGORITHMS,
@@ -38,19 +38,6 @@ __all__ = ["register"]
 
 _ORG_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _ORG_ID_MAX = 64
-
-
-def _json_escape(char: str) -> str:
-    code = ord(char)
-    if code <= 0xFFFF:
-        return f"\\u{code:04x}"
-    code -= 0x10000
-    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
-
-
-def _json_safe(text: str) -> str:
-    r"""JSON text with non-printable characters (inside its strings) written as ``\uXXXX``."""
-    return "".join(c if c.isprintable() or c == "\n" else _json_escape(c) for c in text)
 
 
 def _org_id(value: str) -> str:
@@ -292,7 +279,7 @@ def run_verify(args: argparse.Namespace) -> int:
     """Verify a document; exit 0 when verified, 1 when not."""
     result = _verify(args)
     if args.format == "json":
-        print(_json_safe(json.dumps(result.as_dict(), indent=2, ensure_ascii=False)))
+        print(json_text(json.dumps(result.as_dict(), indent=2, ensure_ascii=False)))
     else:
         verdict = "verified" if result else "NOT verified"
         print(printable(f"{args.file}: {result.kind} {result.id} v{result.version}: {verdict}"))

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE, printable
+from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE, date_argument, json_text, printable
 from woda_sharing.exceptions import LoadError
 from woda_sharing.findings import Finding, Report, Severity
 from woda_sharing.loading import load_json, read_bytes
@@ -38,18 +37,11 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument(
         "--today",
-        type=_date,
+        type=date_argument,
         metavar="YYYY-MM-DD",
         help="judge review and end dates as of this date (default: today)",
     )
     p.set_defaults(handler=run)
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date in the form YYYY-MM-DD") from None
 
 
 def _walk(paths: Sequence[str]) -> Iterator[Path]:
@@ -122,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
 def _print(fmt: str, reports: Sequence[Report]) -> None:
     if fmt == "json":
         out = {"ok": all(r.ok for r in reports), "files": [r.as_dict() for r in reports]}
-        print(json.dumps(out, indent=2, ensure_ascii=False))
+        print(json_text(json.dumps(out, indent=2, ensure_ascii=False)))
         return
     for report in reports:
         for f in report.findings:
