@@ -25,8 +25,10 @@ from typing import Any, Final, NamedTuple
 from attrs import frozen
 
 from woda_sharing.exceptions import CatalogueError, DocumentError, PolicyError, UsageError
+from woda_sharing.keyring import Keyring
 from woda_sharing.legal import Catalogue, CatalogueEntry
 from woda_sharing.model import Agreement, Charter, Flow, Party
+from woda_sharing.signing import verify
 from woda_sharing.validation import CharterInfo, validate
 
 __all__ = [
@@ -708,7 +710,7 @@ def _normalise(request: object) -> Request:
 def endorsed_by_keyring(
     charter: Mapping[str, Any],
     agreements: Iterable[Mapping[str, Any]],
-    keyring: Any,
+    keyring: Keyring | Mapping[str, Any],
     *,
     at: dt.datetime,
 ) -> dict[str, bool]:
@@ -716,7 +718,7 @@ def endorsed_by_keyring(
 
     Pass the result as ``endorsed=`` to `Policy.compile`. *charter* and
     *agreements* are wire mappings (signatures cover the exact wire form).
+    The keyring is checked once, not once per agreement.
     """
-    from woda_sharing.signing import verify  # noqa: PLC0415 - signing is optional for decisions
-
-    return {str(a.get("id")): bool(verify(a, keyring, charter=charter, at=at)) for a in agreements}
+    ring = keyring if isinstance(keyring, Keyring) else Keyring.from_data(keyring)
+    return {str(a.get("id")): bool(verify(a, ring, charter=charter, at=at)) for a in agreements}

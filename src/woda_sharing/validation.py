@@ -77,10 +77,14 @@ class CharterInfo:
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> CharterInfo:
         """Type the charter's wire form, raising `DocumentError` if it is not a valid charter."""
-        report = validate(data)
+        return cls.from_report(validate(data))
+
+    @classmethod
+    def from_report(cls, report: Report) -> CharterInfo:
+        """Prepare the charter a `Report` has already validated, raising `DocumentError` if invalid."""
         if not isinstance(report.document, Charter) or not report.ok:
             raise DocumentError("the charter given is not a valid charter", report=report)
-        return cls(report.document, _digest_or_none(data))
+        return cls(report.document, _digest_or_none(report.data))
 
 
 def _digest_or_none(data: Mapping[str, Any]) -> str | None:

@@ -85,19 +85,24 @@ def run(args: argparse.Namespace) -> int:
             _print(args.format, [report])
             print(f"woda-sharing: error: {args.charter} is not a valid charter", file=sys.stderr)
             return EXIT_USAGE
-        given = CharterInfo.from_data(data)
+        given = CharterInfo.from_report(report)
 
+    # Charters first, so that agreements among the same files can be checked against them.
     charters: dict[tuple[str, int], CharterInfo] = {}
-    reports: list[Report] = []
+    charter_reports: dict[Path, Report] = {}
     for path, data, failure in loaded:
-        if failure is None and isinstance(data, dict) and data.get("kind") == "charter":
-            report = validate(data, source=str(path), today=args.today)
+        if failure is None and data.get("kind") == "charter":
+            report = charter_reports[path] = validate(data, source=str(path), today=args.today)
             if report.ok:
-                info = CharterInfo.from_data(data)
+                info = CharterInfo.from_report(report)
                 charters[(info.charter.id, info.charter.version)] = info
+    reports: list[Report] = []
     for path, data, failure in loaded:
         if failure is not None:
             reports.append(failure)
+            continue
+        if path in charter_reports:
+            reports.append(charter_reports[path])
             continue
         charter = given
         ref = data.get("charter") if data.get("kind") == "agreement" else None
