@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import sys
+import types
 from collections.abc import Callable
 from pathlib import Path
 
@@ -83,6 +84,13 @@ def api_page() -> str:
         doc = inspect.getdoc(obj) or ""
         summary = doc.split("\n\n")[0].strip()
         kind = "class" if inspect.isclass(obj) else "function" if callable(obj) else "constant"
+        if isinstance(obj, types.UnionType):
+            members = " | ".join(f"`{t.__name__}`" for t in obj.__args__)
+            lines.append(f"\n## `{name}`\n\n*type alias*: {members}\n")
+            continue
+        if kind == "constant":
+            lines.append(f"\n## `{name}`\n\n*constant* `{name} = {obj!r}`\n")
+            continue
         signature = ""
         if kind == "function":
             signature = str(inspect.signature(obj))

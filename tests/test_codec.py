@@ -137,3 +137,8 @@ def test_the_trusted_path_still_explains_what_the_schema_cannot_see(
     agreement["start"] = "2024-02-30"  # matches the schema's pattern, but is no date
     with pytest.raises(DocumentError, match="/start"):
         codec.structure_schema_valid(agreement, Agreement)
+
+
+def test_bad_catalogue_entries_raise_document_error() -> None:
+    with pytest.raises(DocumentError):
+        codec.structure_entries([{"id": "x", "title": "t", "citation": "c"}])

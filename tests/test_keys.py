@@ -367,3 +367,11 @@ def test_ec_coordinates_must_be_reduced() -> None:
         check_public_jwk(_ec(x + P256_P, y))
     with pytest.raises(KeyMaterialError, match="reduced modulo the field prime"):
         check_public_jwk(_ec(x, P256_P))
+
+
+def test_reading_a_missing_key_file_is_a_key_material_error(tmp_path: Path) -> None:
+    from woda_sharing.exceptions import KeyMaterialError
+    from woda_sharing.keys import read_signer
+
+    with pytest.raises(KeyMaterialError, match="cannot read the key"):
+        read_signer(tmp_path / "absent.key.pem")

@@ -6,7 +6,7 @@ The public API is exported here; submodules may change without notice.
 from __future__ import annotations
 
 from woda_sharing.canonical import digest, signed_bytes
-from woda_sharing.chain import check_chain, check_update
+from woda_sharing.chain import ChainResult, check_chain, check_update, require_chain
 from woda_sharing.codec import structure, unstructure
 from woda_sharing.decisions import (
     Decision,
@@ -34,7 +34,7 @@ from woda_sharing.exceptions import (
     WriteError,
 )
 from woda_sharing.findings import Finding, Report, Severity, pointer
-from woda_sharing.keyring import Keyring
+from woda_sharing.keyring import KeyEntry, Keyring, KeyStatus
 from woda_sharing.keys import LocalSigner, Signer, generate_signer, read_signer
 from woda_sharing.legal import (
     Art6Basis,
@@ -103,6 +103,7 @@ __all__ = [
     "CatalogueError",
     "Category",
     "ChainError",
+    "ChainResult",
     "Charter",
     "CharterInfo",
     "CharterPurpose",
@@ -121,7 +122,9 @@ __all__ = [
     "Flow",
     "FlowRef",
     "Hit",
+    "KeyEntry",
     "KeyMaterialError",
+    "KeyStatus",
     "Keyring",
     "KeyringError",
     "LawEnforcementBasis",
@@ -170,6 +173,7 @@ __all__ = [
     "load_path",
     "pointer",
     "read_signer",
+    "require_chain",
     "require_valid",
     "require_verified",
     "signed_bytes",

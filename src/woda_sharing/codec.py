@@ -213,8 +213,8 @@ def unstructure(document: Charter | Agreement | attrs.AttrsInstance) -> dict[str
 
 
 def structure_entries(raw: Iterable[Mapping[str, Any]]) -> list[CatalogueEntry]:
-    """Build catalogue entries from their wire form."""
-    return [converter.structure(entry, CatalogueEntry) for entry in raw]
+    """Build catalogue entries from their wire form, raising `DocumentError` for a bad one."""
+    return [structure(entry, CatalogueEntry) for entry in raw]
 
 
 @attrs.frozen(kw_only=True)

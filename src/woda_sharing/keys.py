@@ -499,9 +499,13 @@ def load_signer(data: bytes, *, passphrase: bytes | None = None) -> LocalSigner:
 
 
 def read_signer(path: str | os.PathLike[str], *, passphrase: bytes | None = None) -> LocalSigner:
-    """Read a PEM private key file as a `LocalSigner`."""
-    with open(path, "rb") as handle:  # noqa: PTH123 - a plain read of a small file
-        return load_signer(handle.read(), passphrase=passphrase)
+    """Read a PEM private key file as a `LocalSigner`; `KeyMaterialError` if it cannot be read."""
+    try:
+        with open(path, "rb") as handle:  # noqa: PTH123 - a plain read of a small file
+            pem = handle.read()
+    except OSError as e:
+        raise KeyMaterialError(f"cannot read the key {path}: {e.strerror or e}") from e
+    return load_signer(pem, passphrase=passphrase)
 
 
 def write_private_key(

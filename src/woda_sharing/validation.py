@@ -155,10 +155,24 @@ def validate(
 
 def require_valid(
     document: bytes | Mapping[str, Any] | Charter | Agreement,
-    **options: Any,
+    *,
+    charter: Charter | CharterInfo | Mapping[str, Any] | None = None,
+    today: dt.date | None = None,
+    catalogue: Catalogue | None = None,
+    rules: Rules | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    source: str = "<document>",
 ) -> Charter | Agreement:
     """Validate like `validate` and return the typed document, or raise `DocumentError`."""
-    report = validate(document, **options)
+    report = validate(
+        document,
+        charter=charter,
+        today=today,
+        catalogue=catalogue,
+        rules=rules,
+        limits=limits,
+        source=source,
+    )
     if not report.ok or not isinstance(report.document, (Charter, Agreement)):
         first = report.errors[0] if report.errors else None
         detail = f": {first.path or '/'}: {first.code} {first.message}" if first else ""

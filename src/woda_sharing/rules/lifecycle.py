@@ -152,8 +152,11 @@ _CONTROL_FIELDS = (
 def charter_controls(ctx: Context) -> Iterator[Hit]:
     """Every control the charter requires must be in the agreement: ``security`` (at least one measure), ``rights``, ``transparency``, ``breach`` and ``termination``.
 
-    The ``retention``, ``review`` and ``dpia`` controls are checked by WS301,
-    WS302 and WS307.
+    Retention and a review date are required of every agreement whatever
+    the charter lists, because the law asks for them (storage limitation, and
+    an arrangement that is never reviewed drifts from its purpose): WS301 and
+    WS302 check them. The ``dpia`` control is checked by WS307, with the data's
+    own reasons for one.
     """
     assert ctx.agreement is not None and ctx.charter is not None
     for control, name in _CONTROL_FIELDS:
