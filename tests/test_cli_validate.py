@@ -234,3 +234,15 @@ def test_json_output_escapes_what_a_terminal_would_act_on(
     assert "\u202e" not in out
     titles = [b["title"] for b in json.loads(out)["bases"]]
     assert "Local power\u202e\x1b[2K" in titles
+
+
+@pytest.mark.parametrize("version", [[], {}, "1", True], ids=["list", "object", "string", "bool"])
+def test_a_malformed_charter_reference_is_a_finding_not_a_crash(
+    folder: Path, agreement: dict[str, Any], version: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    agreement["charter"]["version"] = version
+    path = _write(folder, "agreement.json", agreement)
+    assert main(["validate", str(folder)]) == 1
+    captured = capsys.readouterr()
+    assert f"{path}:/charter/version: error WS010" in captured.out
+    assert captured.err == ""

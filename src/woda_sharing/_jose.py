@@ -14,6 +14,8 @@ import binascii
 import json
 from typing import Any, Final, NoReturn
 
+from woda_sharing.canonical import MAX_SAFE_INTEGER
+
 __all__ = [
     "MAX_SAFE_INTEGER",
     "JoseFormatError",
@@ -22,7 +24,6 @@ __all__ = [
     "parse_header_json",
 ]
 
-MAX_SAFE_INTEGER: Final = 2**53 - 1
 _INDEX: Final = {
     c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 }

@@ -27,6 +27,7 @@ from typing import Any, Final
 import rfc8785
 
 from woda_sharing.exceptions import CanonicalizationError
+from woda_sharing.findings import pointer
 
 __all__ = [
     "DIGEST_PREFIX",
@@ -46,7 +47,7 @@ MAX_DEPTH: Final = 64
 
 
 def _pointer(path: tuple[str | int, ...]) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path) or "/"
+    return pointer(*path) or "/"
 
 
 def _check_text(text: str, path: tuple[str | int, ...], what: str) -> None:

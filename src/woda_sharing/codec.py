@@ -22,6 +22,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from woda_sharing import legal
 from woda_sharing.exceptions import DocumentError
+from woda_sharing.findings import pointer as json_pointer
 from woda_sharing.legal import CatalogueEntry, LegalBasis
 from woda_sharing.model import Agreement, Charter, Flow
 
@@ -232,10 +233,6 @@ def structure_issues(error: BaseException, cls: type) -> list[StructureIssue]:
     return out
 
 
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
 def _walk(error: BaseException, cls: type | None, pointer: str, out: list[StructureIssue]) -> None:
     if isinstance(error, ClassValidationError):
         with_notes, without = error.group_exceptions()
@@ -248,7 +245,7 @@ def _walk(error: BaseException, cls: type | None, pointer: str, out: list[Struct
                 )
                 continue
             inner = _field_type(cls, note.name)
-            _walk(exc, inner, f"{pointer}/{_escape(wire)}", out)
+            _walk(exc, inner, pointer + json_pointer(wire), out)
         for exc in without:
             _walk(exc, None, pointer, out)
     elif isinstance(error, IterableValidationError):

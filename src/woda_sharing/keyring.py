@@ -46,6 +46,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from woda_sharing import schema
 from woda_sharing.exceptions import KeyMaterialError, KeyringError, UsageError
+from woda_sharing.findings import pointer
 from woda_sharing.keys import Algorithm, PublicKey, check_public_jwk
 
 __all__ = [
@@ -141,7 +142,7 @@ class Keyring:
         _refuse_private_material(data)
         if not schema.fast_is_valid("keyring", data):
             error = next(iter(schema.iter_schema_errors("keyring", data)), None)
-            where = "/" + "/".join(str(p) for p in error.absolute_path) if error else "/"
+            where = (pointer(*error.absolute_path) or "/") if error else "/"
             raise KeyringError(
                 f"keyring does not match its schema at {where}: {error.message if error else ''}"
             )

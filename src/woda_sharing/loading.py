@@ -41,7 +41,9 @@ from typing import Any, Final, NoReturn
 
 from attrs import field, frozen
 
+from woda_sharing.canonical import MAX_DEPTH, MAX_SAFE_INTEGER
 from woda_sharing.exceptions import LimitExceededError, LoadError, UsageError
+from woda_sharing.findings import pointer
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -53,11 +55,8 @@ __all__ = [
     "read_bytes",
 ]
 
-#: The largest integer every JSON implementation represents exactly (RFC 7493, I-JSON).
-MAX_SAFE_INTEGER: Final = 2**53 - 1
-
 #: The highest ``max_depth`` a `Limits` accepts: deeper documents cannot be canonicalized.
-MAX_DEPTH_CEILING: Final = 64
+MAX_DEPTH_CEILING: Final = MAX_DEPTH
 
 # Finding codes of the load stage (see docs/reference/findings.md).
 CODE_UNREADABLE: Final = "WS001"
@@ -347,7 +346,7 @@ def _walk(value: object, limits: Limits, *, strings: bool) -> _Breach | None:
         elif isinstance(node, dict):  # pragma: no branch - only these types are stacked
             found = _check_object(node, where, limits, strings=strings)
             stack.extend(
-                (child, f"{where}/{_escape(name)}", depth + 1)
+                (child, where + pointer(name), depth + 1)
                 for name, child in reversed(node.items())
                 if isinstance(child, wanted)
             )
@@ -365,12 +364,8 @@ def _check_object(
             return found
     if isinstance(node, _Duplicated):
         message = f"duplicate member name {_clip(node.name, 40)!r}"
-        return CODE_DUPLICATE_KEY, message, f"{where}/{_escape(node.name)}"
+        return CODE_DUPLICATE_KEY, message, where + pointer(node.name)
     return None
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def _check_text(text: str, what: str, where: str, limits: Limits) -> _Breach | None:

@@ -100,20 +100,29 @@ def run(args: argparse.Namespace) -> int:
     for path, data, failure in loaded:
         if failure is not None:
             reports.append(failure)
-            continue
-        if path in charter_reports:
+        elif path in charter_reports:
             reports.append(charter_reports[path])
-            continue
-        charter = given
-        ref = data.get("charter") if data.get("kind") == "agreement" else None
-        if charter is None and isinstance(ref, dict):
-            charter = charters.get((str(ref.get("id")), ref.get("version")))  # type: ignore[arg-type]
-        reports.append(validate(data, charter=charter, source=str(path), today=args.today))
+        else:
+            charter = given or _cited_charter(data, charters)
+            reports.append(validate(data, charter=charter, source=str(path), today=args.today))
 
     _print(args.format, reports)
     if any(f.code in UNREADABLE for r in reports for f in r.findings):
         return EXIT_USAGE
     return EXIT_OK if all(r.ok for r in reports) else EXIT_NEGATIVE
+
+
+def _cited_charter(
+    data: dict[str, Any], charters: dict[tuple[str, int], CharterInfo]
+) -> CharterInfo | None:
+    """The charter among the files that an agreement cites by id and version, if any."""
+    ref = data.get("charter") if data.get("kind") == "agreement" else None
+    if not isinstance(ref, dict):
+        return None
+    charter_id, version = ref.get("id"), ref.get("version")
+    if not isinstance(charter_id, str) or type(version) is not int:
+        return None  # the schema will say why
+    return charters.get((charter_id, version))
 
 
 def _print(fmt: str, reports: Sequence[Report]) -> None:
