@@ -13,6 +13,7 @@ there is no type for it.
 from __future__ import annotations
 
 import enum
+import functools
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
@@ -315,15 +316,11 @@ class Catalogue:
         return len(self._entries)
 
 
-_BUILTIN: list[Catalogue] = []
-
-
+@functools.cache
 def _builtin() -> Catalogue:
-    if not _BUILTIN:
-        from woda_sharing.codec import structure_entries  # noqa: PLC0415 - codec imports this module
+    from woda_sharing.codec import structure_entries  # noqa: PLC0415 - codec imports this module
 
-        raw: Any = json.loads(
-            resources.files("woda_sharing").joinpath("data/legal-bases.json").read_bytes()
-        )
-        _BUILTIN.append(Catalogue.of(structure_entries(raw["entries"])))
-    return _BUILTIN[0]
+    raw: Any = json.loads(
+        resources.files("woda_sharing").joinpath("data/legal-bases.json").read_bytes()
+    )
+    return Catalogue.of(structure_entries(raw["entries"]))

@@ -174,7 +174,6 @@ _STRICT: Final = json.JSONDecoder(
 # --- The cheap pre-scan -----------------------------------------------------------------------
 
 #: A JSON string literal (unrolled so that the regex engine never backtracks).
-_STRING_BYTES: Final = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 #: A ``\u`` escape of a UTF-16 surrogate, paired or not.
 _SURROGATE_ESCAPE: Final = re.compile(rb"\\u[dD][89a-fA-F]")
 #: ``-0`` as a JSON number: followed by what may follow a value (a string like ``"a -0 b"`` is a

@@ -24,6 +24,7 @@ own, register it in a copy of the built-in table::
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -36,7 +37,7 @@ from woda_sharing.findings import Finding, Severity
 from woda_sharing.legal import Catalogue
 from woda_sharing.model import Agreement, Charter, CharterPurpose, DataItem, Member, Party, Purpose
 
-__all__ = ["Context", "Hit", "Rule", "RuleFunction", "Rules", "builtin_rules"]
+__all__ = ["Context", "Hit", "Rule", "RuleFunction", "Rules", "builtin_rules", "duplicates"]
 
 T = TypeVar("T")
 
@@ -139,6 +140,15 @@ class Rule:
             )
 
 
+def duplicates(ids: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """Yield ``(index, id)`` for every id that repeats an earlier one."""
+    seen: set[str] = set()
+    for i, value in enumerate(ids):
+        if value in seen:
+            yield i, value
+        seen.add(value)
+
+
 class Rules:
     """A table of rules keyed by code. Codes are unique and never reused."""
 
@@ -206,13 +216,11 @@ class Rules:
 
 #: The built-in table, filled by the family modules on first use of `builtin_rules`.
 BUILTIN: Final = Rules()
-_LOADED: list[bool] = []
 
 
+@functools.cache
 def builtin_rules() -> Rules:
     """Return the table of built-in rules (shared: use ``.copy()`` before adding your own)."""
-    if not _LOADED:
-        for family in _FAMILIES:
-            importlib.import_module(f"woda_sharing.rules.{family}")
-        _LOADED.append(True)
+    for family in _FAMILIES:  # each family module registers its rules when imported
+        importlib.import_module(f"woda_sharing.rules.{family}")
     return BUILTIN

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from woda_sharing.findings import Severity, pointer
-from woda_sharing.rules import BUILTIN, Context, Hit
+from woda_sharing.rules import BUILTIN, Context, Hit, duplicates
 
 __all__: list[str] = []
 
@@ -36,14 +36,11 @@ def unique_charter_ids(ctx: Context) -> Iterator[Hit]:
         ("purposes", [p.id for p in c.purposes]),
         ("legal_bases", [e.id for e in c.legal_bases]),
     ):
-        seen: set[str] = set()
-        for i, value in enumerate(ids):
-            if value in seen:
-                yield Hit(
-                    path=pointer(member, i, "id"),
-                    message=f"{value!r} is declared more than once in {member}",
-                )
-            seen.add(value)
+        for i, value in duplicates(ids):
+            yield Hit(
+                path=pointer(member, i, "id"),
+                message=f"{value!r} is declared more than once in {member}",
+            )
 
 
 @rule("WS603", title="Charter review date past", severity=Severity.WARNING, applies_to="charter")

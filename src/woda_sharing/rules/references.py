@@ -5,17 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from woda_sharing.findings import pointer
-from woda_sharing.rules import BUILTIN, Context, Hit
+from woda_sharing.rules import BUILTIN, Context, Hit, duplicates
 
 rule = BUILTIN.rule
-
-
-def _duplicates(ids: list[str]) -> Iterator[tuple[int, str]]:
-    seen: set[str] = set()
-    for i, value in enumerate(ids):
-        if value in seen:
-            yield i, value
-        seen.add(value)
 
 
 @rule("WS101", title="Flow names an undeclared party")
@@ -125,7 +117,7 @@ def unique_ids(ctx: Context) -> Iterator[Hit]:
         ("flows", [f.id for f in a.flows]),
         ("legal_bases", [e.id for e in a.legal_bases]),
     ):
-        for i, value in _duplicates(ids):
+        for i, value in duplicates(ids):
             yield Hit(
                 path=pointer(member, i, "id"),
                 message=f"{value!r} is declared more than once in {member}",
