@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import jsonschema_rs
 import pytest
 from hypothesis import given
 
@@ -142,3 +143,36 @@ def test_the_trusted_path_still_explains_what_the_schema_cannot_see(
 def test_bad_catalogue_entries_raise_document_error() -> None:
     with pytest.raises(DocumentError):
         codec.structure_entries([{"id": "x", "title": "t", "citation": "c"}])
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("west-mercia-police", True),
+        ("a" * 64, True),
+        ("a" * 65, False),
+        ("West-Mercia", False),
+        ("double--hyphen", False),
+        ("-leading", False),
+        ("trailing\n", False),
+        ("w\u0435st", False),  # Cyrillic e
+        (7, False),
+    ],
+    ids=[
+        "plain",
+        "longest",
+        "too-long",
+        "capitals",
+        "double-hyphen",
+        "leading-hyphen",
+        "newline",
+        "look-alike",
+        "not-a-string",
+    ],
+)
+def test_is_id_follows_the_schema_rule(value: object, expected: bool) -> None:
+    from woda_sharing.model import is_id
+
+    assert is_id(value) is expected
+    id_schema = {**schema.load_schema("common.schema.json")["$defs"]["id"]}
+    assert jsonschema_rs.validator_for(id_schema).is_valid(value) is expected  # the schema agrees

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Literal
+import re
+from typing import Final, Literal, TypeGuard
 
 from attrs import frozen
 
 from woda_sharing.legal import CatalogueEntry
 
 __all__ = [
+    "ID_MAX_LENGTH",
     "Agreement",
     "Breach",
     "Category",
@@ -40,7 +42,24 @@ __all__ = [
     "Supersedes",
     "Termination",
     "Transparency",
+    "is_id",
 ]
+
+
+_ID: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+#: The longest identifier the schemas allow.
+ID_MAX_LENGTH: Final = 64
+
+
+def is_id(value: object) -> TypeGuard[str]:
+    """Whether *value* is an identifier: lower-case ASCII letters and digits, single hyphens, at most 64.
+
+    The same rule as ``$defs/id`` in the schemas; code that checks ids
+    outside schema validation (signing headers, command-line options) uses it.
+    """
+    return (
+        isinstance(value, str) and len(value) <= ID_MAX_LENGTH and _ID.fullmatch(value) is not None
+    )
 
 
 class Category(enum.Enum):

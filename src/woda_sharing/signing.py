@@ -63,6 +63,7 @@ from woda_sharing.exceptions import (
 )
 from woda_sharing.keyring import KeyEntry, Keyring, KeyStatus, fingerprint
 from woda_sharing.keys import ALGORITHMS, Signer, check_public_jwk, verify_signature
+from woda_sharing.model import is_id
 
 __all__ = [
     "HEADER_PREFIX",
@@ -100,7 +101,6 @@ _OPTIONAL: Final = frozenset({"woda_signatory", "crit"})
 _ALLOWED: Final = _REQUIRED | _OPTIONAL
 _EMBEDDED_KEYS: Final = frozenset({"jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256"})
 _KINDS: Final = frozenset({"charter", "agreement"})
-_ID: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 #: An RFC 7638 SHA-256 thumbprint in base64url: the only shape a ``kid`` can have.
 _KID: Final = re.compile(r"[A-Za-z0-9_-]{43}")
 _SIGNATORY_MAX: Final = 200
@@ -356,7 +356,7 @@ def _is_name(value: object) -> bool:
 
 
 def _check_id(value: object, what: str) -> str:
-    if not isinstance(value, str) or len(value) > 64 or not _ID.fullmatch(value):
+    if not is_id(value):
         raise SigningError(
             f"{what} {value!r} is not an id (lower-case letters, digits, single hyphens)"
         )
@@ -540,7 +540,7 @@ def _check_header(header: Mapping[str, Any]) -> tuple[Status, str] | None:  # no
         return Status.MALFORMED, "kid is not an RFC 7638 thumbprint (43 base64url characters)"
     for name in ("woda_org", "woda_role"):
         value = header[name]
-        if not isinstance(value, str) or len(value) > 64 or not _ID.fullmatch(value):
+        if not is_id(value):
             return Status.MALFORMED, f"{name} is not an id"
     if type(header["iat"]) is not int or header["iat"] < 0:
         return Status.MALFORMED, "iat is not a non-negative integer"

@@ -15,7 +15,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -32,16 +31,14 @@ from woda_sharing.keys import (
     read_signer,
     write_private_key,
 )
+from woda_sharing.model import is_id
 from woda_sharing.signing import VerificationResult, endorse, honourable, verify
 
 __all__ = ["register"]
 
-_ORG_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_ORG_ID_MAX = 64
-
 
 def _org_id(value: str) -> str:
-    if len(value) > _ORG_ID_MAX or not _ORG_ID.fullmatch(value):
+    if not is_id(value):
         raise UsageError(
             f"organisation {value!r} is not an id (lower-case letters, digits, single hyphens)"
         )
