@@ -331,15 +331,15 @@ def test_entry_id_and_citation_follow_the_provision(entry: CatalogueEntry) -> No
         assert "charter" not in basis.act.lower()
 
 
-#: The gateways DOMAIN.md lists, as verified against the acts (section and whether it is a
-#: power or a duty to share).
+#: The gateways DOMAIN.md lists, as verified against the acts (section, and whether it is a
+#: duty to disclose or only a power: a duty to co-operate or to have regard is a power here).
 GATEWAYS = [
     ("cda-1998-s115", "Crime and Disorder Act 1998", "115", "power"),
     ("children-act-1989-s47", "Children Act 1989", "47", "duty"),
-    ("children-act-2004-s10", "Children Act 2004", "10", "duty"),
-    ("children-act-2004-s11", "Children Act 2004", "11", "duty"),
-    ("care-act-2014-s6", "Care Act 2014", "6", "duty"),
-    ("care-act-2014-s42", "Care Act 2014", "42", "duty"),
+    ("children-act-2004-s10", "Children Act 2004", "10", "power"),
+    ("children-act-2004-s11", "Children Act 2004", "11", "power"),
+    ("care-act-2014-s6", "Care Act 2014", "6", "power"),
+    ("care-act-2014-s42", "Care Act 2014", "42", "power"),
     ("care-act-2014-s45", "Care Act 2014", "45", "duty"),
     ("hsca-2012-s251b", "Health and Social Care Act 2012", "251B", "duty"),
     ("dea-2017-s35", "Digital Economy Act 2017", "35", "power"),
@@ -348,7 +348,7 @@ GATEWAYS = [
     ("housing-act-1996-s213b", "Housing Act 1996", "213B", "duty"),
     ("localism-act-2011-s1", "Localism Act 2011", "1", "power"),
     ("lga-1972-s111", "Local Government Act 1972", "111", "power"),
-    ("frsa-2004-s6", "Fire and Rescue Services Act 2004", "6", "duty"),
+    ("frsa-2004-s6", "Fire and Rescue Services Act 2004", "6", "power"),
 ]
 
 
