@@ -296,8 +296,17 @@ def ws209(a: Doc) -> str:
 
 
 def ws211(a: Doc) -> str:
-    """Health data (sensitive processing) under DPA 2018 Part 3 with no Schedule 8 condition."""
-    _police_flow(a, "dpa-2018-s35-task")
+    """Health data (sensitive processing) under DPA 2018 Part 3 with no Schedule 8 condition.
+
+    The receiving council's own processing is under UK GDPR, so it cites its bases too.
+    """
+    _police_flow(
+        a,
+        "dpa-2018-s35-task",
+        "uk-gdpr-art-6-1-e",
+        "uk-gdpr-art-9-2-g",
+        "dpa-2018-sch-1-para-18",
+    )
     _add_item(a, HEALTH)
     return "/flows/0/bases"
 

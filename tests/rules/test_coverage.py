@@ -48,5 +48,6 @@ def test_failing_cases_use_the_rule_default_severity_or_say_so() -> None:
         rule = builtin_rules().get(case.code)
         assert rule is not None
         severities = {severity for severity, _ in case.expected}
-        # WS402 is the one rule that raises a hit above its default severity (ambiguous parties).
-        assert severities <= {rule.severity} or case.code == "WS402", case
+        # Rules whose hits change severity by case, as their documentation says: WS402 raises
+        # ambiguous parties to an error, WS209 lowers a flow that only reaches the police.
+        assert severities <= {rule.severity} or case.code in {"WS402", "WS209"}, case

@@ -69,6 +69,32 @@ def _police(*basis_ids: str, item: tuple[str, str | None] | None = None) -> Muta
     return mutate
 
 
+def _police_to_competent_county(
+    *basis_ids: str, item: tuple[str, str | None] | None = None
+) -> Mutation:
+    """A police flow to a county council that is a competent authority too: wholly Part 3."""
+    police = _police(*basis_ids, item=item)
+
+    def mutate(c: Doc, a: Doc) -> None:
+        c["members"][0]["competent_authority"] = True
+        police(c, a)
+
+    return mutate
+
+
+def _to_police(*basis_ids: str) -> Mutation:
+    """The first flow goes from the district council to the police, for crime prevention."""
+
+    def mutate(c: Doc, a: Doc) -> None:
+        a["parties"].append({"id": "police", "organisation": "police", "role": "controller"})
+        a["purposes"][0]["id"] = "crime-prevention"
+        a["flows"][0].update(
+            {"to": "police", "purposes": ["crime-prevention"], "bases": list(basis_ids)}
+        )
+
+    return mutate
+
+
 def _sender_not_public(then: Mutation) -> Mutation:
     def mutate(c: Doc, a: Doc) -> None:
         c["members"][1]["public_authority"] = False
@@ -124,7 +150,18 @@ CASES = [
     # WS201: Article 6
     Case(id="public-task", code="WS201"),
     Case(id="anonymised-needs-none", code="WS201", mutate=_anonymised_only),
-    Case(id="part-3-exempt", code="WS201", mutate=_police("dpa-2018-s35-task")),
+    Case(
+        id="part-3-exempt",
+        code="WS201",
+        mutate=_police_to_competent_county("dpa-2018-s35-task"),
+    ),
+    # DPA 2018 ss.29-31: the council receiving from the police processes under UK GDPR
+    Case(
+        id="council-side-of-a-police-disclosure",
+        code="WS201",
+        mutate=_police("dpa-2018-s35-task"),
+        expected=((E, "/flows/0/bases"),),
+    ),
     Case(id="no-basis", code="WS201", mutate=_with(), expected=((E, "/flows/0/bases"),)),
     Case(
         id="pseudonymised-is-personal",
@@ -143,7 +180,7 @@ CASES = [
     Case(
         id="part-3-exempt",
         code="WS202",
-        mutate=_police("dpa-2018-s35-sch-8-para-4", item=HEALTH),
+        mutate=_police_to_competent_county("dpa-2018-s35-sch-8-para-4", item=HEALTH),
     ),
     Case(
         id="no-art9",
@@ -218,7 +255,7 @@ CASES = [
     Case(
         id="part-3-exempt",
         code="WS205",
-        mutate=_police("dpa-2018-s35-sch-8-para-4", item=CRIMINAL),
+        mutate=_police_to_competent_county("dpa-2018-s35-sch-8-para-4", item=CRIMINAL),
     ),
     Case(
         id="no-art10",
@@ -281,7 +318,18 @@ CASES = [
         expected=((W, "/flows/0/bases/1"),),
     ),
     # WS209 / WS210: law enforcement processing and DPA 2018 Part 3
-    Case(id="part-3", code="WS209", mutate=_police("dpa-2018-s35-task")),
+    Case(id="part-3", code="WS209", mutate=_police(ART6E, "dpa-2018-s35-task")),
+    Case(
+        id="to-the-police-records-part-3",
+        code="WS209",
+        mutate=_to_police(ART6E, "dpa-2018-s35-task"),
+    ),
+    Case(
+        id="to-the-police-without-part-3",
+        code="WS209",
+        mutate=_to_police(ART6E),
+        expected=((W, "/flows/0/bases"),),
+    ),
     Case(id="not-law-enforcement", code="WS209"),
     Case(
         id="uk-gdpr-for-law-enforcement",
@@ -289,7 +337,7 @@ CASES = [
         mutate=_police(ART6E),
         expected=((E, "/flows/0/bases"),),
     ),
-    Case(id="part-3", code="WS210", mutate=_police("dpa-2018-s35-task")),
+    Case(id="part-3", code="WS210", mutate=_police(ART6E, "dpa-2018-s35-task")),
     Case(
         id="part-3-between-councils",
         code="WS210",
@@ -297,18 +345,26 @@ CASES = [
         expected=((W, "/flows/0/bases/1"),),
     ),
     # WS211: sensitive law enforcement processing
-    Case(id="schedule-8", code="WS211", mutate=_police("dpa-2018-s35-sch-8-para-4", item=HEALTH)),
-    Case(id="not-sensitive", code="WS211", mutate=_police("dpa-2018-s35-task")),
+    Case(
+        id="schedule-8",
+        code="WS211",
+        mutate=_police_to_competent_county("dpa-2018-s35-sch-8-para-4", item=HEALTH),
+    ),
+    Case(
+        id="not-sensitive",
+        code="WS211",
+        mutate=_police_to_competent_county("dpa-2018-s35-task"),
+    ),
     # s.35(8): criminal offence data is not sensitive processing under Part 3
     Case(
         id="criminal-not-sensitive",
         code="WS211",
-        mutate=_police("dpa-2018-s35-task", item=CRIMINAL),
+        mutate=_police_to_competent_county("dpa-2018-s35-task", item=CRIMINAL),
     ),
     Case(
         id="no-schedule-8",
         code="WS211",
-        mutate=_police("dpa-2018-s35-task", item=HEALTH),
+        mutate=_police_to_competent_county("dpa-2018-s35-task", item=HEALTH),
         expected=((E, "/flows/0/bases"),),
     ),
     # WS212: common law duty of confidentiality

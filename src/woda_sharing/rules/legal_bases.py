@@ -40,7 +40,17 @@ class _FlowFacts(NamedTuple):
     bases: tuple[tuple[int, LegalBasis], ...]
     items: tuple[DataItem, ...]
     part_3: bool
-    law_enforcement: bool
+    #: The sender, or the recipient, is a competent authority and a purpose is law enforcement.
+    sender_le: bool
+    recipient_le: bool
+    #: Both sides process under DPA 2018 Part 3, so no UK GDPR basis is needed. Without the
+    #: charter, who is a competent authority is unknown: a cited Part 3 basis is taken as the answer.
+    gdpr_exempt: bool
+
+    @property
+    def law_enforcement(self) -> bool:
+        """A competent authority processes this flow's data for a law enforcement purpose."""
+        return self.sender_le or self.recipient_le
 
 
 def _facts(ctx: Context) -> list[_FlowFacts]:
@@ -72,16 +82,18 @@ def _compute_facts(ctx: Context) -> list[_FlowFacts]:
             for j, basis_id in enumerate(flow.bases)
             if (basis := resolved[basis_id]) is not None
         )
+        part_3 = any(type(b) is LawEnforcementBasis for _, b in bases)
+        le_purpose = not law_enforcement_purposes.isdisjoint(flow.purposes)
+        sender_le = le_purpose and flow.source in competent_parties
+        recipient_le = le_purpose and flow.recipient in competent_parties
         facts.append(
             _FlowFacts(
                 bases=bases,
                 items=tuple(items[i] for i in flow.items if i in items),
-                part_3=any(type(b) is LawEnforcementBasis for _, b in bases),
-                law_enforcement=bool(
-                    law_enforcement_purposes
-                    and (flow.source in competent_parties or flow.recipient in competent_parties)
-                    and not law_enforcement_purposes.isdisjoint(flow.purposes)
-                ),
+                part_3=part_3,
+                sender_le=sender_le,
+                recipient_le=recipient_le,
+                gdpr_exempt=(sender_le and recipient_le) if ctx.charter is not None else part_3,
             )
         )
     return facts
@@ -111,12 +123,16 @@ def _member(ctx: Context, party_id: str) -> Member | None:
 def art6_basis(ctx: Context) -> Iterator[Hit]:
     """A flow that shares personal data (personal, special category, criminal offence or pseudonymised items) must cite a UK GDPR Article 6(1) basis.
 
-    Pseudonymised data is still personal data. A flow that cites a DPA 2018
-    Part 3 basis is law enforcement processing, outside UK GDPR, and is exempt.
+    Pseudonymised data is still personal data. Only a flow whose sender and
+    recipient are both competent authorities processing for a law enforcement
+    purpose is outside UK GDPR (DPA 2018 ss.29-31) and exempt: when a council
+    discloses to the police, the council's processing is still under UK GDPR,
+    whatever Part 3 basis records the police's. Without the charter, a flow
+    citing a Part 3 basis is taken to be exempt.
     """
     assert ctx.agreement is not None
     for i, flow, facts in _flows(ctx):
-        if facts.part_3 or any(type(b) is Art6Basis for _, b in facts.bases):
+        if facts.gdpr_exempt or any(type(b) is Art6Basis for _, b in facts.bases):
             continue
         personal = [it for it in facts.items if it.category in _PERSONAL]
         if personal:
@@ -135,13 +151,14 @@ def art6_basis(ctx: Context) -> Iterator[Hit]:
 def art9_condition(ctx: Context) -> Iterator[Hit]:
     """A flow that shares special category data must cite a UK GDPR Article 9(2) condition besides its Article 6 basis.
 
-    A flow under DPA 2018 Part 3 is exempt (its sensitive processing is WS211's business).
+    A flow wholly under DPA 2018 Part 3 (see WS201) is exempt: its sensitive
+    processing is WS211's business.
     """
     assert ctx.agreement is not None
     for i, flow, facts in _flows(ctx):
         special = [it for it in facts.items if it.category is Category.SPECIAL_CATEGORY]
         bases = facts.bases
-        if not special or facts.part_3:
+        if not special or facts.gdpr_exempt:
             continue
         if not any(isinstance(b, Art9Condition) for _, b in bases):
             yield Hit(
@@ -217,14 +234,14 @@ def art10_basis(ctx: Context) -> Iterator[Hit]:
     """A flow that shares criminal offence data needs Article 10 official authority, or a DPA 2018 Schedule 1 condition.
 
     Article 10 "authorised by law" is met only through a Schedule 1 condition
-    (DPA 2018 s.10(5)), so on its own it is not enough. A flow under DPA 2018
-    Part 3 is exempt (its sensitive processing is WS211's business).
+    (DPA 2018 s.10(5)), so on its own it is not enough. A flow wholly under
+    DPA 2018 Part 3 (see WS201) is exempt.
     """
     assert ctx.agreement is not None
     for i, flow, facts in _flows(ctx):
         criminal = [it for it in facts.items if it.category is Category.CRIMINAL_OFFENCE]
         bases = facts.bases
-        if not criminal or facts.part_3:
+        if not criminal or facts.gdpr_exempt:
             continue
         official = any(
             isinstance(b, Art10Basis) and b.authority == "official-authority" for _, b in bases
@@ -333,18 +350,27 @@ def law_enforcement_under_gdpr(ctx: Context) -> Iterator[Hit]:
     """Processing by a competent authority for a law enforcement purpose falls under DPA 2018 Part 3, not UK GDPR.
 
     Fires when a flow to or from a competent authority serves a charter purpose
-    marked ``law_enforcement`` and cites UK GDPR Article 6 or 9 bases but no
-    Part 3 basis.
+    marked ``law_enforcement`` but cites no Part 3 basis. It is an error when
+    the competent authority sends (its disclosure is Part 3 processing), and a
+    warning when it only receives: the sender's UK GDPR bases are right for
+    the sender, and the recipient's s.35 basis should be recorded beside them.
     """
     assert ctx.agreement is not None
     for i, flow, facts in _flows(ctx):
-        bases = facts.bases
-        gdpr = any(isinstance(b, (Art6Basis, Art9Condition)) for _, b in bases)
-        if gdpr and not facts.part_3 and facts.law_enforcement:
+        if facts.part_3 or not facts.law_enforcement:
+            continue
+        if facts.sender_le:
             yield Hit(
                 path=pointer("flows", i, "bases"),
-                message=f"flow {flow.id!r} is law enforcement processing by a competent authority but cites UK GDPR bases",
-                hint="cite a DPA 2018 Part 3 (s.35) basis for the competent authority's law enforcement processing",
+                message=f"flow {flow.id!r} is law enforcement processing by a competent authority ({flow.source!r}) but cites no DPA 2018 Part 3 basis",
+                hint="cite the DPA 2018 Part 3 (s.35) basis for the competent authority's law enforcement processing",
+            )
+        else:
+            yield Hit(
+                path=pointer("flows", i, "bases"),
+                message=f"flow {flow.id!r} goes to a competent authority ({flow.recipient!r}) for law enforcement, but its DPA 2018 Part 3 basis is not recorded",
+                hint="keep the sender's UK GDPR bases and add the s.35 basis the recipient processes under",
+                severity=Severity.WARNING,
             )
 
 
