@@ -343,9 +343,9 @@ def ws305(a: Doc) -> str:
 
 
 def ws307(a: Doc) -> str:
-    """Data about children shared with no DPIA."""
+    """A flow matches datasets, and no DPIA is referenced (data matching needs one)."""
     del a["dpia"]
-    a["items"][0]["children"] = True
+    a["flows"][0]["data_matching"] = True
     return "/dpia"
 
 
@@ -440,7 +440,7 @@ AGREEMENTS: dict[str, Callable[[Doc], str]] = {
     "ws303-review-date-past": ws303,
     "ws304-review-beyond-charter-interval": ws304,
     "ws305-end-before-start": ws305,
-    "ws307-dpia-missing-children": ws307,
+    "ws307-dpia-missing-for-data-matching": ws307,
     "ws308-charter-control-missing": ws308,
     "ws401-processor-acting-as-controller": ws401,
     "ws402-organisation-twice-without-capacities": ws402,

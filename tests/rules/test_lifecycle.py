@@ -64,6 +64,12 @@ def _large_scale_matching(c: Doc, a: Doc) -> None:
     a["flows"][0]["data_matching"] = True
 
 
+def _large_scale_criminal(c: Doc, a: Doc) -> None:
+    a["large_scale"] = True
+    add_item(a, "extra", "criminal-offence")
+    bases(a, "uk-gdpr-art-6-1-e", "uk-gdpr-art-10-official-authority")
+
+
 def _large_scale_only(c: Doc, a: Doc) -> None:
     a["large_scale"] = True
 
@@ -155,17 +161,17 @@ CASES = [
         message="the charter requires a DPIA",
     ),
     Case(
-        id="special-category",
+        id="special-category-recommended",
         code="WS307",
         mutate=_no_dpia_and(_health),
-        expected=((E, "/dpia"),),
-        message="special category",
+        expected=((W, "/dpia"),),
+        message="recommended: special category",
     ),
     Case(
-        id="children",
+        id="children-recommended",
         code="WS307",
         mutate=_no_dpia_and(_children),
-        expected=((E, "/dpia"),),
+        expected=((W, "/dpia"),),
         message="children",
     ),
     Case(
@@ -173,14 +179,35 @@ CASES = [
         code="WS307",
         mutate=_no_dpia_and(_children),
         with_charter=False,
+        expected=((W, "/dpia"),),
+    ),
+    Case(
+        id="large-scale-special-category",
+        code="WS307",
+        mutate=_no_dpia_and(lambda c, a: (_health(c, a), a.update(large_scale=True))),
         expected=((E, "/dpia"),),
+        message="required: large-scale special category or criminal offence data",
+    ),
+    Case(
+        id="large-scale-criminal-offence",
+        code="WS307",
+        mutate=_no_dpia_and(_large_scale_criminal),
+        expected=((E, "/dpia"),),
+        message="large-scale special category or criminal offence data",
+    ),
+    Case(
+        id="matching-at-any-scale",
+        code="WS307",
+        mutate=_no_dpia_and(lambda c, a: a["flows"][0].update(data_matching=True)),
+        expected=((E, "/dpia"),),
+        message="data matching",
     ),
     Case(
         id="large-scale-matching",
         code="WS307",
         mutate=_no_dpia_and(_large_scale_matching),
         expected=((E, "/dpia"),),
-        message="large-scale data matching",
+        message="data matching",
     ),
     # WS308 charter controls
     Case(id="all-present", code="WS308"),

@@ -112,30 +112,52 @@ def ended(ctx: Context) -> Iterator[Hit]:
         )
 
 
-@rule("WS307", title="DPIA missing where one is required", citation="UK GDPR Article 35")
+@rule(
+    "WS307",
+    title="DPIA missing where one is required",
+    citation="UK GDPR Article 35(1), (3)(b) and (4); ICO list of processing likely to result in high risk",
+)
 def dpia_required(ctx: Context) -> Iterator[Hit]:
-    """An agreement needs a DPIA reference when its charter requires one (control ``dpia``), when it shares special category data or data about children, or when it is large scale and matches data.
+    """An agreement needs a DPIA reference when one is required, and should have one when it is recommended.
 
-    The message names every trigger that applies.
+    Required (an error): the charter's controls include ``dpia``; the sharing
+    is large scale and includes special category or criminal offence data
+    (Article 35(3)(b)); or a flow matches or combines datasets (data matching
+    is on the ICO's Article 35(4) list whatever the scale). Recommended (a
+    warning): special category data, or data about children, shared on a
+    smaller scale: the ICO Data Sharing Code advises a DPIA for them. The
+    message names every trigger that applies.
     """
     assert ctx.agreement is not None
     a = ctx.agreement
     if a.dpia is not None:
         return
-    triggers: list[str] = []
+    special = any(i.category is Category.SPECIAL_CATEGORY for i in a.items)
+    criminal = any(i.category is Category.CRIMINAL_OFFENCE for i in a.items)
+    required: list[str] = []
     if ctx.charter is not None and Control.DPIA in ctx.charter.controls:
-        triggers.append("the charter requires a DPIA")
-    if any(i.category is Category.SPECIAL_CATEGORY for i in a.items):
-        triggers.append("special category data is shared")
+        required.append("the charter requires a DPIA")
+    if a.large_scale and (special or criminal):
+        required.append("large-scale special category or criminal offence data")
+    if any(f.data_matching for f in a.flows):
+        required.append("data matching")
+    recommended: list[str] = []
+    if special:
+        recommended.append("special category data is shared")
     if any(i.children for i in a.items):
-        triggers.append("data about children is shared")
-    if a.large_scale and any(f.data_matching for f in a.flows):
-        triggers.append("large-scale data matching")
-    if triggers:
+        recommended.append("data about children is shared")
+    if required:
         yield Hit(
             path=pointer("dpia"),
-            message=f"no DPIA is referenced, but one is required: {'; '.join(triggers)}",
+            message=f"no DPIA is referenced, but one is required: {'; '.join(required + recommended)}",
             hint="carry out a DPIA before sharing and record its reference and completion date",
+        )
+    elif recommended:
+        yield Hit(
+            path=pointer("dpia"),
+            message=f"no DPIA is referenced, and one is recommended: {'; '.join(recommended)}",
+            hint="the ICO Data Sharing Code advises a DPIA for this data; record it when done",
+            severity=Severity.WARNING,
         )
 
 
