@@ -624,3 +624,36 @@ def test_deep_nesting_is_a_finding_not_a_recursion_error(depth: int) -> None:
         )
     else:
         assert [pointer(*e.absolute_path) for e in errors] == ["/title"]
+
+
+@pytest.mark.parametrize(
+    ("category", "special", "valid"),
+    [
+        ("special-category", "health", True),
+        ("special-category", None, False),
+        ("pseudonymised", "health", True),
+        ("pseudonymised", None, True),
+        ("personal", "health", False),
+        ("aggregate", "health", False),
+    ],
+    ids=[
+        "special",
+        "special-without-kind",
+        "pseudonymised-health",
+        "pseudonymised",
+        "personal-with-kind",
+        "aggregate-with-kind",
+    ],
+)
+def test_which_items_may_name_a_special_category(
+    category: str, special: str | None, valid: bool
+) -> None:
+    from woda_sharing.testing import example_agreement
+
+    agreement = example_agreement()
+    item: dict[str, Any] = {"id": "extra", "title": "Extra", "category": category}
+    if special is not None:
+        item["special_category"] = special
+    agreement["items"].append(item)
+    assert schema.fast_is_valid("agreement", agreement) is valid
+    assert (not list(schema.iter_schema_errors("agreement", agreement))) is valid

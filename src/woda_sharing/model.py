@@ -243,6 +243,17 @@ class DataItem:
     children: bool = False
     retention: Retention | None = None
 
+    @property
+    def is_special_category(self) -> bool:
+        """Whether this is special category data: so classed, or pseudonymised with a special category.
+
+        Pseudonymised data is still personal data, and pseudonymised health data
+        is still health data (UK GDPR Article 4(5), Recital 26, Article 9(1)).
+        """
+        return self.category is Category.SPECIAL_CATEGORY or (
+            self.category is Category.PSEUDONYMISED and self.special_category is not None
+        )
+
 
 @frozen(kw_only=True)
 class Flow:

@@ -32,6 +32,7 @@ def _with(*basis_ids: str, item: tuple[str, str | None] | None = None) -> Mutati
 
 
 HEALTH = ("special-category", "health")
+PSEUDONYMISED_HEALTH = ("pseudonymised", "health")
 CRIMINAL = ("criminal-offence", None)
 
 
@@ -177,6 +178,20 @@ CASES = [
     ),
     # WS202: Article 9
     Case(id="art9-f", code="WS202", mutate=_with(ART6E, "uk-gdpr-art-9-2-f", item=HEALTH)),
+    # Article 4(5), Recital 26: pseudonymised health data is still health data
+    Case(
+        id="pseudonymised-health",
+        code="WS202",
+        mutate=_with(ART6E, item=PSEUDONYMISED_HEALTH),
+        expected=((E, "/flows/0/bases"),),
+    ),
+    Case(
+        id="pseudonymised-health-with-condition",
+        code="WS202",
+        mutate=_with(
+            ART6E, "uk-gdpr-art-9-2-j", "dpa-2018-sch-1-para-4", item=PSEUDONYMISED_HEALTH
+        ),
+    ),
     Case(
         id="part-3-exempt",
         code="WS202",

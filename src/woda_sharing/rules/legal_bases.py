@@ -156,7 +156,7 @@ def art9_condition(ctx: Context) -> Iterator[Hit]:
     """
     assert ctx.agreement is not None
     for i, flow, facts in _flows(ctx):
-        special = [it for it in facts.items if it.category is Category.SPECIAL_CATEGORY]
+        special = [it for it in facts.items if it.is_special_category]
         bases = facts.bases
         if not special or facts.gdpr_exempt:
             continue
@@ -417,7 +417,7 @@ def sensitive_law_enforcement(ctx: Context) -> Iterator[Hit]:
     assert ctx.agreement is not None
     for i, flow, facts in _flows(ctx):
         part_3 = [b for _, b in facts.bases if isinstance(b, LawEnforcementBasis)]
-        sensitive = [it for it in facts.items if it.category is Category.SPECIAL_CATEGORY]
+        sensitive = [it for it in facts.items if it.is_special_category]
         if not part_3 or not sensitive:
             continue
         if not any(b.ground == "consent" or b.schedule_8_paragraph is not None for b in part_3):

@@ -132,7 +132,7 @@ def dpia_required(ctx: Context) -> Iterator[Hit]:
     a = ctx.agreement
     if a.dpia is not None:
         return
-    special = any(i.category is Category.SPECIAL_CATEGORY for i in a.items)
+    special = any(i.is_special_category for i in a.items)
     criminal = any(i.category is Category.CRIMINAL_OFFENCE for i in a.items)
     required: list[str] = []
     if ctx.charter is not None and Control.DPIA in ctx.charter.controls:
@@ -237,8 +237,10 @@ def sensitive_encryption(ctx: Context) -> Iterator[Hit]:
             item_id
             for item_id in flow.items
             if item_id in ctx.items
-            and ctx.items[item_id].category
-            in (Category.SPECIAL_CATEGORY, Category.CRIMINAL_OFFENCE)
+            and (
+                ctx.items[item_id].is_special_category
+                or ctx.items[item_id].category is Category.CRIMINAL_OFFENCE
+            )
         ]
         if sensitive and _ENCRYPTION not in flow.security:
             yield Hit(
