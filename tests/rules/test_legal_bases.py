@@ -268,6 +268,12 @@ CASES = [
         ),
     ),
     Case(
+        id="official-authority-is-for-public-bodies",
+        code="WS205",
+        mutate=_sender_not_public(_with(ART6E, "uk-gdpr-art-10-official-authority", item=CRIMINAL)),
+        expected=((E, "/flows/0/bases"),),
+    ),
+    Case(
         id="part-3-exempt",
         code="WS205",
         mutate=_police_to_competent_county("dpa-2018-s35-sch-8-para-4", item=CRIMINAL),

@@ -234,8 +234,10 @@ def art10_basis(ctx: Context) -> Iterator[Hit]:
     """A flow that shares criminal offence data needs Article 10 official authority, or a DPA 2018 Schedule 1 condition.
 
     Article 10 "authorised by law" is met only through a Schedule 1 condition
-    (DPA 2018 s.10(5)), so on its own it is not enough. A flow wholly under
-    DPA 2018 Part 3 (see WS201) is exempt.
+    (DPA 2018 s.10(5)), so on its own it is not enough. Official authority
+    means processing as part of a public function, so it counts only for a
+    sender that is a public authority (when the charter says who is one). A
+    flow wholly under DPA 2018 Part 3 (see WS201) is exempt.
     """
     assert ctx.agreement is not None
     for i, flow, facts in _flows(ctx):
@@ -243,7 +245,9 @@ def art10_basis(ctx: Context) -> Iterator[Hit]:
         bases = facts.bases
         if not criminal or facts.gdpr_exempt:
             continue
-        official = any(
+        sender = _member(ctx, flow.source)
+        public = ctx.charter is None or (sender is not None and sender.public_authority)
+        official = public and any(
             isinstance(b, Art10Basis) and b.authority == "official-authority" for _, b in bases
         )
         schedule_1 = any(isinstance(b, Schedule1Condition) for _, b in bases)
