@@ -39,6 +39,8 @@ class _FlowFacts(NamedTuple):
 
     bases: tuple[tuple[int, LegalBasis], ...]
     items: tuple[DataItem, ...]
+    #: The special category items among ``items`` (pseudonymised ones included).
+    special: tuple[DataItem, ...]
     part_3: bool
     #: The sender, or the recipient, is a competent authority and a purpose is law enforcement.
     sender_le: bool
@@ -86,10 +88,12 @@ def _compute_facts(ctx: Context) -> list[_FlowFacts]:
         le_purpose = not law_enforcement_purposes.isdisjoint(flow.purposes)
         sender_le = le_purpose and flow.source in competent_parties
         recipient_le = le_purpose and flow.recipient in competent_parties
+        flow_items = tuple(items[i] for i in flow.items if i in items)
         facts.append(
             _FlowFacts(
                 bases=bases,
-                items=tuple(items[i] for i in flow.items if i in items),
+                items=flow_items,
+                special=tuple(it for it in flow_items if it.is_special_category),
                 part_3=part_3,
                 sender_le=sender_le,
                 recipient_le=recipient_le,
@@ -156,7 +160,7 @@ def art9_condition(ctx: Context) -> Iterator[Hit]:
     """
     assert ctx.agreement is not None
     for i, flow, facts in _flows(ctx):
-        special = [it for it in facts.items if it.is_special_category]
+        special = facts.special
         bases = facts.bases
         if not special or facts.gdpr_exempt:
             continue
@@ -420,10 +424,10 @@ def sensitive_law_enforcement(ctx: Context) -> Iterator[Hit]:
     """
     assert ctx.agreement is not None
     for i, flow, facts in _flows(ctx):
-        part_3 = [b for _, b in facts.bases if isinstance(b, LawEnforcementBasis)]
-        sensitive = [it for it in facts.items if it.is_special_category]
-        if not part_3 or not sensitive:
+        if not facts.part_3 or not facts.special:
             continue
+        sensitive = facts.special
+        part_3 = [b for _, b in facts.bases if isinstance(b, LawEnforcementBasis)]
         if not any(b.ground == "consent" or b.schedule_8_paragraph is not None for b in part_3):
             yield Hit(
                 path=pointer("flows", i, "bases"),
@@ -443,7 +447,7 @@ def common_law_confidentiality(ctx: Context) -> Iterator[Hit]:
     """Health data shared to or from an NHS body also owes the common law duty of confidentiality: cite the basis that sets it aside (implied or explicit consent, a legal requirement, s.251 support or overriding public interest)."""
     assert ctx.agreement is not None
     for i, flow, facts in _flows(ctx):
-        health = [it for it in facts.items if it.special_category == "health"]
+        health = [it for it in facts.special if it.special_category == "health"]
         members = (_member(ctx, flow.source), _member(ctx, flow.recipient))
         if not health or not any(m is not None and m.sector is Sector.NHS for m in members):
             continue

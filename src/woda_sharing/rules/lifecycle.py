@@ -232,17 +232,18 @@ def sensitive_encryption(ctx: Context) -> Iterator[Hit]:
     a = ctx.agreement
     if _ENCRYPTION in a.security:
         return
+    sensitive_ids = {
+        item.id
+        for item in a.items
+        if item.is_special_category or item.category is Category.CRIMINAL_OFFENCE
+    }
+    if not sensitive_ids:
+        return
     for i, flow in enumerate(a.flows):
-        sensitive = [
-            item_id
-            for item_id in flow.items
-            if item_id in ctx.items
-            and (
-                ctx.items[item_id].is_special_category
-                or ctx.items[item_id].category is Category.CRIMINAL_OFFENCE
-            )
-        ]
-        if sensitive and _ENCRYPTION not in flow.security:
+        if _ENCRYPTION in flow.security or sensitive_ids.isdisjoint(flow.items):
+            continue
+        sensitive = [item_id for item_id in flow.items if item_id in sensitive_ids]
+        if sensitive:
             yield Hit(
                 path=pointer("flows", i, "security"),
                 message=f"flow {flow.id!r} moves sensitive data ({', '.join(map(repr, sensitive))}) without encryption in transit",
