@@ -338,6 +338,19 @@ CASES = [
         mutate=_with(ART6E, "uk-gdpr-art-6-1-a"),
         expected=((W, "/flows/0/bases/1"),),
     ),
+    Case(
+        id="explicit-consent",
+        code="WS208",
+        mutate=_with(ART6E, "uk-gdpr-art-9-2-a", item=HEALTH),
+        expected=((W, "/flows/0/bases/1"),),
+    ),
+    Case(
+        id="common-law-explicit-consent",
+        code="WS208",
+        mutate=_with(
+            ART6E, "uk-gdpr-art-9-2-h", SCH1_PARA_2, "common-law-explicit-consent", item=HEALTH
+        ),
+    ),
     # WS209 / WS210: law enforcement processing and DPA 2018 Part 3
     Case(id="part-3", code="WS209", mutate=_police(ART6E, "dpa-2018-s35-task")),
     Case(

@@ -16,6 +16,7 @@ from woda_sharing.legal import (
     Art6Basis,
     Art6Point,
     Art9Condition,
+    Art9Point,
     Art10Basis,
     CommonLawBasis,
     LawEnforcementBasis,
@@ -296,14 +297,16 @@ def charter_is_not_a_basis(ctx: Context) -> Iterator[Hit]:
                 )
 
 
-def _sender_bases(ctx: Context, point: Art6Point) -> Iterator[tuple[int, Flow, int]]:
-    """(flow index, flow, basis index) of each citation of *point* by a public-authority sender."""
+def _sender_bases(
+    ctx: Context, *wanted: Art6Basis | Art9Condition
+) -> Iterator[tuple[int, Flow, int]]:
+    """(flow index, flow, basis index) of each citation of a *wanted* basis by a public-authority sender."""
     for i, flow, facts in _flows(ctx):
         member = _member(ctx, flow.source)
         if member is None or not member.public_authority:
             continue
         for j, basis in facts.bases:
-            if isinstance(basis, Art6Basis) and basis.point is point:
+            if basis in wanted:
                 yield i, flow, j
 
 
@@ -319,7 +322,7 @@ def public_authority_legitimate_interests(ctx: Context) -> Iterator[Hit]:
     Fires when the sender of a flow is a charter member marked ``public_authority``.
     """
     assert ctx.agreement is not None
-    for i, flow, j in _sender_bases(ctx, Art6Point.LEGITIMATE_INTERESTS):
+    for i, flow, j in _sender_bases(ctx, Art6Basis(point=Art6Point.LEGITIMATE_INTERESTS)):
         yield Hit(
             path=pointer("flows", i, "bases", j),
             message=f"the sender of flow {flow.id!r} is a public authority and cannot rely on legitimate interests",
@@ -332,15 +335,19 @@ def public_authority_legitimate_interests(ctx: Context) -> Iterator[Hit]:
     title="Public authority relying on consent",
     severity=Severity.WARNING,
     needs_charter=True,
-    citation="UK GDPR Articles 6(1)(a) and 7(4); Recital 43",
+    citation="UK GDPR Articles 4(11), 6(1)(a), 7(4) and 9(2)(a); Recital 43",
 )
 def public_authority_consent(ctx: Context) -> Iterator[Hit]:
     """Consent is rarely valid for a public authority: the imbalance of power means it is seldom freely given.
 
-    Fires when the sender of a flow is a public authority citing Article 6(1)(a).
+    Fires when the sender of a flow is a public authority citing Article 6(1)(a)
+    consent or Article 9(2)(a) explicit consent. Explicit consent as the basis
+    for setting aside the common law duty of confidentiality is another matter,
+    and is not flagged.
     """
     assert ctx.agreement is not None
-    for i, flow, j in _sender_bases(ctx, Art6Point.CONSENT):
+    consent = (Art6Basis(point=Art6Point.CONSENT), Art9Condition(point=Art9Point.EXPLICIT_CONSENT))
+    for i, flow, j in _sender_bases(ctx, *consent):
         yield Hit(
             path=pointer("flows", i, "bases", j),
             message=f"the sender of flow {flow.id!r} is a public authority relying on consent",
