@@ -509,16 +509,10 @@ class Policy:
 
 
 def _charter_info(charter: Charter | CharterInfo | Mapping[str, Any]) -> CharterInfo:
-    if isinstance(charter, CharterInfo):
-        return charter
-    if isinstance(charter, Charter):
-        return CharterInfo(charter, None)
-    if isinstance(charter, Mapping):
-        try:
-            return CharterInfo.from_data(charter)
-        except DocumentError as e:
-            raise PolicyError(f"the charter is not valid: {_first_error(e.report)}") from e
-    raise UsageError(f"charter must be a Charter or a mapping, not {type(charter).__name__}")
+    try:
+        return CharterInfo.of(charter)
+    except DocumentError as e:
+        raise PolicyError(f"the charter is not valid: {_first_error(e.report)}") from e
 
 
 def _first_error(report: object, skip: frozenset[str] = frozenset()) -> str:

@@ -47,7 +47,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from woda_sharing import schema
 from woda_sharing.exceptions import KeyMaterialError, KeyringError, UsageError
 from woda_sharing.findings import pointer
-from woda_sharing.keys import Algorithm, PublicKey, check_public_jwk
+from woda_sharing.keys import PRIVATE_JWK_MEMBERS, Algorithm, PublicKey, check_public_jwk
 
 __all__ = [
     "TIME_FORMAT",
@@ -65,7 +65,6 @@ __all__ = [
 
 #: The one time format of keyrings: RFC 3339, UTC, whole seconds, with ``Z``.
 TIME_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
-_PRIVATE_MEMBERS: Final = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 
 
 class KeyStatus(enum.Enum):
@@ -217,7 +216,7 @@ def _refuse_private_material(data: Mapping[str, Any]) -> None:
         keys = org.get("keys") if isinstance(org, Mapping) else None
         for key in keys if isinstance(keys, list) else []:
             jwk = key.get("jwk") if isinstance(key, Mapping) else None
-            if isinstance(jwk, Mapping) and _PRIVATE_MEMBERS.intersection(jwk):
+            if isinstance(jwk, Mapping) and PRIVATE_JWK_MEMBERS.intersection(jwk):
                 raise KeyringError(
                     f"keyring holds private key material for {org.get('id')!r}; "
                     "keyrings hold public keys only"
@@ -285,7 +284,7 @@ def add_key(
     data = _copy_of(keyring)
     if not isinstance(jwk, Mapping):
         raise KeyringError("a JWK is a JSON object")
-    private = sorted(_PRIVATE_MEMBERS.intersection(jwk))
+    private = sorted(PRIVATE_JWK_MEMBERS.intersection(jwk))
     if private:
         raise KeyringError(
             f"the JWK holds private key material ({', '.join(private)}); "

@@ -57,6 +57,7 @@ from woda_sharing.exceptions import KeyMaterialError
 __all__ = [
     "ALGORITHMS",
     "DEFAULT_ALGORITHM",
+    "PRIVATE_JWK_MEMBERS",
     "Algorithm",
     "LocalSigner",
     "PrivateKey",
@@ -101,7 +102,8 @@ _ED25519_Y8: Final = int.from_bytes(
 _ED25519_SMALL_ORDER_Y: Final = frozenset(
     {0, 1, _ED25519_P - 1, _ED25519_Y8, _ED25519_P - _ED25519_Y8}
 )
-_PRIVATE_MEMBERS: Final = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
+#: JWK members that hold private key material (RFC 7518 sections 6.2.2, 6.3.2, 6.4).
+PRIVATE_JWK_MEMBERS: Final = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 _PSS: Final = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
 
 
@@ -309,7 +311,7 @@ def check_public_jwk(jwk: object) -> tuple[PublicKey, Algorithm]:
     """
     if not isinstance(jwk, Mapping):
         raise KeyMaterialError("a JWK must be a JSON object")
-    private = sorted(_PRIVATE_MEMBERS.intersection(jwk))
+    private = sorted(PRIVATE_JWK_MEMBERS.intersection(jwk))
     if private:
         raise KeyMaterialError(
             f"JWK holds private key material ({', '.join(private)}); give the public key only"

@@ -80,6 +80,24 @@ class CharterInfo:
         return cls.from_report(validate(data))
 
     @classmethod
+    def of(cls, charter: object) -> CharterInfo:
+        """Prepare *charter*: a `CharterInfo` as it is, a `Charter`, or a wire mapping (validated).
+
+        Raises `DocumentError` for a mapping that is not a valid charter and
+        `UsageError` for anything else.
+        """
+        if isinstance(charter, CharterInfo):
+            return charter
+        if isinstance(charter, Charter):
+            # A typed charter has lost the exact wire form its digest was taken over.
+            return cls(charter, None)
+        if isinstance(charter, Mapping):
+            return cls.from_data(charter)
+        raise UsageError(
+            f"charter must be a Charter, a CharterInfo or a mapping, not {type(charter).__name__}"
+        )
+
+    @classmethod
     def from_report(cls, report: Report) -> CharterInfo:
         """Prepare the charter a `Report` has already validated, raising `DocumentError` if invalid."""
         if not isinstance(report.document, Charter) or not report.ok:
@@ -95,16 +113,7 @@ def _digest_or_none(data: Mapping[str, Any]) -> str | None:
 
 
 def _coerce_charter(charter: object) -> CharterInfo | None:
-    if charter is None or isinstance(charter, CharterInfo):
-        return charter
-    if isinstance(charter, Charter):
-        # A typed charter has lost the exact wire form its digest was taken over.
-        return CharterInfo(charter, None)
-    if isinstance(charter, Mapping):
-        return CharterInfo.from_data(charter)
-    raise UsageError(
-        f"charter must be a Charter, a CharterInfo or a mapping, not {type(charter).__name__}"
-    )
+    return None if charter is None else CharterInfo.of(charter)
 
 
 def validate(
