@@ -824,6 +824,7 @@ def scan(  # noqa: PLR0912, PLR0915 - the oracle is deliberately one plain, lite
             refused.append(item)
             continue
         ok = False
+        item_failing: set[str] = set()
         for a, f in needed:
             failing = set()
             if r.on < a.start or (a.end is not None and r.on > a.end):
@@ -839,8 +840,9 @@ def scan(  # noqa: PLR0912, PLR0915 - the oracle is deliberately one plain, lite
                 ok = True
                 permits.add(FlowRef(agreement=a.id, flow=f.id))
             else:
-                found |= failing
-        if not ok:
+                item_failing |= failing
+        if not ok:  # a permitted item gives no reasons, whatever other flows fail
+            found |= item_failing
             refused.append(item)
     if refused:
         return False, tuple(sorted(found)), tuple(refused), ()
