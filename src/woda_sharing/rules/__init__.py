@@ -35,9 +35,27 @@ from attrs import define, field, frozen
 from woda_sharing.exceptions import RuleError
 from woda_sharing.findings import Finding, Severity
 from woda_sharing.legal import Catalogue
-from woda_sharing.model import Agreement, Charter, CharterPurpose, DataItem, Member, Party, Purpose
+from woda_sharing.model import (
+    Agreement,
+    Charter,
+    CharterPurpose,
+    DataItem,
+    Flow,
+    Member,
+    Party,
+    Purpose,
+)
 
-__all__ = ["Context", "Hit", "Rule", "RuleFunction", "Rules", "builtin_rules", "duplicates"]
+__all__ = [
+    "Context",
+    "Hit",
+    "Rule",
+    "RuleFunction",
+    "Rules",
+    "builtin_rules",
+    "cited_bases",
+    "duplicates",
+]
 
 T = TypeVar("T")
 
@@ -93,6 +111,14 @@ class Context:
             value = self._memo[key] = compute()
             return value
 
+    @property
+    def document_ids(self) -> set[str]:
+        """The ids of the agreement and of its charter (as cited and as given): never legal bases."""
+        ids = {self.charter.id} if self.charter is not None else set()
+        if self.agreement is not None:
+            ids |= {self.agreement.id, self.agreement.charter.id}
+        return ids
+
     def __attrs_post_init__(self) -> None:
         charter, agreement = self.charter, self.agreement
         self.members = {m.id: m for m in charter.members} if charter else {}
@@ -138,6 +164,14 @@ class Rule:
                 hint=hit.hint,
                 citation=self.citation,
             )
+
+
+def cited_bases(flow: Flow) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Yield each legal-basis id *flow* cites, with the pointer tokens of where, within the flow."""
+    for j, basis_id in enumerate(flow.bases):
+        yield ("bases", j), basis_id
+    if flow.capacity_basis is not None:
+        yield ("capacity_basis",), flow.capacity_basis
 
 
 def duplicates(ids: Iterable[str]) -> Iterator[tuple[int, str]]:

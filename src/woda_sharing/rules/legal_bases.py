@@ -25,7 +25,7 @@ from woda_sharing.legal import (
     StatutoryGateway,
 )
 from woda_sharing.model import Category, DataItem, Flow, Member, Sector
-from woda_sharing.rules import BUILTIN, Context, Hit
+from woda_sharing.rules import BUILTIN, Context, Hit, cited_bases
 
 __all__: list[str] = []
 
@@ -276,20 +276,15 @@ def charter_is_not_a_basis(ctx: Context) -> Iterator[Hit]:
     statutory-gateway entry whose act is a charter.
     """
     assert ctx.agreement is not None
-    charters = {ctx.agreement.charter.id, ctx.agreement.id}
-    if ctx.charter is not None:
-        charters.add(ctx.charter.id)
+    charters = ctx.document_ids
     charters.update(
         entry.id
         for entry in ctx.catalogue
         if isinstance(entry.basis, StatutoryGateway) and "charter" in entry.basis.act.lower()
     )
     for i, flow in enumerate(ctx.agreement.flows):
-        cited: list[tuple[str | int, str | None]] = list(enumerate(flow.bases))
-        cited.append(("capacity_basis", flow.capacity_basis))
-        for where, basis_id in cited:
+        for tokens, basis_id in cited_bases(flow):
             if basis_id in charters:
-                tokens = ("bases", where) if isinstance(where, int) else (where,)
                 yield Hit(
                     path=pointer("flows", i, *tokens),
                     message=f"{basis_id!r} is a charter or agreement, cited as if it were a legal basis",

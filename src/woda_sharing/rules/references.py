@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from woda_sharing.findings import pointer
-from woda_sharing.rules import BUILTIN, Context, Hit, duplicates
+from woda_sharing.rules import BUILTIN, Context, Hit, cited_bases, duplicates
 
 rule = BUILTIN.rule
 
@@ -141,16 +141,11 @@ def purpose_needs_declared(ctx: Context) -> Iterator[Hit]:
 def basis_known(ctx: Context) -> Iterator[Hit]:
     """Every basis id a flow cites must resolve in the catalogue (built-in, charter or agreement entries)."""
     assert ctx.agreement is not None
-    charter_ids = {ctx.agreement.charter.id, ctx.agreement.id} | (
-        {ctx.charter.id} if ctx.charter else set()
-    )
+    documents = ctx.document_ids
     for i, flow in enumerate(ctx.agreement.flows):
-        cited: list[tuple[str | int, str | None]] = list(enumerate(flow.bases))
-        cited.append(("capacity_basis", flow.capacity_basis))
-        for where, basis in cited:
-            if basis is None or basis in ctx.catalogue or basis in charter_ids:
+        for tokens, basis in cited_bases(flow):
+            if basis in ctx.catalogue or basis in documents:
                 continue  # the charter or agreement cited as a basis: WS206
-            tokens = ("bases", where) if isinstance(where, int) else (where,)
             yield Hit(
                 path=pointer("flows", i, *tokens),
                 message=f"legal basis {basis!r} is not in the catalogue",
