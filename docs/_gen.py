@@ -15,8 +15,7 @@ from pathlib import Path
 
 import woda_sharing
 from woda_sharing.decisions import reason_table
-from woda_sharing.legal import Catalogue
-from woda_sharing.rules import builtin_rules
+from woda_sharing.rules import builtin_catalogue, builtin_rules
 from woda_sharing.validation import PIPELINE_CODES
 
 DOCS = Path(__file__).parent
@@ -67,7 +66,7 @@ def legal_bases_page() -> str:
     ]
     lines.extend(
         f"| `{e.id}` | {_cell(e.title)} | `{e.basis.type}` | {_cell(e.citation)} |\n"
-        for e in Catalogue.builtin()
+        for e in builtin_catalogue()
     )
     return "".join(lines)
 

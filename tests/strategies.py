@@ -19,7 +19,7 @@ from typing import Any, Final
 from hypothesis import strategies as st
 
 from woda_sharing import codec
-from woda_sharing.legal import Catalogue, CatalogueEntry, StatutoryGateway
+from woda_sharing.legal import CatalogueEntry, StatutoryGateway
 from woda_sharing.model import (
     Agreement,
     Breach,
@@ -45,6 +45,7 @@ from woda_sharing.model import (
     Termination,
     Transparency,
 )
+from woda_sharing.rules import builtin_catalogue
 
 __all__ = [
     "MUTATORS",
@@ -84,7 +85,7 @@ SECURITY: Final = (
 )
 FREQUENCIES: Final = ("one-off", "ad-hoc", "daily", "weekly", "monthly", "quarterly", "annually")
 METHODS: Final = ("secure-email", "sftp", "api", "shared-system", "secure-portal")
-BUILTIN_BASES: Final = tuple(entry.id for entry in Catalogue.builtin())
+BUILTIN_BASES: Final = tuple(entry.id for entry in builtin_catalogue())
 
 
 def ids() -> st.SearchStrategy[str]:

@@ -21,7 +21,6 @@ from woda_sharing.decisions import (
     reason_table,
 )
 from woda_sharing.exceptions import PolicyError, UsageError
-from woda_sharing.legal import Catalogue
 from woda_sharing.model import (
     Agreement,
     Charter,
@@ -36,6 +35,7 @@ from woda_sharing.model import (
     Role,
     Sector,
 )
+from woda_sharing.rules import builtin_catalogue
 from woda_sharing.testing import example_agreement, example_charter
 from woda_sharing.validation import CharterInfo
 
@@ -71,7 +71,7 @@ def test_permitted_names_agreement_flow_and_resolved_bases() -> None:
     assert decision.flows == (FlowRef(agreement="test-agreement", flow="referral"),)
     assert decision.agreements == ("test-agreement",)
     (basis,) = decision.bases
-    assert basis == Catalogue.builtin()["uk-gdpr-art-6-1-e"]
+    assert basis == builtin_catalogue()["uk-gdpr-art-6-1-e"]
     assert "6(1)(e)" in basis.citation
 
 

@@ -25,6 +25,7 @@ from woda_sharing.cli import main
 from woda_sharing.findings import Report, Severity
 from woda_sharing.legal import Catalogue, LawEnforcementBasis, StatutoryGateway
 from woda_sharing.model import Agreement, Category, Charter
+from woda_sharing.rules import builtin_catalogue
 from woda_sharing.validation import CharterInfo, require_valid, validate
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "worcestershire"
@@ -66,7 +67,7 @@ def _agreements() -> Iterator[tuple[Path, Agreement]]:
 
 
 def _catalogue(charter: Charter, agreement: Agreement) -> Catalogue:
-    return Catalogue.builtin().extended(charter.legal_bases).extended(agreement.legal_bases)
+    return builtin_catalogue().extended(charter.legal_bases).extended(agreement.legal_bases)
 
 
 def _report(path: Path, info: CharterInfo, data: dict[str, Any] | None = None) -> Report:
@@ -302,7 +303,7 @@ def test_an_agreement_declares_its_own_statutory_gateway(charter_data: dict[str,
     for path, agreement in _agreements():
         local = {e.id for e in agreement.legal_bases}
         for entry in agreement.legal_bases:
-            builtin = Catalogue.builtin().get(entry.id)
+            builtin = builtin_catalogue().get(entry.id)
             assert builtin is None or builtin.basis == entry.basis, (path.name, entry.id)
         assert all(isinstance(e.basis, StatutoryGateway) for e in agreement.legal_bases)
         cited = {b for f in agreement.flows for b in f.bases}

@@ -76,7 +76,17 @@ from woda_sharing.model import (
     Termination,
     Transparency,
 )
-from woda_sharing.rules import Context, Hit, Rule, Rules, builtin_rules
+from woda_sharing.rules import (
+    AgreementContext,
+    AgreementWithCharterContext,
+    CharterContext,
+    Context,
+    Hit,
+    Rule,
+    Rules,
+    builtin_catalogue,
+    builtin_rules,
+)
 from woda_sharing.signing import (
     EndorsementStatus,
     VerificationResult,
@@ -91,6 +101,8 @@ __version__ = "0.1.0"
 __all__ = [
     "DEFAULT_LIMITS",
     "Agreement",
+    "AgreementContext",
+    "AgreementWithCharterContext",
     "Art6Basis",
     "Art6Point",
     "Art9Condition",
@@ -105,6 +117,7 @@ __all__ = [
     "ChainError",
     "ChainResult",
     "Charter",
+    "CharterContext",
     "CharterInfo",
     "CharterPurpose",
     "CharterRef",
@@ -162,6 +175,7 @@ __all__ = [
     "VerificationResult",
     "WodaError",
     "WriteError",
+    "builtin_catalogue",
     "builtin_rules",
     "check_chain",
     "check_update",

@@ -28,6 +28,7 @@ from woda_sharing.exceptions import CatalogueError, DocumentError, PolicyError, 
 from woda_sharing.keyring import Keyring
 from woda_sharing.legal import Catalogue, CatalogueEntry
 from woda_sharing.model import Agreement, Charter, Flow, Party
+from woda_sharing.rules import builtin_catalogue
 from woda_sharing.signing import verify
 from woda_sharing.validation import CharterInfo, validate
 
@@ -304,7 +305,7 @@ class Policy:
             info.charter,
             typed,
             endorsed,
-            Catalogue.builtin() if catalogue is None else catalogue,
+            builtin_catalogue() if catalogue is None else catalogue,
         )
         return self
 

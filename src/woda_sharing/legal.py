@@ -1,8 +1,10 @@
 """Legal bases as a closed family of typed objects, and the catalogue that names them.
 
 A flow cites legal bases by id. The id resolves through a `Catalogue`: the
-built-in entries shipped with the library (each with its citation), extended by
-the charter's and the agreement's own ``legal_bases`` entries, or by a caller's.
+built-in entries shipped with the library (each with its citation, loaded by
+`woda_sharing.builtin_catalogue`), extended by the charter's and the agreement's
+own ``legal_bases`` entries, or by a caller's. This module is types only: it
+reads no files and knows no wire format.
 
 The family is closed on purpose: a basis is one of the types below, each
 mirroring a provision of UK GDPR, the Data Protection Act 2018, a statute, or
@@ -13,11 +15,8 @@ there is no type for it.
 from __future__ import annotations
 
 import enum
-import functools
-import json
 from collections.abc import Iterable, Iterator, Mapping
-from importlib import resources
-from typing import Any, Final, Literal, TypeAlias
+from typing import Final, Literal, TypeAlias
 
 from attrs import field, frozen
 
@@ -261,18 +260,13 @@ class CatalogueEntry:
 class Catalogue:
     """An immutable id → `CatalogueEntry` mapping. Extend it with `extended`.
 
-    ``Catalogue.builtin()`` holds the bases UK public bodies commonly rely on,
-    each with its citation; ``catalogue.extended(entries)`` returns a new
+    ``builtin_catalogue()`` returns the bases UK public bodies commonly rely
+    on, each with its citation; ``catalogue.extended(entries)`` returns a new
     catalogue with more entries and refuses to redefine an id with a
     different basis.
     """
 
     _entries: Mapping[str, CatalogueEntry]
-
-    @classmethod
-    def builtin(cls) -> Catalogue:
-        """Return the catalogue shipped with the library."""
-        return _builtin()
 
     @classmethod
     def of(cls, entries: Iterable[CatalogueEntry]) -> Catalogue:
@@ -314,13 +308,3 @@ class Catalogue:
 
     def __len__(self) -> int:
         return len(self._entries)
-
-
-@functools.cache
-def _builtin() -> Catalogue:
-    from woda_sharing.codec import structure_entries  # noqa: PLC0415 - codec imports this module
-
-    raw: Any = json.loads(
-        resources.files("woda_sharing").joinpath("data/legal-bases.json").read_bytes()
-    )
-    return Catalogue.of(structure_entries(raw["entries"]))

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from woda_sharing import canonical, codec, schema
@@ -23,7 +23,7 @@ from woda_sharing.findings import Finding, Report, Severity, pointer
 from woda_sharing.legal import Catalogue
 from woda_sharing.loading import DEFAULT_LIMITS, Limits, load_json
 from woda_sharing.model import Agreement, Charter
-from woda_sharing.rules import Context, Rules, builtin_rules
+from woda_sharing.rules import Rules, builtin_catalogue, builtin_rules
 
 __all__ = ["PIPELINE_CODES", "CharterInfo", "require_valid", "validate"]
 
@@ -157,7 +157,7 @@ def validate(
         source=source,
         charter=charter_info,
         today=today or dt.date.today(),  # a calendar date in the user's own zone
-        catalogue=Catalogue.builtin() if catalogue is None else catalogue,
+        catalogue=builtin_catalogue() if catalogue is None else catalogue,
         rules=builtin_rules() if rules is None else rules,
     )
 
@@ -248,14 +248,15 @@ def _validate_data(
     except CatalogueError as e:
         findings_list.append(_error(CODE_CATALOGUE, pointer("legal_bases"), str(e)))
         full = catalogue
-    ctx = Context(
-        charter=charter_info.charter if charter_info else None,
-        agreement=agreement,
-        catalogue=full,
-        today=today,
-        charter_digest=charter_info.digest if charter_info else None,
+    findings_list.extend(
+        rules.run(
+            document,
+            charter=charter_info.charter if charter_info else None,
+            catalogue=full,
+            today=today,
+            charter_digest=charter_info.digest if charter_info else None,
+        )
     )
-    findings_list.extend(_run_rules(rules, ctx, kind))
     return Report(
         source=source, kind=kind, findings=tuple(findings_list), document=document, data=data
     )
@@ -284,13 +285,6 @@ def _catalogue_for(
     if agreement is not None and agreement.legal_bases:
         full = full.extended(agreement.legal_bases)
     return full
-
-
-def _run_rules(rules: Rules, ctx: Context, kind: str) -> Iterator[Finding]:
-    for rule in rules:
-        if rule.applies_to != kind or (rule.needs_charter and ctx.charter is None):
-            continue
-        yield from rule.run(ctx)
 
 
 def _schema_findings(kind: str, data: Mapping[str, Any]) -> Iterable[Finding]:

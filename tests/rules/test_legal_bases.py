@@ -426,9 +426,8 @@ def test_rules_judge_each_context_on_its_own_flows() -> None:
     """The per-context cache of resolved bases never leaks one document's facts into another."""
     from tests.conftest import EXAMPLE_TODAY
     from woda_sharing import codec
-    from woda_sharing.legal import Catalogue
     from woda_sharing.model import Agreement, Charter
-    from woda_sharing.rules import Context, builtin_rules
+    from woda_sharing.rules import AgreementContext, builtin_catalogue, builtin_rules
     from woda_sharing.testing import example_agreement, example_charter
 
     charter = codec.structure(example_charter(), Charter)
@@ -436,10 +435,10 @@ def test_rules_judge_each_context_on_its_own_flows() -> None:
     bad = example_agreement()
     bases(bad)
 
-    def context(data: Doc) -> Context:
+    def context(data: Doc) -> AgreementContext:
         agreement = codec.structure(data, Agreement)
-        return Context(
-            charter=charter, agreement=agreement, catalogue=Catalogue.builtin(), today=EXAMPLE_TODAY
+        return AgreementContext(
+            charter=charter, agreement=agreement, catalogue=builtin_catalogue(), today=EXAMPLE_TODAY
         )
 
     rule = builtin_rules().get("WS201")

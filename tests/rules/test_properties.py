@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from woda_sharing.legal import Catalogue
+from woda_sharing.rules import builtin_catalogue
 from woda_sharing.testing import example_agreement, example_charter
 from woda_sharing.validation import PIPELINE_CODES, validate
 
@@ -20,7 +20,7 @@ CATEGORIES = [
     "anonymised",
     "aggregate",
 ]
-BASIS_IDS = [*sorted(entry.id for entry in Catalogue.builtin()), "test-charter", "unknown"]
+BASIS_IDS = [*sorted(entry.id for entry in builtin_catalogue()), "test-charter", "unknown"]
 ORGANISATIONS = ["county-council", "district-council", "police", "acme"]
 ROLES = ["controller", "joint-controller", "processor"]
 PARTY_IDS = ["p0", "p1", "p2", "ghost"]

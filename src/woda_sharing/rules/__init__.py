@@ -1,9 +1,14 @@
-"""Charter-aware validation rules, registered in a table.
+"""Charter-aware validation rules, registered in a table, and the built-in tables.
 
-A rule is a small function that takes a `Context` and yields `Hit`s; the
+A rule is a small function that takes a context and yields `Hit`s; the
 registry turns each hit into a `Finding` with the rule's stable code, severity
 and citation. The rule's docstring is its documentation: the reference page
 ``docs/reference/rules.md`` is generated from this table, so it cannot drift.
+
+The registry chooses the context from what the rule applies to: an agreement
+rule takes an `AgreementContext` (an `AgreementWithCharterContext` when it
+``needs_charter``), a charter rule a `CharterContext`, so a rule never has to
+narrow its context's type.
 
 Rules live in one module per family (``references``, ``legal_bases``,
 ``lifecycle``, ``roles``, ``minimisation``, ``charter``). To add a rule of your
@@ -12,13 +17,16 @@ own, register it in a copy of the built-in table::
     rules = builtin_rules().copy()
 
     @rules.rule("ACME001", title="Flows must use SFTP", severity=Severity.WARNING)
-    def sftp_only(ctx: Context) -> Iterator[Hit]:
+    def sftp_only(ctx: AgreementContext) -> Iterator[Hit]:
         \"\"\"Our partnership moves files by SFTP only.\"\"\"
         for i, flow in enumerate(ctx.agreement.flows):
             if flow.method != "sftp":
                 yield Hit(path=pointer("flows", i, "method"), message="not SFTP")
 
     report = validate(data, charter=charter, rules=rules)
+
+This module also loads the legal-basis catalogue shipped with the library
+(`builtin_catalogue`), so that `woda_sharing.legal` stays types only.
 """
 
 from __future__ import annotations
@@ -26,12 +34,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import importlib
+import inspect
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Final, Literal, TypeVar
+from importlib import resources
+from typing import Any, Final, Literal, TypeAlias, TypeVar, cast, overload
 
 from attrs import define, field, frozen
 
+from woda_sharing import codec
 from woda_sharing.exceptions import RuleError
 from woda_sharing.findings import Finding, Severity
 from woda_sharing.legal import Catalogue
@@ -47,11 +59,15 @@ from woda_sharing.model import (
 )
 
 __all__ = [
+    "AgreementContext",
+    "AgreementWithCharterContext",
+    "CharterContext",
     "Context",
     "Hit",
     "Rule",
     "RuleFunction",
     "Rules",
+    "builtin_catalogue",
     "builtin_rules",
     "cited_bases",
     "duplicates",
@@ -78,25 +94,14 @@ class Hit:
 
 
 @define(kw_only=True)
-class Context:
-    """What a rule sees: the document, its charter, the catalogue, today's date and lookups.
+class _BaseContext:
+    """What every rule sees: the catalogue, today's date, the charter's digest and a memo."""
 
-    ``agreement`` is set for agreement documents and ``charter`` is the
-    charter they sit under (``None`` when it was not given); for a charter
-    document ``agreement`` is ``None`` and ``charter`` is the document itself.
-    ``charter_digest`` is the digest of the charter's wire form, when known.
-    """
-
-    charter: Charter | None
-    agreement: Agreement | None
     catalogue: Catalogue
     today: dt.date
     charter_digest: str | None = None
     members: Mapping[str, Member] = field(init=False)
     charter_purposes: Mapping[str, CharterPurpose] = field(init=False)
-    parties: Mapping[str, Party] = field(init=False)
-    items: Mapping[str, DataItem] = field(init=False)
-    purposes: Mapping[str, Purpose] = field(init=False)
     _memo: dict[str, object] = field(init=False, factory=dict)
 
     def memo(self, key: str, compute: Callable[[], T]) -> T:
@@ -111,25 +116,96 @@ class Context:
             value = self._memo[key] = compute()
             return value
 
+
+@define(kw_only=True)
+class CharterContext(_BaseContext):
+    """What a charter rule sees: the charter document, the catalogue, today's date and lookups.
+
+    ``members`` and ``charter_purposes`` map the charter's ids to its members
+    and purposes; ``charter_digest`` is the digest of its wire form, when known.
+    """
+
+    charter: Charter
+
+    def __attrs_post_init__(self) -> None:
+        self.members = {m.id: m for m in self.charter.members}
+        self.charter_purposes = {p.id: p for p in self.charter.purposes}
+
+
+@define(kw_only=True)
+class AgreementContext(_BaseContext):
+    """What an agreement rule sees: the agreement, its charter when given, the catalogue, today's date and lookups.
+
+    ``parties``, ``items`` and ``purposes`` map the agreement's ids to its
+    parties, data items and purposes; ``members`` and ``charter_purposes`` map
+    the charter's (empty when the charter was not given). A rule registered
+    with ``needs_charter=True`` gets an `AgreementWithCharterContext` instead.
+    """
+
+    agreement: Agreement
+    charter: Charter | None = None
+    parties: Mapping[str, Party] = field(init=False)
+    items: Mapping[str, DataItem] = field(init=False)
+    purposes: Mapping[str, Purpose] = field(init=False)
+
     @property
     def document_ids(self) -> set[str]:
         """The ids of the agreement and of its charter (as cited and as given): never legal bases."""
-        ids = {self.charter.id} if self.charter is not None else set()
-        if self.agreement is not None:
-            ids |= {self.agreement.id, self.agreement.charter.id}
+        ids = {self.agreement.id, self.agreement.charter.id}
+        if self.charter is not None:
+            ids.add(self.charter.id)
         return ids
 
     def __attrs_post_init__(self) -> None:
         charter, agreement = self.charter, self.agreement
         self.members = {m.id: m for m in charter.members} if charter else {}
         self.charter_purposes = {p.id: p for p in charter.purposes} if charter else {}
-        self.parties = {p.id: p for p in agreement.parties} if agreement else {}
-        self.items = {i.id: i for i in agreement.items} if agreement else {}
-        self.purposes = {p.id: p for p in agreement.purposes} if agreement else {}
+        self.parties = {p.id: p for p in agreement.parties}
+        self.items = {i.id: i for i in agreement.items}
+        self.purposes = {p.id: p for p in agreement.purposes}
 
 
-#: The signature of a rule function.
-RuleFunction = Callable[[Context], Iterable[Hit]]
+@define(kw_only=True)
+class AgreementWithCharterContext(AgreementContext):
+    """What a ``needs_charter`` agreement rule sees: an `AgreementContext` whose charter is known."""
+
+    charter: Charter
+
+
+#: Any rule context, for helpers that work on both kinds.
+Context: TypeAlias = AgreementContext | CharterContext
+
+_AgreementFunction: TypeAlias = Callable[[AgreementContext], Iterable[Hit]]
+_WithCharterFunction: TypeAlias = Callable[[AgreementWithCharterContext], Iterable[Hit]]
+_CharterFunction: TypeAlias = Callable[[CharterContext], Iterable[Hit]]
+
+#: The signature of a rule function: it takes the context for what the rule applies to.
+RuleFunction: TypeAlias = _AgreementFunction | _WithCharterFunction | _CharterFunction
+
+
+def _context_for(
+    document: Charter | Agreement,
+    *,
+    charter: Charter | None,
+    catalogue: Catalogue,
+    today: dt.date,
+    charter_digest: str | None,
+) -> Context:
+    if isinstance(document, Charter):
+        return CharterContext(
+            charter=document, catalogue=catalogue, today=today, charter_digest=charter_digest
+        )
+    if charter is None:
+        return AgreementContext(
+            agreement=document, catalogue=catalogue, today=today, charter_digest=charter_digest
+        )
+    return AgreementWithCharterContext(
+        agreement=document,
+        charter=charter,
+        catalogue=catalogue,
+        today=today,
+        charter_digest=charter_digest,
+    )
 
 
 @frozen(kw_only=True)
@@ -137,7 +213,9 @@ class Rule:
     """A registered rule: its code, title, default severity, what it applies to, and its function.
 
     ``applies_to`` is ``"agreement"`` or ``"charter"``; ``needs_charter``
-    rules run on an agreement only when its charter is known.
+    rules run on an agreement only when its charter is known. The function
+    takes the context for what the rule applies to: `CharterContext`,
+    `AgreementContext`, or `AgreementWithCharterContext` (``needs_charter``).
     """
 
     code: str
@@ -153,9 +231,29 @@ class Rule:
         """The rule's documentation: its function's docstring."""
         return (self.function.__doc__ or "").strip()
 
+    @property
+    def context_type(self) -> type[Context]:
+        """The context class the rule's function is given."""
+        if self.applies_to == "charter":
+            return CharterContext
+        return AgreementWithCharterContext if self.needs_charter else AgreementContext
+
+    def applies(self, ctx: Context) -> bool:
+        """Whether the rule runs on *ctx*: a document of its kind, with the charter when it needs one."""
+        return isinstance(ctx, self.context_type)
+
     def run(self, ctx: Context) -> Iterator[Finding]:
-        """Run the rule and turn its hits into findings."""
-        for hit in self.function(ctx):
+        """Run the rule and turn its hits into findings.
+
+        Raise `RuleError` when *ctx* is not the context the rule takes (see
+        `applies`): a charter rule is never given an agreement, nor the reverse.
+        """
+        if not self.applies(ctx):
+            raise RuleError(
+                f"rule {self.code} takes a {self.context_type.__name__}, not a {type(ctx).__name__}"
+            )
+        function = cast("Callable[[Context], Iterable[Hit]]", self.function)
+        for hit in function(ctx):
             yield Finding(
                 code=self.code,
                 severity=hit.severity or self.severity,
@@ -164,6 +262,44 @@ class Rule:
                 hint=hit.hint,
                 citation=self.citation,
             )
+
+
+_CONTEXT_NAMES: Final = frozenset(
+    {"AgreementContext", "AgreementWithCharterContext", "CharterContext"}
+)
+
+
+def _declared_context(function: object) -> str | None:
+    """Return the name of the context class *function*'s first parameter is annotated with, if any."""
+    try:
+        parameters = list(inspect.signature(function).parameters.values())  # type: ignore[arg-type]
+    except (TypeError, ValueError):  # a callable without a signature: nothing to check
+        return None
+    if not parameters:
+        return None
+    annotation: Any = parameters[0].annotation
+    name = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
+    return str(name).rpartition(".")[2]
+
+
+def _check_context(rule: Rule) -> None:
+    """Refuse a rule whose function is annotated to take another kind's context."""
+    declared = _declared_context(rule.function)
+    if declared not in _CONTEXT_NAMES:
+        return
+    wanted = rule.context_type.__name__
+    # a function that does not read the charter may take the wider AgreementContext
+    accepted = {wanted, "AgreementContext"} if wanted == "AgreementWithCharterContext" else {wanted}
+    if declared in accepted:
+        return
+    kind = "charter" if rule.applies_to == "charter" else "agreement"
+    if rule.needs_charter:
+        kind += " (with its charter)"
+    raise RuleError(
+        f"rule {rule.code} applies to {kind} documents and is given a {wanted},"
+        f" but its function takes a {declared}: change the parameter's type,"
+        " or register the rule with the applies_to (and needs_charter) that matches it"
+    )
 
 
 def cited_bases(flow: Flow) -> Iterator[tuple[tuple[str | int, ...], str]]:
@@ -192,15 +328,56 @@ class Rules:
             self.register(r)
 
     def register(self, rule: Rule) -> Rule:
-        """Add *rule*; raise `RuleError` for a malformed or duplicate code."""
+        """Add *rule*; raise `RuleError` for a malformed or duplicate code.
+
+        A rule whose function is annotated to take another kind's context (a
+        `CharterContext` for an agreement rule, say) is refused too.
+        """
         if not _CODE.fullmatch(rule.code):
             raise RuleError(f"rule code {rule.code!r} is not 2-8 capitals and 3 digits")
         if rule.code in self._rules:
             raise RuleError(f"rule code {rule.code} is already registered")
         if not rule.doc:
             raise RuleError(f"rule {rule.code} has no docstring to document it")
+        _check_context(rule)
         self._rules[rule.code] = rule
         return rule
+
+    @overload
+    def rule(
+        self,
+        code: str,
+        *,
+        title: str,
+        severity: Severity = ...,
+        applies_to: Literal["agreement"] = ...,
+        needs_charter: Literal[False] = ...,
+        citation: str | None = ...,
+    ) -> Callable[[_AgreementFunction], _AgreementFunction]: ...
+
+    @overload
+    def rule(
+        self,
+        code: str,
+        *,
+        title: str,
+        severity: Severity = ...,
+        applies_to: Literal["agreement"] = ...,
+        needs_charter: Literal[True],
+        citation: str | None = ...,
+    ) -> Callable[[_WithCharterFunction], _WithCharterFunction]: ...
+
+    @overload
+    def rule(
+        self,
+        code: str,
+        *,
+        title: str,
+        severity: Severity = ...,
+        applies_to: Literal["charter"],
+        needs_charter: Literal[False] = ...,
+        citation: str | None = ...,
+    ) -> Callable[[_CharterFunction], _CharterFunction]: ...
 
     def rule(
         self,
@@ -211,8 +388,13 @@ class Rules:
         applies_to: Literal["agreement", "charter"] = "agreement",
         needs_charter: bool = False,
         citation: str | None = None,
-    ) -> Callable[[RuleFunction], RuleFunction]:
-        """Register the decorated function as a rule with this code."""
+    ) -> Callable[[Any], Any]:
+        """Register the decorated function as a rule with this code.
+
+        The function takes an `AgreementContext` (the default), an
+        `AgreementWithCharterContext` with ``needs_charter=True``, or a
+        `CharterContext` with ``applies_to="charter"``.
+        """
 
         def decorator(fn: RuleFunction) -> RuleFunction:
             self.register(
@@ -229,6 +411,33 @@ class Rules:
             return fn
 
         return decorator
+
+    def run(
+        self,
+        document: Charter | Agreement,
+        *,
+        charter: Charter | None = None,
+        catalogue: Catalogue,
+        today: dt.date,
+        charter_digest: str | None = None,
+    ) -> Iterator[Finding]:
+        """Run every rule that applies to *document* and yield its findings, in code order.
+
+        The table builds the document's context once: a `CharterContext` for a
+        charter, an `AgreementContext` for an agreement (an
+        `AgreementWithCharterContext` when *charter*, the charter it sits under,
+        is given). Rules that need a charter do not run without one.
+        """
+        ctx = _context_for(
+            document,
+            charter=charter,
+            catalogue=catalogue,
+            today=today,
+            charter_digest=charter_digest,
+        )
+        for rule in self:
+            if rule.applies(ctx):
+                yield from rule.run(ctx)
 
     def copy(self) -> Rules:
         """Return a new table with the same rules, to extend without touching this one."""
@@ -258,3 +467,16 @@ def builtin_rules() -> Rules:
     for family in _FAMILIES:  # each family module registers its rules when imported
         importlib.import_module(f"woda_sharing.rules.{family}")
     return BUILTIN
+
+
+@functools.cache
+def builtin_catalogue() -> Catalogue:
+    """Return the legal-basis catalogue shipped with the library, each entry with its citation.
+
+    The catalogue is read from the package once and shared (it is immutable:
+    ``builtin_catalogue().extended(entries)`` returns a new one).
+    """
+    raw: Any = json.loads(
+        resources.files("woda_sharing").joinpath("data/legal-bases.json").read_bytes()
+    )
+    return Catalogue.of(codec.structure_entries(raw["entries"]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from woda_sharing.findings import Severity, pointer
-from woda_sharing.rules import BUILTIN, Context, Hit, duplicates
+from woda_sharing.rules import BUILTIN, CharterContext, Hit, duplicates
 
 __all__: list[str] = []
 
@@ -13,9 +13,8 @@ rule = BUILTIN.rule
 
 
 @rule("WS601", title="Endorsement threshold can never be met", applies_to="charter")
-def threshold_reachable(ctx: Context) -> Iterator[Hit]:
+def threshold_reachable(ctx: CharterContext) -> Iterator[Hit]:
     """A threshold endorsement rule must not ask for more endorsements than the charter has members."""
-    assert ctx.charter is not None
     rule_, members = ctx.charter.endorsement, len({m.id for m in ctx.charter.members})
     if rule_.rule == "threshold" and rule_.threshold is not None and rule_.threshold > members:
         yield Hit(
@@ -26,9 +25,8 @@ def threshold_reachable(ctx: Context) -> Iterator[Hit]:
 
 
 @rule("WS602", title="Charter identifier declared twice", applies_to="charter")
-def unique_charter_ids(ctx: Context) -> Iterator[Hit]:
+def unique_charter_ids(ctx: CharterContext) -> Iterator[Hit]:
     """Ids of members, principles, purposes and legal-basis entries must each be unique within a charter."""
-    assert ctx.charter is not None
     c = ctx.charter
     for member, ids in (
         ("members", [m.id for m in c.members]),
@@ -44,9 +42,8 @@ def unique_charter_ids(ctx: Context) -> Iterator[Hit]:
 
 
 @rule("WS603", title="Charter review date past", severity=Severity.WARNING, applies_to="charter")
-def charter_review_past(ctx: Context) -> Iterator[Hit]:
+def charter_review_past(ctx: CharterContext) -> Iterator[Hit]:
     """The charter's own ``review`` date has passed: the partnership should review it."""
-    assert ctx.charter is not None
     review = ctx.charter.review
     if review is not None and review < ctx.today:
         yield Hit(
@@ -63,13 +60,12 @@ def charter_review_past(ctx: Context) -> Iterator[Hit]:
     applies_to="charter",
     citation="DPA 2018 s.30",
 )
-def competent_authority(ctx: Context) -> Iterator[Hit]:
+def competent_authority(ctx: CharterContext) -> Iterator[Hit]:
     """A member marked ``competent_authority`` but not ``public_authority`` is unusual.
 
     Competent authorities (DPA 2018 s.30 and Schedule 7) are almost all public
     bodies; a private body is one only for the statutory functions it exercises.
     """
-    assert ctx.charter is not None
     for i, member in enumerate(ctx.charter.members):
         if member.competent_authority and not member.public_authority:
             yield Hit(
@@ -86,9 +82,8 @@ def competent_authority(ctx: Context) -> Iterator[Hit]:
     applies_to="charter",
     citation="DPA 2018 ss.30-31",
 )
-def law_enforcement_purpose(ctx: Context) -> Iterator[Hit]:
+def law_enforcement_purpose(ctx: CharterContext) -> Iterator[Hit]:
     """A purpose marked ``law_enforcement`` only makes sense when some member is a competent authority to carry it out."""
-    assert ctx.charter is not None
     if any(m.competent_authority for m in ctx.charter.members):
         return
     for i, purpose in enumerate(ctx.charter.purposes):

@@ -25,7 +25,7 @@ from woda_sharing.legal import (
     StatutoryGateway,
 )
 from woda_sharing.model import Category, DataItem, Flow, Member, Sector
-from woda_sharing.rules import BUILTIN, Context, Hit, cited_bases
+from woda_sharing.rules import BUILTIN, AgreementContext, Hit, cited_bases
 
 __all__: list[str] = []
 
@@ -56,13 +56,12 @@ class _FlowFacts(NamedTuple):
         return self.sender_le or self.recipient_le
 
 
-def _facts(ctx: Context) -> list[_FlowFacts]:
+def _facts(ctx: AgreementContext) -> list[_FlowFacts]:
     """The facts of every flow of the context's agreement, in order, worked out once per context."""
     return ctx.memo("legal_bases.facts", lambda: _compute_facts(ctx))
 
 
-def _compute_facts(ctx: Context) -> list[_FlowFacts]:
-    assert ctx.agreement is not None
+def _compute_facts(ctx: AgreementContext) -> list[_FlowFacts]:
     # Flows cite the same few bases over and over: resolve each id once.
     resolved: dict[str, LegalBasis | None] = {}
     for flow in ctx.agreement.flows:
@@ -104,9 +103,8 @@ def _compute_facts(ctx: Context) -> list[_FlowFacts]:
     return facts
 
 
-def _flows(ctx: Context) -> Iterator[tuple[int, Flow, _FlowFacts]]:
+def _flows(ctx: AgreementContext) -> Iterator[tuple[int, Flow, _FlowFacts]]:
     """Each flow with its index and its facts (resolved bases; declared items)."""
-    assert ctx.agreement is not None
     for i, (flow, facts) in enumerate(zip(ctx.agreement.flows, _facts(ctx), strict=True)):
         yield i, flow, facts
 
@@ -115,7 +113,7 @@ def _names(items: Sequence[DataItem]) -> str:
     return ", ".join(repr(i.id) for i in items)
 
 
-def _member(ctx: Context, party_id: str) -> Member | None:
+def _member(ctx: AgreementContext, party_id: str) -> Member | None:
     party = ctx.parties.get(party_id)
     return ctx.members.get(party.organisation) if party is not None else None
 
@@ -125,7 +123,7 @@ def _member(ctx: Context, party_id: str) -> Member | None:
     title="Personal data shared without a UK GDPR Article 6 basis",
     citation="UK GDPR Article 6(1)",
 )
-def art6_basis(ctx: Context) -> Iterator[Hit]:
+def art6_basis(ctx: AgreementContext) -> Iterator[Hit]:
     """A flow that shares personal data (personal, special category, criminal offence or pseudonymised items) must cite a UK GDPR Article 6(1) basis.
 
     Pseudonymised data is still personal data. Only a flow whose sender and
@@ -135,7 +133,6 @@ def art6_basis(ctx: Context) -> Iterator[Hit]:
     whatever Part 3 basis records the police's. Without the charter, a flow
     citing a Part 3 basis is taken to be exempt.
     """
-    assert ctx.agreement is not None
     for i, flow, facts in _flows(ctx):
         if facts.gdpr_exempt or any(type(b) is Art6Basis for _, b in facts.bases):
             continue
@@ -153,13 +150,12 @@ def art6_basis(ctx: Context) -> Iterator[Hit]:
     title="Special category data shared without an Article 9 condition",
     citation="UK GDPR Article 9(2)",
 )
-def art9_condition(ctx: Context) -> Iterator[Hit]:
+def art9_condition(ctx: AgreementContext) -> Iterator[Hit]:
     """A flow that shares special category data must cite a UK GDPR Article 9(2) condition besides its Article 6 basis.
 
     A flow wholly under DPA 2018 Part 3 (see WS201) is exempt: its sensitive
     processing is WS211's business.
     """
-    assert ctx.agreement is not None
     for i, flow, facts in _flows(ctx):
         special = facts.special
         bases = facts.bases
@@ -178,14 +174,13 @@ def art9_condition(ctx: Context) -> Iterator[Hit]:
     title="Article 9 condition without the Schedule 1 condition it needs",
     citation="UK GDPR Article 9(2); DPA 2018 s.10 and Schedule 1",
 )
-def art9_schedule_1(ctx: Context) -> Iterator[Hit]:
+def art9_schedule_1(ctx: AgreementContext) -> Iterator[Hit]:
     """Article 9(2) points (b), (g), (h), (i) and (j) are lawful only with a matching DPA 2018 Schedule 1 condition cited on the same flow.
 
     Point (b) needs Part 1 paragraph 1, (h) paragraph 2, (i) paragraph 3, (j)
     paragraph 4, and (g) substantial public interest one of the Part 2
     conditions (paragraphs 6 to 28).
     """
-    assert ctx.agreement is not None
     for i, flow, facts in _flows(ctx):
         bases = facts.bases
         schedule_1 = {(b.part, b.paragraph) for _, b in bases if isinstance(b, Schedule1Condition)}
@@ -209,13 +204,12 @@ def art9_schedule_1(ctx: Context) -> Iterator[Hit]:
     title="Schedule 1 condition without its appropriate policy document",
     citation="DPA 2018 Schedule 1 paragraphs 1(1)(b), 5, 13(3), 35-37 and Part 4",
 )
-def policy_document(ctx: Context) -> Iterator[Hit]:
+def policy_document(ctx: AgreementContext) -> Iterator[Hit]:
     """A Schedule 1 condition that requires an appropriate policy document is cited, but its entry records that there is none.
 
     The conditions that require one are Part 1 paragraph 1, the Part 2
     conditions except paragraph 13, and Part 3 paragraphs 35 to 37.
     """
-    assert ctx.agreement is not None
     for i, flow, facts in _flows(ctx):
         for j, basis in facts.bases:
             if (
@@ -235,7 +229,7 @@ def policy_document(ctx: Context) -> Iterator[Hit]:
     title="Criminal offence data without an Article 10 basis",
     citation="UK GDPR Article 10; DPA 2018 s.10(5) and Schedule 1",
 )
-def art10_basis(ctx: Context) -> Iterator[Hit]:
+def art10_basis(ctx: AgreementContext) -> Iterator[Hit]:
     """A flow that shares criminal offence data needs Article 10 official authority, or a DPA 2018 Schedule 1 condition.
 
     Article 10 "authorised by law" is met only through a Schedule 1 condition
@@ -244,7 +238,6 @@ def art10_basis(ctx: Context) -> Iterator[Hit]:
     sender that is a public authority (when the charter says who is one). A
     flow wholly under DPA 2018 Part 3 (see WS201) is exempt.
     """
-    assert ctx.agreement is not None
     for i, flow, facts in _flows(ctx):
         criminal = [it for it in facts.items if it.category is Category.CRIMINAL_OFFENCE]
         bases = facts.bases
@@ -269,13 +262,12 @@ def art10_basis(ctx: Context) -> Iterator[Hit]:
     title="The charter cited as a legal basis",
     citation="UK GDPR Articles 6, 9 and 10",
 )
-def charter_is_not_a_basis(ctx: Context) -> Iterator[Hit]:
+def charter_is_not_a_basis(ctx: AgreementContext) -> Iterator[Hit]:
     """A charter (or the agreement itself) is never a legal basis: it records how partners share, but only the law makes a sharing lawful.
 
     Fires when a flow cites the charter's id, the agreement's own id, or a
     statutory-gateway entry whose act is a charter.
     """
-    assert ctx.agreement is not None
     charters = ctx.document_ids
     charters.update(
         entry.id
@@ -293,7 +285,7 @@ def charter_is_not_a_basis(ctx: Context) -> Iterator[Hit]:
 
 
 def _sender_bases(
-    ctx: Context, *wanted: Art6Basis | Art9Condition
+    ctx: AgreementContext, *wanted: Art6Basis | Art9Condition
 ) -> Iterator[tuple[int, Flow, int]]:
     """(flow index, flow, basis index) of each citation of a *wanted* basis by a public-authority sender."""
     for i, flow, facts in _flows(ctx):
@@ -311,12 +303,11 @@ def _sender_bases(
     needs_charter=True,
     citation="UK GDPR Article 6(1) final subparagraph",
 )
-def public_authority_legitimate_interests(ctx: Context) -> Iterator[Hit]:
+def public_authority_legitimate_interests(ctx: AgreementContext) -> Iterator[Hit]:
     """A public authority cannot rely on Article 6(1)(f) legitimate interests for processing in performance of its tasks.
 
     Fires when the sender of a flow is a charter member marked ``public_authority``.
     """
-    assert ctx.agreement is not None
     for i, flow, j in _sender_bases(ctx, Art6Basis(point=Art6Point.LEGITIMATE_INTERESTS)):
         yield Hit(
             path=pointer("flows", i, "bases", j),
@@ -332,7 +323,7 @@ def public_authority_legitimate_interests(ctx: Context) -> Iterator[Hit]:
     needs_charter=True,
     citation="UK GDPR Articles 4(11), 6(1)(a), 7(4) and 9(2)(a); Recital 43",
 )
-def public_authority_consent(ctx: Context) -> Iterator[Hit]:
+def public_authority_consent(ctx: AgreementContext) -> Iterator[Hit]:
     """Consent is rarely valid for a public authority: the imbalance of power means it is seldom freely given.
 
     Fires when the sender of a flow is a public authority citing Article 6(1)(a)
@@ -340,7 +331,6 @@ def public_authority_consent(ctx: Context) -> Iterator[Hit]:
     for setting aside the common law duty of confidentiality is another matter,
     and is not flagged.
     """
-    assert ctx.agreement is not None
     consent = (Art6Basis(point=Art6Point.CONSENT), Art9Condition(point=Art9Point.EXPLICIT_CONSENT))
     for i, flow, j in _sender_bases(ctx, *consent):
         yield Hit(
@@ -356,7 +346,7 @@ def public_authority_consent(ctx: Context) -> Iterator[Hit]:
     needs_charter=True,
     citation="DPA 2018 Part 3, ss.29-31 and 35",
 )
-def law_enforcement_under_gdpr(ctx: Context) -> Iterator[Hit]:
+def law_enforcement_under_gdpr(ctx: AgreementContext) -> Iterator[Hit]:
     """Processing by a competent authority for a law enforcement purpose falls under DPA 2018 Part 3, not UK GDPR.
 
     Fires when a flow to or from a competent authority serves a charter purpose
@@ -365,7 +355,6 @@ def law_enforcement_under_gdpr(ctx: Context) -> Iterator[Hit]:
     warning when it only receives: the sender's UK GDPR bases are right for
     the sender, and the recipient's s.35 basis should be recorded beside them.
     """
-    assert ctx.agreement is not None
     for i, flow, facts in _flows(ctx):
         if facts.part_3 or not facts.law_enforcement:
             continue
@@ -391,13 +380,12 @@ def law_enforcement_under_gdpr(ctx: Context) -> Iterator[Hit]:
     needs_charter=True,
     citation="DPA 2018 ss.30-31",
 )
-def part_3_outside_law_enforcement(ctx: Context) -> Iterator[Hit]:
+def part_3_outside_law_enforcement(ctx: AgreementContext) -> Iterator[Hit]:
     """A DPA 2018 Part 3 basis applies only to a competent authority processing for law enforcement purposes.
 
     Fires when a flow cites one although neither party is a competent
     authority, or none of its purposes is marked ``law_enforcement``.
     """
-    assert ctx.agreement is not None
     for i, flow, facts in _flows(ctx):
         if facts.law_enforcement:
             continue
@@ -415,7 +403,7 @@ def part_3_outside_law_enforcement(ctx: Context) -> Iterator[Hit]:
     title="Sensitive law enforcement processing without s.35 safeguards",
     citation="DPA 2018 s.35(3)-(5), s.35(8) and Schedule 8",
 )
-def sensitive_law_enforcement(ctx: Context) -> Iterator[Hit]:
+def sensitive_law_enforcement(ctx: AgreementContext) -> Iterator[Hit]:
     """Sensitive processing under DPA 2018 Part 3 needs consent or a Schedule 8 condition (s.35(4)-(5)).
 
     Sensitive processing (s.35(8)) is that of special category data: racial or
@@ -424,7 +412,6 @@ def sensitive_law_enforcement(ctx: Context) -> Iterator[Hit]:
     is not sensitive processing under Part 3: it is what law enforcement
     processing is about.
     """
-    assert ctx.agreement is not None
     for i, flow, facts in _flows(ctx):
         if not facts.part_3 or not facts.special:
             continue
@@ -445,9 +432,8 @@ def sensitive_law_enforcement(ctx: Context) -> Iterator[Hit]:
     needs_charter=True,
     citation="Common law duty of confidentiality; NHS Act 2006 s.251",
 )
-def common_law_confidentiality(ctx: Context) -> Iterator[Hit]:
+def common_law_confidentiality(ctx: AgreementContext) -> Iterator[Hit]:
     """Health data shared to or from an NHS body also owes the common law duty of confidentiality: cite the basis that sets it aside (implied or explicit consent, a legal requirement, s.251 support or overriding public interest)."""
-    assert ctx.agreement is not None
     for i, flow, facts in _flows(ctx):
         health = [it for it in facts.special if it.special_category == "health"]
         members = (_member(ctx, flow.source), _member(ctx, flow.recipient))

@@ -1,6 +1,6 @@
 """Rules on an agreement's life: retention, review, dates, DPIA and the controls the charter requires.
 
-Rules that judge dates against "today" use `Context.today`, which
+Rules that judge dates against "today" use `AgreementContext.today`, which
 `woda_sharing.validation.validate` takes as its ``today`` argument.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from woda_sharing.findings import Severity, pointer
 from woda_sharing.model import Category, Control
-from woda_sharing.rules import BUILTIN, Context, Hit
+from woda_sharing.rules import BUILTIN, AgreementContext, AgreementWithCharterContext, Hit
 
 __all__: list[str] = []
 
@@ -33,9 +33,8 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     title="Personal data without retention",
     citation="UK GDPR Article 5(1)(e)",
 )
-def retention(ctx: Context) -> Iterator[Hit]:
+def retention(ctx: AgreementContext) -> Iterator[Hit]:
     """Every item of personal data needs a retention period: its own, or the agreement's ``retention``."""
-    assert ctx.agreement is not None
     if ctx.agreement.retention is not None:
         return
     for i, item in enumerate(ctx.agreement.items):
@@ -48,9 +47,8 @@ def retention(ctx: Context) -> Iterator[Hit]:
 
 
 @rule("WS302", title="Review date missing")
-def review_missing(ctx: Context) -> Iterator[Hit]:
+def review_missing(ctx: AgreementContext) -> Iterator[Hit]:
     """An agreement must say when it is next reviewed (``review``)."""
-    assert ctx.agreement is not None
     if ctx.agreement.review is None:
         yield Hit(
             path=pointer("review"),
@@ -60,9 +58,8 @@ def review_missing(ctx: Context) -> Iterator[Hit]:
 
 
 @rule("WS303", title="Review date past")
-def review_past(ctx: Context) -> Iterator[Hit]:
+def review_past(ctx: AgreementContext) -> Iterator[Hit]:
     """The agreement's review date has passed: review it, then record the next review date."""
-    assert ctx.agreement is not None
     review = ctx.agreement.review
     if review is not None and review < ctx.today:
         yield Hit(
@@ -73,9 +70,8 @@ def review_past(ctx: Context) -> Iterator[Hit]:
 
 
 @rule("WS304", title="Review date beyond the charter's interval", needs_charter=True)
-def review_interval(ctx: Context) -> Iterator[Hit]:
+def review_interval(ctx: AgreementWithCharterContext) -> Iterator[Hit]:
     """The review date must fall within the charter's ``review_interval_months`` from today."""
-    assert ctx.agreement is not None and ctx.charter is not None
     review = ctx.agreement.review
     months = ctx.charter.review_interval_months
     latest = _add_months(ctx.today, months)
@@ -88,9 +84,8 @@ def review_interval(ctx: Context) -> Iterator[Hit]:
 
 
 @rule("WS305", title="Agreement ends before it starts")
-def end_before_start(ctx: Context) -> Iterator[Hit]:
+def end_before_start(ctx: AgreementContext) -> Iterator[Hit]:
     """An agreement's ``end`` date must not be before its ``start`` date."""
-    assert ctx.agreement is not None
     a = ctx.agreement
     if a.end is not None and a.end < a.start:
         yield Hit(
@@ -100,9 +95,8 @@ def end_before_start(ctx: Context) -> Iterator[Hit]:
 
 
 @rule("WS306", title="Agreement has ended", severity=Severity.WARNING)
-def ended(ctx: Context) -> Iterator[Hit]:
+def ended(ctx: AgreementContext) -> Iterator[Hit]:
     """The agreement's ``end`` date has passed: no data should flow under it any more."""
-    assert ctx.agreement is not None
     end = ctx.agreement.end
     if end is not None and end < ctx.today:
         yield Hit(
@@ -117,7 +111,7 @@ def ended(ctx: Context) -> Iterator[Hit]:
     title="DPIA missing where one is required",
     citation="UK GDPR Article 35(1), (3)(b) and (4); ICO list of processing likely to result in high risk",
 )
-def dpia_required(ctx: Context) -> Iterator[Hit]:
+def dpia_required(ctx: AgreementContext) -> Iterator[Hit]:
     """An agreement needs a DPIA reference when one is required, and should have one when it is recommended.
 
     Required (an error): the charter's controls include ``dpia``; the sharing
@@ -128,7 +122,6 @@ def dpia_required(ctx: Context) -> Iterator[Hit]:
     smaller scale: the ICO Data Sharing Code advises a DPIA for them. The
     message names every trigger that applies.
     """
-    assert ctx.agreement is not None
     a = ctx.agreement
     if a.dpia is not None:
         return
@@ -171,7 +164,7 @@ _CONTROL_FIELDS = (
 
 
 @rule("WS308", title="Control required by the charter is missing", needs_charter=True)
-def charter_controls(ctx: Context) -> Iterator[Hit]:
+def charter_controls(ctx: AgreementWithCharterContext) -> Iterator[Hit]:
     """Every control the charter requires must be in the agreement: ``security`` (at least one measure), ``rights``, ``transparency``, ``breach`` and ``termination``.
 
     Retention and a review date are required of every agreement whatever
@@ -180,7 +173,6 @@ def charter_controls(ctx: Context) -> Iterator[Hit]:
     WS302 check them. The ``dpia`` control is checked by WS307, with the data's
     own reasons for one.
     """
-    assert ctx.agreement is not None and ctx.charter is not None
     for control, name in _CONTROL_FIELDS:
         if control in ctx.charter.controls and not getattr(ctx.agreement, name):
             yield Hit(
@@ -191,9 +183,8 @@ def charter_controls(ctx: Context) -> Iterator[Hit]:
 
 
 @rule("WS309", title="DPIA completed after sharing started", severity=Severity.WARNING)
-def dpia_late(ctx: Context) -> Iterator[Hit]:
+def dpia_late(ctx: AgreementContext) -> Iterator[Hit]:
     """A DPIA should be completed before the sharing starts, not after."""
-    assert ctx.agreement is not None
     a = ctx.agreement
     if a.dpia is not None and a.dpia.completed > a.start:
         yield Hit(
@@ -209,9 +200,8 @@ def dpia_late(ctx: Context) -> Iterator[Hit]:
     severity=Severity.WARNING,
     needs_charter=True,
 )
-def before_charter(ctx: Context) -> Iterator[Hit]:
+def before_charter(ctx: AgreementWithCharterContext) -> Iterator[Hit]:
     """An agreement should not start before the charter it sits under takes effect."""
-    assert ctx.agreement is not None and ctx.charter is not None
     start, effective = ctx.agreement.start, ctx.charter.effective
     if start < effective:
         yield Hit(
@@ -226,9 +216,8 @@ def before_charter(ctx: Context) -> Iterator[Hit]:
     severity=Severity.WARNING,
     citation="UK GDPR Article 32",
 )
-def sensitive_encryption(ctx: Context) -> Iterator[Hit]:
+def sensitive_encryption(ctx: AgreementContext) -> Iterator[Hit]:
     """A flow of special category or criminal offence data should be encrypted in transit (in the flow's or the agreement's ``security``)."""
-    assert ctx.agreement is not None
     a = ctx.agreement
     if _ENCRYPTION in a.security:
         return

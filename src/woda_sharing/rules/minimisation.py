@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from woda_sharing.findings import Severity, pointer
-from woda_sharing.rules import BUILTIN, Context, Hit
+from woda_sharing.rules import BUILTIN, AgreementContext, Hit
 
 __all__: list[str] = []
 
@@ -17,12 +17,11 @@ rule = BUILTIN.rule
     title="Item shared that no purpose of the flow needs",
     citation="UK GDPR Article 5(1)(b)-(c)",
 )
-def minimisation(ctx: Context) -> Iterator[Hit]:
+def minimisation(ctx: AgreementContext) -> Iterator[Hit]:
     """Every item a flow shares must be needed by at least one of the flow's purposes (the purpose's ``needs``).
 
     Undeclared items and purposes are left to WS102 and WS103.
     """
-    assert ctx.agreement is not None
     needs: dict[str, set[str]] = {}
     for purpose in ctx.agreement.purposes:  # a purpose declared twice (WS107) needs both lists
         needs.setdefault(purpose.id, set()).update(purpose.needs)
@@ -41,9 +40,8 @@ def minimisation(ctx: Context) -> Iterator[Hit]:
 
 
 @rule("WS502", title="Item declared but never shared", severity=Severity.INFO)
-def unused_item(ctx: Context) -> Iterator[Hit]:
+def unused_item(ctx: AgreementContext) -> Iterator[Hit]:
     """An item declared in ``items`` that no flow shares is probably left over: remove it."""
-    assert ctx.agreement is not None
     shared = {item for flow in ctx.agreement.flows for item in flow.items}
     for i, item in enumerate(ctx.agreement.items):
         if item.id not in shared:
@@ -54,9 +52,8 @@ def unused_item(ctx: Context) -> Iterator[Hit]:
 
 
 @rule("WS503", title="Purpose served by no flow", severity=Severity.WARNING)
-def unused_purpose(ctx: Context) -> Iterator[Hit]:
+def unused_purpose(ctx: AgreementContext) -> Iterator[Hit]:
     """A purpose declared in ``purposes`` that no flow serves says more than the agreement does."""
-    assert ctx.agreement is not None
     served = {purpose for flow in ctx.agreement.flows for purpose in flow.purposes}
     for i, purpose in enumerate(ctx.agreement.purposes):
         if purpose.id not in served:

@@ -5,15 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from woda_sharing.findings import pointer
-from woda_sharing.rules import BUILTIN, Context, Hit, cited_bases, duplicates
+from woda_sharing.rules import (
+    BUILTIN,
+    AgreementContext,
+    AgreementWithCharterContext,
+    Hit,
+    cited_bases,
+    duplicates,
+)
 
 rule = BUILTIN.rule
 
 
 @rule("WS101", title="Flow names an undeclared party")
-def flow_party_declared(ctx: Context) -> Iterator[Hit]:
+def flow_party_declared(ctx: AgreementContext) -> Iterator[Hit]:
     """A flow's ``from`` and ``to`` must be ids of parties declared in ``parties``."""
-    assert ctx.agreement is not None
     for i, flow in enumerate(ctx.agreement.flows):
         for wire, party in (("from", flow.source), ("to", flow.recipient)):
             if party not in ctx.parties:
@@ -25,9 +31,8 @@ def flow_party_declared(ctx: Context) -> Iterator[Hit]:
 
 
 @rule("WS102", title="Flow names an undeclared item")
-def flow_item_declared(ctx: Context) -> Iterator[Hit]:
+def flow_item_declared(ctx: AgreementContext) -> Iterator[Hit]:
     """Every item a flow shares must be declared in ``items``."""
-    assert ctx.agreement is not None
     for i, flow in enumerate(ctx.agreement.flows):
         for j, item in enumerate(flow.items):
             if item not in ctx.items:
@@ -39,9 +44,8 @@ def flow_item_declared(ctx: Context) -> Iterator[Hit]:
 
 
 @rule("WS103", title="Flow names an undeclared purpose")
-def flow_purpose_declared(ctx: Context) -> Iterator[Hit]:
+def flow_purpose_declared(ctx: AgreementContext) -> Iterator[Hit]:
     """Every purpose a flow serves must be declared in the agreement's ``purposes``."""
-    assert ctx.agreement is not None
     for i, flow in enumerate(ctx.agreement.flows):
         for j, purpose in enumerate(flow.purposes):
             if purpose not in ctx.purposes:
@@ -53,9 +57,8 @@ def flow_purpose_declared(ctx: Context) -> Iterator[Hit]:
 
 
 @rule("WS104", title="Purpose not permitted by the charter", needs_charter=True)
-def purpose_permitted(ctx: Context) -> Iterator[Hit]:
+def purpose_permitted(ctx: AgreementContext) -> Iterator[Hit]:
     """Every purpose of an agreement must be one its charter permits."""
-    assert ctx.agreement is not None
     for i, purpose in enumerate(ctx.agreement.purposes):
         if purpose.id not in ctx.charter_purposes:
             yield Hit(
@@ -66,9 +69,8 @@ def purpose_permitted(ctx: Context) -> Iterator[Hit]:
 
 
 @rule("WS105", title="Party is not a charter member", needs_charter=True)
-def party_is_member(ctx: Context) -> Iterator[Hit]:
+def party_is_member(ctx: AgreementContext) -> Iterator[Hit]:
     """Every party's organisation must be a member of the charter the agreement sits under."""
-    assert ctx.agreement is not None
     for i, party in enumerate(ctx.agreement.parties):
         if party.organisation not in ctx.members:
             yield Hit(
@@ -79,12 +81,11 @@ def party_is_member(ctx: Context) -> Iterator[Hit]:
 
 
 @rule("WS106", title="Agreement cites another charter", needs_charter=True)
-def charter_reference(ctx: Context) -> Iterator[Hit]:
+def charter_reference(ctx: AgreementWithCharterContext) -> Iterator[Hit]:
     """The agreement's ``charter`` reference must match the charter given: its id, version and digest.
 
     A digest mismatch means the charter changed after the agreement was written.
     """
-    assert ctx.agreement is not None and ctx.charter is not None
     ref = ctx.agreement.charter
     if ref.id != ctx.charter.id:
         yield Hit(
@@ -106,9 +107,8 @@ def charter_reference(ctx: Context) -> Iterator[Hit]:
 
 
 @rule("WS107", title="Identifier declared twice")
-def unique_ids(ctx: Context) -> Iterator[Hit]:
+def unique_ids(ctx: AgreementContext) -> Iterator[Hit]:
     """Ids of parties, purposes, items, flows and legal-basis entries must each be unique."""
-    assert ctx.agreement is not None
     a = ctx.agreement
     for member, ids in (
         ("parties", [p.id for p in a.parties]),
@@ -125,9 +125,8 @@ def unique_ids(ctx: Context) -> Iterator[Hit]:
 
 
 @rule("WS108", title="Purpose needs an undeclared item")
-def purpose_needs_declared(ctx: Context) -> Iterator[Hit]:
+def purpose_needs_declared(ctx: AgreementContext) -> Iterator[Hit]:
     """Every item a purpose says it needs must be declared in ``items``."""
-    assert ctx.agreement is not None
     for i, purpose in enumerate(ctx.agreement.purposes):
         for j, item in enumerate(purpose.needs):
             if item not in ctx.items:
@@ -138,9 +137,8 @@ def purpose_needs_declared(ctx: Context) -> Iterator[Hit]:
 
 
 @rule("WS109", title="Flow cites an unknown legal basis")
-def basis_known(ctx: Context) -> Iterator[Hit]:
+def basis_known(ctx: AgreementContext) -> Iterator[Hit]:
     """Every basis id a flow cites must resolve in the catalogue (built-in, charter or agreement entries)."""
-    assert ctx.agreement is not None
     documents = ctx.document_ids
     for i, flow in enumerate(ctx.agreement.flows):
         for tokens, basis in cited_bases(flow):

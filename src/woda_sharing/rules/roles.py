@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from woda_sharing.findings import Severity, pointer
 from woda_sharing.model import Role
-from woda_sharing.rules import BUILTIN, Context, Hit
+from woda_sharing.rules import BUILTIN, AgreementContext, Hit
 
 __all__: list[str] = []
 
@@ -22,7 +22,7 @@ _CONTROLLERS = (Role.CONTROLLER, Role.JOINT_CONTROLLER)
 
 
 @rule("WS401", title="Processor acting as a controller", citation="UK GDPR Articles 28 and 29")
-def processor_as_controller(ctx: Context) -> Iterator[Hit]:
+def processor_as_controller(ctx: AgreementContext) -> Iterator[Hit]:
     """A processor acts only on a controller's instructions.
 
     Fires when a processor party does not name the controller it acts for
@@ -30,7 +30,6 @@ def processor_as_controller(ctx: Context) -> Iterator[Hit]:
     controller, or sends data to anyone other than that controller. When no
     party is a controller at all, WS405 reports that once instead.
     """
-    assert ctx.agreement is not None
     a = ctx.agreement
     any_controller = any(p.role in _CONTROLLERS for p in a.parties)
     for i, party in enumerate(a.parties):
@@ -63,7 +62,7 @@ def processor_as_controller(ctx: Context) -> Iterator[Hit]:
 
 
 @rule("WS402", title="One organisation listed as two parties", severity=Severity.WARNING)
-def dual_hatter(ctx: Context) -> Iterator[Hit]:
+def dual_hatter(ctx: AgreementContext) -> Iterator[Hit]:
     """An organisation listed twice must act in two different capacities (a "dual hatter").
 
     With different capacities this is a warning, a reminder that data received
@@ -71,7 +70,6 @@ def dual_hatter(ctx: Context) -> Iterator[Hit]:
     same capacity, or without capacities, the two parties cannot be told apart:
     that is an error.
     """
-    assert ctx.agreement is not None
     first: dict[str, int] = {}
     for i, party in enumerate(ctx.agreement.parties):
         org = party.organisation
@@ -95,9 +93,8 @@ def dual_hatter(ctx: Context) -> Iterator[Hit]:
 
 
 @rule("WS403", title="Flow between two capacities of one organisation without a basis")
-def capacity_crossing(ctx: Context) -> Iterator[Hit]:
+def capacity_crossing(ctx: AgreementContext) -> Iterator[Hit]:
     """A flow from one capacity of an organisation to another capacity of the same organisation must cite its own ``capacity_basis``."""
-    assert ctx.agreement is not None
     for i, flow in enumerate(ctx.agreement.flows):
         source, recipient = ctx.parties.get(flow.source), ctx.parties.get(flow.recipient)
         if source is None or recipient is None or source.id == recipient.id:
@@ -111,9 +108,8 @@ def capacity_crossing(ctx: Context) -> Iterator[Hit]:
 
 
 @rule("WS404", title="Flow from a party to itself")
-def self_flow(ctx: Context) -> Iterator[Hit]:
+def self_flow(ctx: AgreementContext) -> Iterator[Hit]:
     """A flow's ``from`` and ``to`` must be different parties."""
-    assert ctx.agreement is not None
     for i, flow in enumerate(ctx.agreement.flows):
         if flow.source == flow.recipient:
             yield Hit(
@@ -124,9 +120,8 @@ def self_flow(ctx: Context) -> Iterator[Hit]:
 
 
 @rule("WS405", title="No controller among the parties")
-def has_controller(ctx: Context) -> Iterator[Hit]:
+def has_controller(ctx: AgreementContext) -> Iterator[Hit]:
     """At least one party must be a controller or joint controller: someone must decide why and how the data is processed."""
-    assert ctx.agreement is not None
     if not any(p.role in _CONTROLLERS for p in ctx.agreement.parties):
         yield Hit(
             path=pointer("parties"),
