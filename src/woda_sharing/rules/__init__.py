@@ -250,7 +250,8 @@ class Rule:
         """
         if not self.applies(ctx):
             raise RuleError(
-                f"rule {self.code} takes a {self.context_type.__name__}, not a {type(ctx).__name__}"
+                f"rule {self.code} takes {_a(self.context_type.__name__)},"
+                f" not {_a(type(ctx).__name__)}"
             )
         function = cast("Callable[[Context], Iterable[Hit]]", self.function)
         for hit in function(ctx):
@@ -262,6 +263,10 @@ class Rule:
                 hint=hit.hint,
                 citation=self.citation,
             )
+
+
+def _a(name: str) -> str:
+    return f"an {name}" if name[0] in "AEIOU" else f"a {name}"
 
 
 _CONTEXT_NAMES: Final = frozenset(
@@ -296,8 +301,8 @@ def _check_context(rule: Rule) -> None:
     if rule.needs_charter:
         kind += " (with its charter)"
     raise RuleError(
-        f"rule {rule.code} applies to {kind} documents and is given a {wanted},"
-        f" but its function takes a {declared}: change the parameter's type,"
+        f"rule {rule.code} applies to {kind} documents and is given {_a(wanted)},"
+        f" but its function takes {_a(declared)}: change the parameter's type,"
         " or register the rule with the applies_to (and needs_charter) that matches it"
     )
 
