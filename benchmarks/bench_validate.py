@@ -103,7 +103,7 @@ def measure(size: Size) -> dict[str, float]:
     broken["flows"][-1]["method"] = "carrier-pigeon"  # one schema error, deep in the document
     raw_invalid = json.dumps(broken, indent=2).encode()
     wrong = validate(raw_invalid, charter=charter, today=TODAY)
-    if [(f.code, f.path) for f in wrong.findings] != [
+    if [(f.code, f.pointer) for f in wrong.findings] != [
         ("WS010", f"/flows/{len(broken['flows']) - 1}/method")
     ]:
         raise SystemExit(f"the broken {size.name} agreement got {wrong.findings[:3]}")

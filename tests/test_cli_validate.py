@@ -28,7 +28,7 @@ def test_a_folder_is_walked_and_agreements_find_their_charter(
 ) -> None:
     code = main(["validate", "--format", "json", str(folder)])
     out = json.loads(capsys.readouterr().out)
-    paths = [Path(f["path"]).name for f in out["files"]]
+    paths = [Path(f["source"]).name for f in out["files"]]
     assert paths == ["agreement.json", "charter.json"]
     agreement = out["files"][0]
     assert agreement["kind"] == "agreement"
@@ -36,7 +36,7 @@ def test_a_folder_is_walked_and_agreements_find_their_charter(
     assert all(f["code"] != "WS012" for f in agreement["findings"])
     assert {"ok", "files"} <= out.keys()
     for f in agreement["findings"]:
-        assert set(f) >= {"code", "severity", "path", "message", "hint"}
+        assert set(f) >= {"code", "severity", "pointer", "message", "hint"}
     assert (code == 0) == out["ok"]
 
 
@@ -60,10 +60,10 @@ def test_json_output_for_a_failing_file(
     out = json.loads(capsys.readouterr().out)
     assert code == 1
     assert out["ok"] is False
-    failing = next(f for f in out["files"] if f["path"].endswith("agreement.json"))
+    failing = next(f for f in out["files"] if f["source"].endswith("agreement.json"))
     assert failing["ok"] is False
     assert any(
-        f["code"] == "WS102" and f["path"] == "/flows/0/items/2" for f in failing["findings"]
+        f["code"] == "WS102" and f["pointer"] == "/flows/0/items/2" for f in failing["findings"]
     )
 
 
@@ -140,7 +140,10 @@ def test_folder_walks_skip_hidden_and_underscore_files(
     _write(folder / ".cache", "x.json", "{")
     code = main(["validate", "--format", "json", "--today", "2024-06-01", str(folder)])
     out = json.loads(capsys.readouterr().out)
-    assert sorted(Path(f["path"]).name for f in out["files"]) == ["agreement.json", "charter.json"]
+    assert sorted(Path(f["source"]).name for f in out["files"]) == [
+        "agreement.json",
+        "charter.json",
+    ]
     assert code == 0
     # named explicitly, such a file is still checked
     assert main(["validate", str(folder / "_expected.json")]) == 1
@@ -149,12 +152,12 @@ def test_folder_walks_skip_hidden_and_underscore_files(
 def test_an_unexpected_error_is_one_line_not_a_traceback(
     folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from woda_sharing.cli import _validate
+    from woda_sharing import batch
 
     def boom(*_: object, **__: object) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(_validate, "validate", boom)
+    monkeypatch.setattr(batch, "validate", boom)
     assert main(["validate", str(folder)]) == 2
     err = capsys.readouterr().err
     assert err.strip() == "woda-sharing: internal error: RuntimeError: a bug (rerun with --debug)"

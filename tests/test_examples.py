@@ -76,7 +76,7 @@ def _report(path: Path, info: CharterInfo, data: dict[str, Any] | None = None) -
 
 
 def _describe(report: Report) -> list[str]:
-    return [f"{f.path}: {f.severity.value} {f.code} {f.message}" for f in report.findings]
+    return [f"{f.pointer}: {f.severity.value} {f.code} {f.message}" for f in report.findings]
 
 
 def test_there_is_a_charter_and_at_least_four_agreements() -> None:
@@ -129,7 +129,7 @@ def test_a_changed_charter_no_longer_matches_the_cited_digest(
     changed = copy.deepcopy(charter_data)
     changed["principles"][0]["text"] += " Amended."
     report = _report(AGREEMENT_FILES[0], CharterInfo.from_data(changed))
-    assert [(f.code, f.path) for f in report.errors] == [("WS106", "/charter/digest")]
+    assert [(f.code, f.pointer) for f in report.errors] == [("WS106", "/charter/digest")]
 
 
 def test_the_cli_exits_0_on_the_folder_today(capsys: pytest.CaptureFixture[str]) -> None:
@@ -146,7 +146,7 @@ def test_the_cli_json_output_reports_every_file_ok(capsys: pytest.CaptureFixture
     out = json.loads(capsys.readouterr().out)
     assert code == 0
     assert out["ok"] is True
-    files = {Path(f["path"]).name: f for f in out["files"]}
+    files = {Path(f["source"]).name: f for f in out["files"]}
     assert set(files) >= {p.name for p in [CHARTER_FILE, *AGREEMENT_FILES]}
     for name, result in files.items():
         assert result["ok"] is True, name
@@ -292,7 +292,7 @@ def test_the_police_flows_need_their_part_3_bases(
     flow = data["flows"][index]
     flow["bases"] = [b for b in flow["bases"] if not drop(b)]
     report = _report(path, charter_info, data)
-    assert any(f.code == code and f.path.startswith(f"/flows/{index}") for f in report.errors), (
+    assert any(f.code == code and f.pointer.startswith(f"/flows/{index}") for f in report.errors), (
         _describe(report)
     )
 

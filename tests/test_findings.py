@@ -14,8 +14,8 @@ def test_pointer_follows_rfc_6901(tokens: tuple[str | int, ...], expected: str) 
     assert pointer(*tokens) == expected
 
 
-def _finding(code: str, path: str, severity: Severity = Severity.ERROR) -> Finding:
-    return Finding(code=code, severity=severity, path=path, message=f"{code} at {path}")
+def _finding(code: str, where: str, severity: Severity = Severity.ERROR) -> Finding:
+    return Finding(code=code, severity=severity, pointer=where, message=f"{code} at {where}")
 
 
 def test_report_sorts_by_pointer_then_code_and_is_truthy_without_errors() -> None:
@@ -36,19 +36,19 @@ def test_report_sorts_by_pointer_then_code_and_is_truthy_without_errors() -> Non
 
 def test_json_forms_carry_the_documented_members() -> None:
     finding = Finding(
-        code="WS101", severity=Severity.WARNING, path="/x", message="m", hint="h", citation="c"
+        code="WS101", severity=Severity.WARNING, pointer="/x", message="m", hint="h", citation="c"
     )
     assert finding.as_dict() == {
         "code": "WS101",
         "severity": "warning",
-        "path": "/x",
+        "pointer": "/x",
         "message": "m",
         "hint": "h",
         "citation": "c",
     }
     report = Report(source="f", kind=None, findings=(finding,))
     assert report.as_dict() == {
-        "path": "f",
+        "source": "f",
         "kind": None,
         "ok": True,
         "findings": [finding.as_dict()],
@@ -62,3 +62,17 @@ def test_json_forms_carry_the_documented_members() -> None:
 )
 def test_severity_maps_onto_sarif(severity: Severity, level: str) -> None:
     assert severity.sarif_level == level
+
+
+@pytest.mark.parametrize(
+    ("where", "source", "expected"),
+    [
+        ("/flows/0/to", "a.json", "a.json:/flows/0/to: error WS101 m"),
+        ("", "a.json", "a.json:/: error WS101 m"),
+        ("/id", None, "/id: error WS101 m"),
+    ],
+    ids=["with-source", "whole-document", "without-source"],
+)
+def test_one_text_form_for_a_finding(where: str, source: str | None, expected: str) -> None:
+    finding = Finding(code="WS101", severity=Severity.ERROR, pointer=where, message="m", hint="h")
+    assert finding.text(source) == expected

@@ -53,8 +53,8 @@ def test_cli_reports_the_promised_error(name: str, capsys: pytest.CaptureFixture
     assert main(["validate", "--format", "json", *TODAY, str(CHARTER), str(path)]) == 1
     out = json.loads(capsys.readouterr().out)
     assert out["ok"] is False
-    (report,) = [f for f in out["files"] if f["path"] == str(path)]
-    errors = {(f["code"], f["path"]) for f in report["findings"] if f["severity"] == "error"}
+    (report,) = [f for f in out["files"] if f["source"] == str(path)]
+    errors = {(f["code"], f["pointer"]) for f in report["findings"] if f["severity"] == "error"}
     assert errors == {(EXPECTED[name]["code"], EXPECTED[name]["pointer"])}
 
 
@@ -63,7 +63,7 @@ def test_api_reports_the_promised_error_on_a_pinned_date(name: str) -> None:
     data = _load(FOLDER / name)
     charter = CharterInfo.from_data(_load(CHARTER)) if data["kind"] == "agreement" else None
     report = validate(data, charter=charter, today=PINNED_TODAY)
-    errors = {(f.code, f.path) for f in report.errors}
+    errors = {(f.code, f.pointer) for f in report.errors}
     assert errors == {(EXPECTED[name]["code"], EXPECTED[name]["pointer"])}
 
 
@@ -84,8 +84,8 @@ def test_the_folder_holds_on_the_real_date(capsys: pytest.CaptureFixture[str]) -
     assert main(["validate", "--format", "json", str(CHARTER), *names]) == 1
     out = json.loads(capsys.readouterr().out)
     found = {
-        Path(report["path"]).name: {
-            (f["code"], f["path"]) for f in report["findings"] if f["severity"] == "error"
+        Path(report["source"]).name: {
+            (f["code"], f["pointer"]) for f in report["findings"] if f["severity"] == "error"
         }
         for report in out["files"]
     }

@@ -556,7 +556,7 @@ def test_a_clashing_declaration_is_a_finding_not_an_exception(
         }
     ]
     report = validate(agreement, charter=charter, today=TODAY)
-    assert [(f.code, f.path) for f in report.errors] == [("WS013", "/legal_bases")]
+    assert [(f.code, f.pointer) for f in report.errors] == [("WS013", "/legal_bases")]
 
 
 def test_an_identical_redeclaration_of_a_builtin_is_accepted(

@@ -78,7 +78,7 @@ def test_a_custom_rule_runs_in_a_copy_without_touching_the_builtin_table(
                 yield Hit(path=pointer("flows", i, "method"), message="not SFTP", hint="use SFTP")
 
     report = validate(agreement, charter=charter, today=EXAMPLE_TODAY, rules=rules)
-    assert [(f.code, f.severity, f.path, f.hint) for f in report.findings] == [
+    assert [(f.code, f.severity, f.pointer, f.hint) for f in report.findings] == [
         ("ACME001", Severity.WARNING, "/flows/0/method", "use SFTP")
     ]
     assert "ACME001" in rules

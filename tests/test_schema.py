@@ -321,7 +321,7 @@ def test_every_invalid_case_gets_a_pointed_finding(case: tuple[str, Any, str]) -
     report = validate(document, today=TODAY)
     assert not report.ok
     for finding in report.errors:
-        _resolve(document, finding.path)
+        _resolve(document, finding.pointer)
     schema_findings = [f for f in report.errors if f.code == "WS010"]
     kind_or_version = {f.code for f in report.errors} & {"WS008", "WS009"}
     assert schema_findings or kind_or_version, report.findings
@@ -512,7 +512,7 @@ def test_generated_agreements_are_valid_and_sized(size: Any) -> None:
     report = validate(
         json.dumps(document).encode(), charter=CharterInfo.from_data(charter_for(size)), today=TODAY
     )
-    assert [f"{f.path}: {f.code} {f.message}" for f in report.findings] == []
+    assert [f"{f.pointer}: {f.code} {f.message}" for f in report.findings] == []
     needed = {item for purpose in document["purposes"] for item in purpose["needs"]}
     assert needed == {item["id"] for item in document["items"]}
 

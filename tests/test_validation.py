@@ -48,7 +48,7 @@ def test_the_charter_digest_is_checked_against_its_wire_form(
 ) -> None:
     charter["title"] = "Amended after the agreement cited it"
     report = validate(agreement, charter=charter, today=TODAY)
-    assert [(f.code, f.path) for f in report.errors] == [("WS106", "/charter/digest")]
+    assert [(f.code, f.pointer) for f in report.errors] == [("WS106", "/charter/digest")]
     # A typed charter has no wire form to digest, so only id and version are compared.
     assert validate(agreement, charter=codec.structure(charter, Charter), today=TODAY).ok
 
@@ -62,7 +62,7 @@ def test_without_charter_a_warning_says_charter_rules_did_not_run(
     assert report.codes() == {"WS012"}
     (finding,) = report.findings
     assert finding.severity is Severity.WARNING
-    assert finding.path == "/charter"
+    assert finding.pointer == "/charter"
 
 
 @pytest.mark.parametrize(
@@ -95,7 +95,7 @@ def test_without_charter_a_warning_says_charter_rules_did_not_run(
 def test_load_and_kind_failures_are_findings(raw: bytes, code: str, path: str) -> None:
     report = validate(raw, source="in.json")
     assert not report.ok
-    assert [(f.code, f.path) for f in report.findings] == [(code, path)]
+    assert [(f.code, f.pointer) for f in report.findings] == [(code, path)]
     assert report.source == "in.json"
 
 
@@ -104,7 +104,7 @@ def test_schema_failures_carry_pointers_and_stop_before_rules(agreement: dict[st
     agreement["flows"][0]["to"] = "nobody"  # a rule would fire on this, but rules do not run
     report = validate(agreement, today=TODAY)
     assert report.codes() == {"WS010"}
-    assert [f.path for f in report.findings] == ["/flows/0/frequency"]
+    assert [f.pointer for f in report.findings] == ["/flows/0/frequency"]
     assert report.document is None
 
 
@@ -114,13 +114,13 @@ def test_one_of_failures_explain_the_closest_branch(agreement: dict[str, Any]) -
     ]
     report = validate(agreement, today=TODAY)
     assert report.codes() == {"WS010"}
-    assert report.findings[0].path.startswith("/legal_bases/0/basis")
+    assert report.findings[0].pointer.startswith("/legal_bases/0/basis")
 
 
 def test_structure_failures_are_findings(agreement: dict[str, Any]) -> None:
     agreement["start"] = "2024-13-01"
     report = validate(agreement, today=TODAY)
-    assert [(f.code, f.path) for f in report.findings] == [("WS011", "/start")]
+    assert [(f.code, f.pointer) for f in report.findings] == [("WS011", "/start")]
 
 
 def test_clashing_legal_basis_entries_are_a_finding(

@@ -5,6 +5,7 @@ The public API is exported here; submodules may change without notice.
 
 from __future__ import annotations
 
+from woda_sharing.batch import BatchReport, validate_many
 from woda_sharing.canonical import digest, signed_bytes
 from woda_sharing.chain import ChainResult, check_chain, check_update, require_chain
 from woda_sharing.codec import structure, unstructure
@@ -94,12 +95,19 @@ from woda_sharing.signing import (
     require_verified,
     verify,
 )
-from woda_sharing.validation import CharterInfo, require_valid, validate
+from woda_sharing.validation import (
+    PIPELINE_CODES,
+    CharterInfo,
+    PipelineCode,
+    require_valid,
+    validate,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "PIPELINE_CODES",
     "Agreement",
     "AgreementContext",
     "AgreementWithCharterContext",
@@ -108,6 +116,7 @@ __all__ = [
     "Art9Condition",
     "Art9Point",
     "Art10Basis",
+    "BatchReport",
     "Breach",
     "CanonicalizationError",
     "Catalogue",
@@ -148,6 +157,7 @@ __all__ = [
     "LocalSigner",
     "Member",
     "Party",
+    "PipelineCode",
     "Policy",
     "PolicyError",
     "Principle",
@@ -194,5 +204,6 @@ __all__ = [
     "structure",
     "unstructure",
     "validate",
+    "validate_many",
     "verify",
 ]

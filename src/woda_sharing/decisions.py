@@ -519,7 +519,7 @@ def _charter_info(charter: Charter | CharterInfo | Mapping[str, Any]) -> Charter
 def _first_error(report: object, skip: frozenset[str] = frozenset()) -> str:
     for f in getattr(report, "errors", ()):
         if f.code not in skip:
-            return f"{f.path or '/'}: {f.code} {f.message}"
+            return f"{f.pointer or '/'}: {f.code} {f.message}"
     return "no detail"  # pragma: no cover - a report that failed has an error finding
 
 

@@ -27,6 +27,12 @@ turned into a document at all. Every exception the library raises derives from
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # exceptions import nothing of the library at run time
+    from woda_sharing.findings import Report
+    from woda_sharing.signing import VerificationResult
+
 __all__ = [
     "CanonicalizationError",
     "CatalogueError",
@@ -86,7 +92,7 @@ class DocumentError(WodaError, ValueError):
     ``report`` holds the validation report that explains why.
     """
 
-    def __init__(self, message: str, *, report: object = None) -> None:
+    def __init__(self, message: str, *, report: Report | None = None) -> None:
         super().__init__(message)
         self.report = report
 
@@ -121,7 +127,7 @@ class VerificationError(WodaError, ValueError):
     ``result`` holds the verification result that explains why.
     """
 
-    def __init__(self, message: str, *, result: object = None) -> None:
+    def __init__(self, message: str, *, result: VerificationResult | None = None) -> None:
         super().__init__(message)
         self.result = result
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
+
+if TYPE_CHECKING:  # findings stay a leaf module at run time
+    from woda_sharing.model import Agreement, Charter
 
 __all__ = ["Finding", "Report", "Severity", "pointer"]
 
@@ -42,11 +45,15 @@ def pointer(*tokens: str | int) -> str:
 
 @frozen(kw_only=True, order=False)
 class Finding:
-    """One thing validation found, at one place in one document."""
+    """One thing validation found, at one place in one document.
+
+    ``pointer`` is an RFC 6901 JSON Pointer over the document's wire names
+    (``""`` is the whole document).
+    """
 
     code: str
     severity: Severity
-    path: str
+    pointer: str
     message: str
     hint: str | None = None
     citation: str | None = None
@@ -54,14 +61,25 @@ class Finding:
     @property
     def sort_key(self) -> tuple[str, str, str]:
         """Pointer, then code, then message: the stable order of a report."""
-        return (self.path, self.code, self.message)
+        return (self.pointer, self.code, self.message)
+
+    def text(self, source: str | None = None) -> str:
+        """The one-line form every text output uses: ``source:/pointer: severity CODE message``.
+
+        The whole document's pointer ``""`` is written ``/``; without *source*
+        the line starts at the pointer. The hint is not included.
+        """
+        where = self.pointer or "/"
+        if source is not None:
+            where = f"{source}:{where}"
+        return f"{where}: {self.severity.value} {self.code} {self.message}"
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form used by ``woda-sharing validate --format json``."""
         out: dict[str, Any] = {
             "code": self.code,
             "severity": self.severity.value,
-            "path": self.path,
+            "pointer": self.pointer,
             "message": self.message,
             "hint": self.hint,
         }
@@ -81,13 +99,14 @@ class Report:
     A report is truthy when the document has no error finding, so
     ``if validate(doc): ...`` reads naturally. ``document`` is the typed
     `Charter` or `Agreement` when the input got that far, else ``None``;
-    ``data`` is the parsed JSON when it could be parsed.
+    ``data`` is the parsed JSON when it could be parsed. ``source`` names
+    where the document came from (a file's path, or ``<document>``).
     """
 
     source: str
     kind: str | None
     findings: tuple[Finding, ...] = field(converter=_sorted)
-    document: object = None
+    document: Charter | Agreement | None = None
     data: Any = None
 
     @property
@@ -113,7 +132,7 @@ class Report:
     def as_dict(self) -> dict[str, Any]:
         """The per-file JSON form used by ``woda-sharing validate --format json``."""
         return {
-            "path": self.source,
+            "source": self.source,
             "kind": self.kind,
             "ok": self.ok,
             "findings": [f.as_dict() for f in self.findings],

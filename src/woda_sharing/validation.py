@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from typing import Any, Final, Literal
 
-from woda_sharing import canonical, codec, schema
+from attrs import frozen
+
+from woda_sharing import canonical, codec, loading, schema
 from woda_sharing.exceptions import (
     CanonicalizationError,
     CatalogueError,
@@ -25,7 +27,7 @@ from woda_sharing.loading import DEFAULT_LIMITS, Limits, load_json
 from woda_sharing.model import Agreement, Charter
 from woda_sharing.rules import Rules, builtin_catalogue, builtin_rules
 
-__all__ = ["PIPELINE_CODES", "CharterInfo", "require_valid", "validate"]
+__all__ = ["PIPELINE_CODES", "CharterInfo", "PipelineCode", "require_valid", "validate"]
 
 # Finding codes of the pipeline stages after loading (loading owns WS001-WS007).
 CODE_UNKNOWN_KIND: Final = "WS008"
@@ -35,21 +37,50 @@ CODE_STRUCTURE: Final = "WS011"
 CODE_NO_CHARTER: Final = "WS012"
 CODE_CATALOGUE: Final = "WS013"
 
-#: Codes of the pipeline itself, with their titles (the rules' codes are in the rule table).
-PIPELINE_CODES: Final[Mapping[str, str]] = {
-    "WS001": "The file cannot be read",
-    "WS002": "The file is not UTF-8 (byte order mark, invalid bytes or lone surrogate)",
-    "WS003": "The file is not JSON",
-    "WS004": "An object has two members with the same name",
-    "WS005": "A number is not an integer within ±(2**53 - 1)",
-    "WS006": "A size, depth, string or array limit is exceeded",
-    "WS007": "The top level is not a JSON object",
-    "WS008": "The document's kind is missing or unknown",
-    "WS009": "The document's format version is missing or not supported",
-    "WS010": "The document does not match its JSON Schema",
-    "WS011": "A value cannot be read into the model (for instance an impossible date)",
-    "WS012": "The agreement's charter was not given, so charter rules did not run",
-    "WS013": "Legal-basis entries clash with the catalogue",
+
+@frozen
+class PipelineCode:
+    """A finding code of the validation pipeline itself: its title and the stage that emits it.
+
+    ``stage`` is ``"load"`` (the file could not be read as a JSON object),
+    ``"kind"``, ``"schema"``, ``"structure"`` or ``"charter"``. The charter
+    rules' codes are in the rule table instead (`builtin_rules`).
+    """
+
+    title: str
+    stage: Literal["load", "kind", "schema", "structure", "charter"]
+
+    @property
+    def unreadable(self) -> bool:
+        """The code means the input could not be read as a JSON object at all."""
+        return self.stage == "load"
+
+
+#: The one table of the pipeline's codes (the rules' codes are in the rule table).
+PIPELINE_CODES: Final[Mapping[str, PipelineCode]] = {
+    loading.CODE_UNREADABLE: PipelineCode("The file cannot be read", "load"),
+    loading.CODE_ENCODING: PipelineCode(
+        "The file is not UTF-8 (byte order mark, invalid bytes or lone surrogate)", "load"
+    ),
+    loading.CODE_SYNTAX: PipelineCode("The file is not JSON", "load"),
+    loading.CODE_DUPLICATE_KEY: PipelineCode(
+        "An object has two members with the same name", "load"
+    ),
+    loading.CODE_NUMBER: PipelineCode("A number is not an integer within ±(2**53 - 1)", "load"),
+    loading.CODE_LIMIT: PipelineCode("A size, depth, string or array limit is exceeded", "load"),
+    loading.CODE_NOT_OBJECT: PipelineCode("The top level is not a JSON object", "load"),
+    CODE_UNKNOWN_KIND: PipelineCode("The document's kind is missing or unknown", "kind"),
+    CODE_FORMAT_VERSION: PipelineCode(
+        "The document's format version is missing or not supported", "kind"
+    ),
+    CODE_SCHEMA: PipelineCode("The document does not match its JSON Schema", "schema"),
+    CODE_STRUCTURE: PipelineCode(
+        "A value cannot be read into the model (for instance an impossible date)", "structure"
+    ),
+    CODE_NO_CHARTER: PipelineCode(
+        "The agreement's charter was not given, so charter rules did not run", "charter"
+    ),
+    CODE_CATALOGUE: PipelineCode("Legal-basis entries clash with the catalogue", "charter"),
 }
 
 _MODEL: Final[Mapping[str, type[Charter] | type[Agreement]]] = {
@@ -142,7 +173,7 @@ def validate(
             data = load_json(bytes(document), source=source, limits=limits)
         except LoadError as e:
             finding = Finding(
-                code=e.code, severity=Severity.ERROR, path=e.pointer, message=e.message
+                code=e.code, severity=Severity.ERROR, pointer=e.pointer, message=e.message
             )
             return Report(source=source, kind=None, findings=(finding,))
     elif isinstance(document, Mapping):
@@ -184,13 +215,13 @@ def require_valid(
     )
     if not report.ok or not isinstance(report.document, (Charter, Agreement)):
         first = report.errors[0] if report.errors else None
-        detail = f": {first.path or '/'}: {first.code} {first.message}" if first else ""
+        detail = f": {first.text()}" if first else ""
         raise DocumentError(f"{report.source} is not valid{detail}", report=report)
     return report.document
 
 
-def _error(code: str, path: str, message: str, hint: str | None = None) -> Finding:
-    return Finding(code=code, severity=Severity.ERROR, path=path, message=message, hint=hint)
+def _error(code: str, where: str, message: str, hint: str | None = None) -> Finding:
+    return Finding(code=code, severity=Severity.ERROR, pointer=where, message=message, hint=hint)
 
 
 def _validate_data(
@@ -237,7 +268,7 @@ def _validate_data(
                 Finding(
                     code=CODE_NO_CHARTER,
                     severity=Severity.WARNING,
-                    path=pointer("charter"),
+                    pointer=pointer("charter"),
                     message=f"charter {document.charter.id} version {document.charter.version} was not given;"
                     " charter rules did not run",
                     hint="pass --charter FILE, or validate the charter's folder together with the agreement",

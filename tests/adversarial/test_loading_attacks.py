@@ -50,7 +50,7 @@ def only_finding(report: Report) -> tuple[str, str]:
     assert report.document is None
     assert len(report.findings) == 1
     finding = report.findings[0]
-    return finding.code, finding.path
+    return finding.code, finding.pointer
 
 
 def test_number_spellings_cannot_share_canonical_bytes() -> None:
@@ -214,14 +214,14 @@ def test_unicode_normalisation_variants_are_different_ids_and_refused_by_the_sch
     assert canonical.signed_bytes(loaded[0]) != canonical.signed_bytes(loaded[1])
     for document in loaded:
         report = validate(document, today=TODAY)
-        assert [(f.code, f.path) for f in report.errors] == [("WS010", "/id")]
+        assert [(f.code, f.pointer) for f in report.errors] == [("WS010", "/id")]
 
 
 def test_look_alike_ids_are_refused_by_the_schema() -> None:
     """A Cyrillic small a (U+0430) in an id passes for Latin to the eye, not to the schema."""
     data = agreement_bytes(id='"test-\\u0430greement"')
     report = validate(data, today=TODAY)
-    assert [(f.code, f.path) for f in report.errors] == [("WS010", "/id")]
+    assert [(f.code, f.pointer) for f in report.errors] == [("WS010", "/id")]
 
 
 @pytest.mark.parametrize(

@@ -72,7 +72,7 @@ def run(case: Case) -> Report:
 def check(case: Case) -> None:
     """Assert that *case* produces exactly the findings it expects, and no other error."""
     report = run(case)
-    found = sorted((f.path, f.severity.value) for f in report.findings if f.code == case.code)
+    found = sorted((f.pointer, f.severity.value) for f in report.findings if f.code == case.code)
     assert found == sorted((path, sev.value) for sev, path in case.expected)
     if case.message is not None:
         messages = [f.message for f in report.findings if f.code == case.code]

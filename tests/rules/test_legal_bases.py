@@ -445,5 +445,5 @@ def test_rules_judge_each_context_on_its_own_flows() -> None:
     assert rule is not None
     bad_ctx, good_ctx = context(bad), context(good)
     for _ in range(2):
-        assert [f.path for f in rule.run(bad_ctx)] == ["/flows/0/bases"]
+        assert [f.pointer for f in rule.run(bad_ctx)] == ["/flows/0/bases"]
         assert list(rule.run(good_ctx)) == []

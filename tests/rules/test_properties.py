@@ -102,5 +102,5 @@ def test_rule_findings_point_into_the_document(agreement: dict[str, Any], today:
     for finding in report.findings:
         if finding.code in PIPELINE_CODES:
             continue
-        assert _resolves(agreement, finding.path), finding
+        assert _resolves(agreement, finding.pointer), finding
         assert finding.message

@@ -242,10 +242,7 @@ def run_endorse(args: argparse.Namespace) -> int:
     report = validation.validate(data, charter=charter, source=args.file)
     if not report.ok:
         for f in report.findings:
-            print(
-                printable(f"{args.file}:{f.path or '/'}: {f.severity.value} {f.code} {f.message}"),
-                file=sys.stderr,
-            )
+            print(printable(f.text(args.file)), file=sys.stderr)
         print(
             f"woda-sharing: refused: {printable(args.file)} is not valid, so it cannot be endorsed",
             file=sys.stderr,

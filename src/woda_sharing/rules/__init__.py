@@ -258,7 +258,7 @@ class Rule:
             yield Finding(
                 code=self.code,
                 severity=hit.severity or self.severity,
-                path=hit.path,
+                pointer=hit.path,
                 message=hit.message,
                 hint=hit.hint,
                 citation=self.citation,

@@ -1,0 +1,166 @@
+"""Validate many files at once: charters first, then each agreement against the charter it cites.
+
+`validate_many` is what ``woda-sharing validate`` runs, as a library function:
+folders are walked for ``*.json`` files (hidden and underscore-prefixed files
+and folders are skipped; a file named directly is always read), every file
+gets a `Report`, and the reports come back together as a `BatchReport`.
+Like `validate`, it never raises for a bad document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, Final
+
+from attrs import frozen
+
+from woda_sharing.exceptions import DocumentError, LoadError, UsageError
+from woda_sharing.findings import Finding, Report, Severity
+from woda_sharing.legal import Catalogue
+from woda_sharing.loading import DEFAULT_LIMITS, Limits, load_json, read_bytes
+from woda_sharing.model import Charter
+from woda_sharing.rules import Rules
+from woda_sharing.validation import PIPELINE_CODES, CharterInfo, validate
+
+__all__ = ["BatchReport", "validate_many"]
+
+_UNREADABLE: Final = frozenset(code for code, entry in PIPELINE_CODES.items() if entry.unreadable)
+
+
+@frozen(kw_only=True)
+class BatchReport:
+    """The reports of every file `validate_many` read, in the order it read them.
+
+    Truthy when no file has an error finding. Iterating yields the `Report`
+    of each file; ``report.source`` is the file's path.
+    """
+
+    reports: tuple[Report, ...]
+
+    @property
+    def ok(self) -> bool:
+        """No file has an error finding."""
+        return all(r.ok for r in self.reports)
+
+    @property
+    def unreadable(self) -> tuple[Report, ...]:
+        """The reports of files that could not be read as a JSON object (codes ``WS001``-``WS007``)."""
+        return tuple(r for r in self.reports if r.codes() & _UNREADABLE)
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __iter__(self) -> Iterator[Report]:
+        return iter(self.reports)
+
+    def __len__(self) -> int:
+        return len(self.reports)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form used by ``woda-sharing validate --format json``."""
+        return {"ok": self.ok, "files": [r.as_dict() for r in self.reports]}
+
+
+def validate_many(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    charter: str | os.PathLike[str] | Charter | CharterInfo | Mapping[str, Any] | None = None,
+    today: dt.date | None = None,
+    catalogue: Catalogue | None = None,
+    rules: Rules | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> BatchReport:
+    """Validate every file in *paths* (files or folders) and return their reports together.
+
+    Charters are validated first; each agreement is then checked against
+    *charter* when given (a path, a `Charter`, a `CharterInfo` or a wire
+    mapping), or else against the valid charter among the files whose id and
+    version it cites. *today*, *catalogue*, *rules* and *limits* are passed to
+    `validate` for every file.
+
+    Raises `UsageError` when *paths* holds no file at all, and `DocumentError`
+    (with the charter's ``report``) when *charter* is not a valid charter.
+    """
+    files = list(_walk(paths))
+    if not files:
+        raise UsageError("no JSON files found")
+    options: dict[str, Any] = {"today": today, "catalogue": catalogue, "rules": rules}
+    given = None if charter is None else _given_charter(charter, limits, options)
+
+    loaded = [(str(path), _load(path, limits)) for path in files]
+    # Charters first, so that agreements among the same files can be checked against them.
+    charters: dict[tuple[str, int], CharterInfo] = {}
+    charter_reports: dict[int, Report] = {}
+    for index, (source, data) in enumerate(loaded):
+        if not isinstance(data, Report) and data.get("kind") == "charter":
+            report = charter_reports[index] = validate(data, source=source, **options)
+            if report.ok:
+                info = CharterInfo.from_report(report)
+                charters[(info.charter.id, info.charter.version)] = info
+    reports: list[Report] = []
+    for index, (source, data) in enumerate(loaded):
+        if isinstance(data, Report):  # the file could not be read
+            reports.append(data)
+        elif index in charter_reports:
+            reports.append(charter_reports[index])
+        else:
+            cited = given or _cited_charter(data, charters)
+            reports.append(validate(data, charter=cited, source=source, **options))
+    return BatchReport(reports=tuple(reports))
+
+
+def _walk(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            # Hidden and underscore-prefixed files are not documents (tool output, fixtures).
+            yield from sorted(
+                p
+                for p in path.rglob("*.json")
+                if p.is_file()
+                and not any(part.startswith(("_", ".")) for part in p.relative_to(path).parts)
+            )
+        else:
+            yield path
+
+
+def _load(path: Path, limits: Limits) -> dict[str, Any] | Report:
+    """The file's JSON object, or the report of why it could not be read as one."""
+    try:
+        return load_json(read_bytes(path, limits=limits), source=str(path), limits=limits)
+    except LoadError as e:
+        finding = Finding(
+            code=e.code, severity=Severity.ERROR, pointer=e.pointer, message=e.message
+        )
+        return Report(source=str(path), kind=None, findings=(finding,))
+
+
+def _given_charter(
+    charter: str | os.PathLike[str] | Charter | CharterInfo | Mapping[str, Any],
+    limits: Limits,
+    options: dict[str, Any],
+) -> CharterInfo:
+    if not isinstance(charter, (str, os.PathLike)):
+        return CharterInfo.of(charter)
+    source = str(charter)
+    data = _load(Path(charter), limits)
+    report = data if isinstance(data, Report) else validate(data, source=source, **options)
+    if report.kind != "charter" or not report.ok:
+        raise DocumentError(f"{source} is not a valid charter", report=report)
+    return CharterInfo.from_report(report)
+
+
+def _cited_charter(
+    data: Mapping[str, Any], charters: Mapping[tuple[str, int], CharterInfo]
+) -> CharterInfo | None:
+    """The charter among the files that an agreement cites by id and version, if any."""
+    ref = data.get("charter") if data.get("kind") == "agreement" else None
+    if not isinstance(ref, dict):
+        return None
+    charter_id, version = ref.get("id"), ref.get("version")
+    if not isinstance(charter_id, str) or type(version) is not int:
+        return None  # the schema will say why
+    return charters.get((charter_id, version))
