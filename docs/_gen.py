@@ -37,7 +37,9 @@ def rules_page() -> str:
         "## Pipeline\n\n",
         "| Code | Meaning |\n| --- | --- |\n",
     ]
-    lines += [f"| `{code}` | {_cell(title)} |\n" for code, title in sorted(PIPELINE_CODES.items())]
+    lines += [
+        f"| `{code}` | {_cell(entry.title)} |\n" for code, entry in sorted(PIPELINE_CODES.items())
+    ]
     lines += [
         "\n## Rules\n\n",
         "| Code | Title | Severity | Applies to | Needs the charter |\n",

@@ -133,7 +133,9 @@ def test_endorse_refuses_an_invalid_document(
     from woda_sharing.findings import Finding, Report, Severity
 
     def failing(data: Any, **_: Any) -> Report:
-        finding = Finding(code="WS999", severity=Severity.ERROR, pointer="/title", message="bad title")
+        finding = Finding(
+            code="WS999", severity=Severity.ERROR, pointer="/title", message="bad title"
+        )
         return Report(source="x", kind="charter", findings=(finding,))
 
     monkeypatch.setattr(validation, "validate", failing)

@@ -249,3 +249,63 @@ def test_a_malformed_charter_reference_is_a_finding_not_a_crash(
     captured = capsys.readouterr()
     assert f"{path}:/charter/version: error WS010" in captured.out
     assert captured.err == ""
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_output_writes_the_report_to_a_file_and_nothing_to_stdout(
+    folder: Path, tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "out" / "report.txt"
+    target.parent.mkdir()
+    code = main(["validate", "--format", fmt, "--output", str(target), str(folder)])
+    assert capsys.readouterr().out == ""
+    assert main(["validate", "--format", fmt, str(folder)]) == code
+    assert target.read_text(encoding="utf-8") == capsys.readouterr().out
+    assert [p.name for p in target.parent.iterdir()] == ["report.txt"]  # no temporary file left
+
+
+def test_output_to_an_unwritable_place_is_a_usage_error(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "absent" / "report.json"
+    assert main(["validate", "--format", "json", "--output", str(target), str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("woda-sharing: error: ")
+    assert "Traceback" not in err
+    assert not target.exists()
+
+
+def test_an_invalid_charter_option_is_reported_in_the_chosen_format(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = _write(folder, "not-a-charter.json", {"kind": "charter", "format_version": 1})
+    code = main(
+        ["validate", "--format", "json", "--charter", str(bad), str(folder / "agreement.json")]
+    )
+    captured = capsys.readouterr()
+    assert code == 2
+    out = json.loads(captured.out)
+    assert [f["source"] for f in out["files"]] == [str(bad)]
+    assert "WS010" in {f["code"] for f in out["files"][0]["findings"]}
+    assert captured.err == f"woda-sharing: error: {bad} is not a valid charter\n"
+
+
+def test_output_formats_write_to_the_stream_they_are_given(folder: Path) -> None:
+    import io
+
+    from woda_sharing import validate_many
+    from woda_sharing.cli._output import FORMATS, JsonOutput, TextOutput
+
+    assert {"text": TextOutput, "json": JsonOutput} == FORMATS
+    batch = validate_many([folder / "agreement.json"])
+    text, data = io.StringIO(), io.StringIO()
+    TextOutput(text).batch(batch)
+    JsonOutput(data).batch(batch)
+    report = batch.reports[0]
+    (finding,) = report.findings  # WS012: the charter was not given
+    assert text.getvalue().splitlines() == [
+        finding.text(report.source),
+        f"    hint: {finding.hint}",
+        "1 file(s) checked, 0 with errors, 0 error finding(s)",
+    ]
+    assert json.loads(data.getvalue()) == batch.as_dict()
