@@ -59,6 +59,11 @@ def test_a_folder_gives_one_report_per_file_and_agreements_find_their_charter(
     assert batch.as_dict() == {"ok": True, "files": [r.as_dict() for r in batch.reports]}
 
 
+def test_one_path_is_one_path_not_a_string_of_characters(folder: Path) -> None:
+    assert validate_many(str(folder), today=TODAY) == validate_many([folder], today=TODAY)
+    assert len(validate_many(folder / "charter.json", today=TODAY)) == 1
+
+
 def test_an_agreement_whose_charter_is_absent_or_invalid_gets_ws012(
     folder: Path, charter: dict[str, Any]
 ) -> None:

@@ -10,6 +10,7 @@ Like `validate`, it never raises for a bad document.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -65,7 +66,7 @@ class BatchReport:
 
 
 def validate_many(
-    paths: Iterable[str | os.PathLike[str]],
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
     *,
     charter: str | os.PathLike[str] | Charter | CharterInfo | Mapping[str, Any] | None = None,
     today: dt.date | None = None,
@@ -73,7 +74,7 @@ def validate_many(
     rules: Rules | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> BatchReport:
-    """Validate every file in *paths* (files or folders) and return their reports together.
+    """Validate every file in *paths* (files or folders, or one of them) and return their reports.
 
     Charters are validated first; each agreement is then checked against
     *charter* when given (a path, a `Charter`, a `CharterInfo` or a wire
@@ -84,11 +85,14 @@ def validate_many(
     Raises `UsageError` when *paths* holds no file at all, and `DocumentError`
     (with the charter's ``report``) when *charter* is not a valid charter.
     """
-    files = list(_walk(paths))
+    files = list(_walk([paths] if isinstance(paths, (str, os.PathLike)) else paths))
     if not files:
         raise UsageError("no JSON files found")
-    options: dict[str, Any] = {"today": today, "catalogue": catalogue, "rules": rules}
-    given = None if charter is None else _given_charter(charter, limits, options)
+    # One date for every file, even across midnight.
+    check = functools.partial(
+        validate, today=today or dt.date.today(), catalogue=catalogue, rules=rules
+    )
+    given = None if charter is None else _given_charter(charter, limits, check)
 
     loaded = [(str(path), _load(path, limits)) for path in files]
     # Charters first, so that agreements among the same files can be checked against them.
@@ -96,7 +100,7 @@ def validate_many(
     charter_reports: dict[int, Report] = {}
     for index, (source, data) in enumerate(loaded):
         if not isinstance(data, Report) and data.get("kind") == "charter":
-            report = charter_reports[index] = validate(data, source=source, **options)
+            report = charter_reports[index] = check(data, source=source)
             if report.ok:
                 info = CharterInfo.from_report(report)
                 charters[(info.charter.id, info.charter.version)] = info
@@ -108,7 +112,7 @@ def validate_many(
             reports.append(charter_reports[index])
         else:
             cited = given or _cited_charter(data, charters)
-            reports.append(validate(data, charter=cited, source=source, **options))
+            reports.append(check(data, charter=cited, source=source))
     return BatchReport(reports=tuple(reports))
 
 
@@ -141,13 +145,13 @@ def _load(path: Path, limits: Limits) -> dict[str, Any] | Report:
 def _given_charter(
     charter: str | os.PathLike[str] | Charter | CharterInfo | Mapping[str, Any],
     limits: Limits,
-    options: dict[str, Any],
+    check: functools.partial[Report],
 ) -> CharterInfo:
     if not isinstance(charter, (str, os.PathLike)):
         return CharterInfo.of(charter)
     source = str(charter)
     data = _load(Path(charter), limits)
-    report = data if isinstance(data, Report) else validate(data, source=source, **options)
+    report = data if isinstance(data, Report) else check(data, source=source)
     if report.kind != "charter" or not report.ok:
         raise DocumentError(f"{source} is not a valid charter", report=report)
     return CharterInfo.from_report(report)
