@@ -89,6 +89,12 @@ def api_page() -> str:
             members = " | ".join(f"`{t.__name__}`" for t in obj.__args__)
             lines.append(f"\n## `{name}`\n\n*type alias*: {members}\n")
             continue
+        if kind == "constant" and name == "PIPELINE_CODES":  # a table: its entries are a page
+            lines.append(
+                f"\n## `{name}`\n\n*constant*: a mapping of each pipeline code to its "
+                "`PipelineCode`, listed in [Finding codes](rules.md#pipeline).\n"
+            )
+            continue
         if kind == "constant":
             lines.append(f"\n## `{name}`\n\n*constant* `{name} = {obj!r}`\n")
             continue
