@@ -63,9 +63,20 @@ def agreement(
         "parties": [
             {"id": f"p-{org}", "organisation": org, "role": "controller"} for org in parties
         ],
-        "purposes": [{"id": "care"}],
-        "items": [{"id": "name"}],
-        "flows": [{"id": "f1"}],
+        "purposes": [{"id": "care", "needs": ["name"]}],
+        "items": [{"id": "name", "title": "Name", "category": "personal"}],
+        "flows": [
+            {
+                "id": "f1",
+                "from": f"p-{parties[0]}",
+                "to": f"p-{parties[-1]}",
+                "items": ["name"],
+                "purposes": ["care"],
+                "bases": ["uk-gdpr-6-1-e"],
+                "frequency": "daily",
+                "method": "sftp",
+            }
+        ],
         "start": "2026-02-01",
     }
 

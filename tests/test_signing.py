@@ -117,12 +117,12 @@ def test_threshold_rule(threshold: int, orgs: tuple[str, ...], met: bool) -> Non
         pytest.param({**fx.charter(), "members": []}, "no members", id="no-members"),
         pytest.param(
             {**fx.charter(), "endorsement": {"rule": "all-members"}},
-            "cannot be read",
+            "does not structure",
             id="no-roles",
         ),
         pytest.param(
             {**fx.charter(), "endorsement": {"rule": "anyone", "roles": ["siro"]}},
-            "neither",
+            "does not structure",
             id="unknown-rule",
         ),
     ],
@@ -425,8 +425,16 @@ def test_documented_vector() -> None:
         "format_version": 1,
         "id": "example",
         "version": 1,
-        "members": [{"id": "county"}],
+        "title": "Example",
+        "effective": "2026-01-01",
+        "members": [
+            {"id": "county", "name": "County", "sector": "county-council", "public_authority": True}
+        ],
+        "principles": [],
+        "purposes": [{"id": "care", "title": "Care"}],
+        "controls": [],
         "endorsement": {"rule": "all-members", "roles": ["siro"]},
+        "review_interval_months": 12,
     }
     when = dt.datetime(2026, 1, 31, 9, 0, tzinfo=dt.UTC)
     out = endorse(doc, signer, organisation="county", role="siro", signed_at=when)
@@ -442,9 +450,11 @@ def test_documented_vector() -> None:
 @pytest.mark.parametrize(
     ("document", "problem"),
     [
-        pytest.param({**fx.charter(), "members": "all"}, "no members", id="members-not-list"),
         pytest.param(
-            {**fx.charter(), "endorsement": "all"}, "cannot be read", id="rule-not-object"
+            {**fx.charter(), "members": "all"}, "does not structure", id="members-not-list"
+        ),
+        pytest.param(
+            {**fx.charter(), "endorsement": "all"}, "does not structure", id="rule-not-object"
         ),
     ],
 )

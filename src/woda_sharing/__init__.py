@@ -15,7 +15,6 @@ from woda_sharing.decisions import (
     Policy,
     Reason,
     Request,
-    endorsed_by_keyring,
 )
 from woda_sharing.exceptions import (
     CanonicalizationError,
@@ -89,9 +88,12 @@ from woda_sharing.rules import (
     builtin_rules,
 )
 from woda_sharing.signing import (
+    EndorsementRequirement,
     EndorsementStatus,
     VerificationResult,
     endorse,
+    endorsed_by_keyring,
+    endorsement_requirement,
     require_verified,
     verify,
 )
@@ -139,6 +141,7 @@ __all__ = [
     "Dpia",
     "Endorsement",
     "EndorsementRule",
+    "EndorsementRequirement",
     "EndorsementStatus",
     "Finding",
     "Flow",
@@ -192,6 +195,7 @@ __all__ = [
     "digest",
     "endorse",
     "endorsed_by_keyring",
+    "endorsement_requirement",
     "generate_signer",
     "load_json",
     "load_path",

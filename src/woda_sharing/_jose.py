@@ -73,9 +73,11 @@ def _reject(message: str) -> NoReturn:
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj = dict(pairs)
     if len(obj) != len(pairs):
-        names = [name for name, _ in pairs]
-        dupe = next(name for name in names if names.count(name) > 1)
-        _reject(f"duplicate header name {dupe!r}")
+        seen: set[str] = set()  # a set: one pass, never a count per name (quadratic)
+        for name, _ in pairs:
+            if name in seen:
+                _reject(f"duplicate header name {name!r}")
+            seen.add(name)
     return obj
 
 

@@ -25,11 +25,9 @@ from typing import Any, Final, NamedTuple
 from attrs import frozen
 
 from woda_sharing.exceptions import CatalogueError, DocumentError, PolicyError, UsageError
-from woda_sharing.keyring import Keyring
 from woda_sharing.legal import Catalogue, CatalogueEntry
 from woda_sharing.model import Agreement, Charter, Flow, Party
 from woda_sharing.rules import builtin_catalogue
-from woda_sharing.signing import verify
 from woda_sharing.validation import CharterInfo, validate
 
 __all__ = [
@@ -39,7 +37,6 @@ __all__ = [
     "Policy",
     "Reason",
     "Request",
-    "endorsed_by_keyring",
     "parse_party",
     "reason_table",
 ]
@@ -701,19 +698,3 @@ def _normalise(request: object) -> Request:
         raise UsageError("a request's date is a datetime.date (not a datetime or a string)")
     return r if type(items) is tuple else r._replace(items=tuple(items))
 
-
-def endorsed_by_keyring(
-    charter: Mapping[str, Any],
-    agreements: Iterable[Mapping[str, Any]],
-    keyring: Keyring | Mapping[str, Any],
-    *,
-    at: dt.datetime,
-) -> dict[str, bool]:
-    """Verify each agreement's endorsements against *keyring* at *at*; map agreement id → verified.
-
-    Pass the result as ``endorsed=`` to `Policy.compile`. *charter* and
-    *agreements* are wire mappings (signatures cover the exact wire form).
-    The keyring is checked once, not once per agreement.
-    """
-    ring = keyring if isinstance(keyring, Keyring) else Keyring.from_data(keyring)
-    return {str(a.get("id")): bool(verify(a, ring, charter=charter, at=at)) for a in agreements}

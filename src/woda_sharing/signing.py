@@ -1,32 +1,16 @@
 """Endorsements: sign an exact version of a document, and verify who has endorsed it.
 
 An endorsement is a JWS (RFC 7515) in flattened JSON serialization with a
-detached payload, stored in the document's top-level ``endorsements`` array
-as exactly ``{"protected": ..., "signature": ...}``. The payload is the
-document's canonical bytes (`woda_sharing.canonical.signed_bytes`); the JWS
-signing input is ``protected || "." || BASE64URL(payload)``. The protected
-header (see ``docs/reference/endorsement-format.md``) holds exactly:
-
-=================== ======================================================
-``alg``              ``Ed25519`` | ``ES256`` | ``PS256``
-``kid``              RFC 7638 thumbprint of the signing key
-``typ``              ``woda-endorsement+jws``
-``iat``              signing time, integer seconds since the epoch (UTC)
-``woda_kind``        document kind: ``charter`` | ``agreement``
-``woda_id``          document id
-``woda_version``     document version (integer)
-``woda_digest``      ``sha256:<hex>`` of the canonical bytes
-``woda_org``         endorsing organisation (a charter member id)
-``woda_role``        signatory role (``siro``, ``dpo``, ...)
-``woda_signatory``   optional: the signatory's name
-``crit``             optional: only ``woda_*`` names present in the header
-=================== ======================================================
-
-Any other header name is refused (fail closed), and so are keys carried in
-the header (``jwk``, ``jku``, ``x5u``, ``x5c``, ``x5t``, ``x5t#S256``).
+detached payload, stored in the document's top-level ``endorsements`` array;
+its wire form and protected-header grammar live in the private module
+``_jws`` (``docs/reference/endorsement-format.md``). This module holds the
+policy: who must sign (`endorsement_requirement`, read from the typed
+`Charter` or `Agreement`, the one reading rule WS601 shares) and the verdict
+on each endorsement (keys, status, time).
 
 `verify` returns a `VerificationResult` (truthy when verified) and never
-raises for a bad document; `require_verified` is its raising twin. The
+raises for a bad document, including one that does not structure as a
+`Charter` or `Agreement`; `require_verified` is its raising twin. The
 canonical bytes, their base64url form and the digest are computed once per
 document, never once per endorsement.
 
@@ -34,44 +18,46 @@ Endorsement rule: for a charter, the charter's own ``endorsement`` rule
 (``all-members`` or ``threshold``) over its ``members``, with its ``roles``.
 For an agreement, every distinct party organisation must endorse, with a
 role from the charter's ``endorsement.roles``; the charter must be given,
-be of kind ``charter``, have a canonical form and be the exact version the
-agreement names (id, version and digest, compared by value and type). The
-charter's own endorsements are not checked here. Distinct organisations are
-counted, never signatures.
+structure as a `Charter`, have a canonical form and be the exact version the
+agreement names (id, version and digest). The charter's own endorsements are
+not checked here. Distinct organisations are counted, never signatures.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-import rfc8785
 from attrs import field, frozen
 
-from woda_sharing import canonical
-from woda_sharing._jose import JoseFormatError, b64url_decode, b64url_encode, parse_header_json
+from woda_sharing import _jws, canonical
+from woda_sharing._jose import b64url_encode
+from woda_sharing._jws import HEADER_PREFIX, TYP, from_compact, to_compact
+from woda_sharing.codec import structure
 from woda_sharing.exceptions import (
     CanonicalizationError,
+    DocumentError,
     KeyMaterialError,
-    LoadError,
     SigningError,
     UsageError,
     VerificationError,
 )
 from woda_sharing.keyring import KeyEntry, Keyring, KeyStatus, fingerprint
 from woda_sharing.keys import ALGORITHMS, Signer, check_public_jwk, verify_signature
-from woda_sharing.model import is_id
+from woda_sharing.model import Agreement, Charter, is_id
 
 __all__ = [
     "HEADER_PREFIX",
     "TYP",
+    "EndorsementRequirement",
     "EndorsementStatus",
     "Status",
     "VerificationResult",
     "endorse",
+    "endorsed_by_keyring",
+    "endorsement_requirement",
     "from_compact",
     "honourable",
     "require_verified",
@@ -79,34 +65,8 @@ __all__ = [
     "verify",
 ]
 
-#: The ``typ`` of every endorsement.
-TYP: Final = "woda-endorsement+jws"
-#: The prefix of this library's own header names.
-HEADER_PREFIX: Final = "woda_"
-_REQUIRED: Final = frozenset(
-    {
-        "alg",
-        "kid",
-        "typ",
-        "iat",
-        "woda_kind",
-        "woda_id",
-        "woda_version",
-        "woda_digest",
-        "woda_org",
-        "woda_role",
-    }
-)
-_OPTIONAL: Final = frozenset({"woda_signatory", "crit"})
-_ALLOWED: Final = _REQUIRED | _OPTIONAL
-_EMBEDDED_KEYS: Final = frozenset({"jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256"})
 _KINDS: Final = frozenset({"charter", "agreement"})
-#: An RFC 7638 SHA-256 thumbprint in base64url: the only shape a ``kid`` can have.
-_KID: Final = re.compile(r"[A-Za-z0-9_-]{43}")
-_SIGNATORY_MAX: Final = 200
-#: 9999-12-31T23:59:59Z, the last second a datetime can hold.
-_MAX_IAT: Final = 253402300799
-_CLAIMS: Final = (("woda_kind", "kind"), ("woda_id", "id"), ("woda_version", "version"))
+_CLAIMS: Final = (("kind", "kind"), ("id", "id"), ("version", "version"))
 
 
 class Status(enum.Enum):
@@ -216,57 +176,63 @@ class VerificationResult:
         }
 
 
-# --------------------------------------------------------------------------- rules
+# --------------------------------------------------------------------------- who must sign
 
 
 @frozen(kw_only=True)
-class _Rule:
+class EndorsementRequirement:
+    """Who must endorse a document: read once from the typed `Charter` or `Agreement`.
+
+    ``expected`` are the organisations whose endorsements count, ``threshold``
+    how many distinct ones are needed, ``roles`` the roles they may sign in
+    (``None`` when they cannot be checked: an agreement without its charter,
+    which `verify` counts as a problem of its own).
+    ``problems`` say why the requirement can never be met, if it cannot.
+    """
+
     description: str
     expected: frozenset[str]
-    roles: frozenset[str] | None  # None: roles cannot be checked (no charter)
-    threshold: int  # distinct expected organisations needed
+    roles: frozenset[str] | None
+    threshold: int
     problems: tuple[str, ...]
 
 
-def _member_ids(charter: Mapping[str, Any]) -> list[str]:
-    members = charter.get("members")
-    if not isinstance(members, list):
-        return []
-    return [m["id"] for m in members if isinstance(m, Mapping) and isinstance(m.get("id"), str)]
+def endorsement_requirement(
+    document: Charter | Agreement, *, charter: Charter | None = None
+) -> EndorsementRequirement:
+    """Return who must endorse *document* (for an agreement, under *charter*).
+
+    A charter carries its own rule (``all-members`` or a ``threshold`` of
+    distinct members, in its ``roles``); an agreement needs every distinct
+    party organisation, in a role of its charter's rule. Rule WS601 and
+    `verify` both read the rule here, so they cannot disagree.
+    """
+    if isinstance(document, Charter):
+        return _charter_requirement(document)
+    return _agreement_requirement(document, charter)
 
 
-def _charter_roles(
-    charter: Mapping[str, Any],
-) -> tuple[frozenset[str] | None, Mapping[str, Any] | None]:
-    rule = charter.get("endorsement")
-    if not isinstance(rule, Mapping):
-        return None, None
-    roles = rule.get("roles")
-    if not isinstance(roles, list) or not roles or not all(isinstance(r, str) for r in roles):
-        return None, rule
-    return frozenset(roles), rule
-
-
-def _charter_rule(document: Mapping[str, Any]) -> _Rule:
-    members = frozenset(_member_ids(document))
-    roles, rule = _charter_roles(document)
+def _charter_requirement(charter: Charter) -> EndorsementRequirement:
+    members = frozenset(m.id for m in charter.members)
+    rule = charter.endorsement
+    roles = frozenset(rule.roles) or None
     problems: list[str] = []
     if not members:
         problems.append("the charter has no members, so its endorsement rule needs nothing")
-    if rule is None or roles is None:
-        problems.append("the charter's endorsement rule (rule and roles) cannot be read")
-        return _Rule(
+    if roles is None:
+        problems.append("the charter's endorsement rule names no roles")
+        return EndorsementRequirement(
             description="unreadable",
             expected=members,
-            roles=roles,
+            roles=None,
             threshold=0,
             problems=tuple(problems),
         )
-    if rule.get("rule") == "all-members":
+    if rule.rule == "all-members":
         need = len(members)
         description = f"all {need} members"
-    elif rule.get("rule") == "threshold" and type(rule.get("threshold")) is int:
-        need = rule["threshold"]
+    elif rule.rule == "threshold" and rule.threshold is not None:
+        need = rule.threshold
         description = f"{need} of {len(members)} members"
         if need > len(members):
             problems.append(f"the threshold {need} exceeds the {len(members)} members")
@@ -277,7 +243,7 @@ def _charter_rule(document: Mapping[str, Any]) -> _Rule:
     if need < 1 and not problems:
         problems.append("the endorsement rule needs nothing, so it can never be met")
     description += f", roles: {', '.join(sorted(roles))}"
-    return _Rule(
+    return EndorsementRequirement(
         description=description,
         expected=members,
         roles=roles,
@@ -286,43 +252,25 @@ def _charter_rule(document: Mapping[str, Any]) -> _Rule:
     )
 
 
-def _agreement_rule(
-    document: Mapping[str, Any], charter: Mapping[str, Any] | None, charter_digest: str | None
-) -> _Rule:
-    parties = document.get("parties")
-    orgs = frozenset(
-        p["organisation"]
-        for p in (parties if isinstance(parties, list) else [])
-        if isinstance(p, Mapping) and isinstance(p.get("organisation"), str)
-    )
+def _agreement_requirement(
+    agreement: Agreement, charter: Charter | None
+) -> EndorsementRequirement:
+    orgs = frozenset(p.organisation for p in agreement.parties)
     problems: list[str] = []
     if not orgs:
         problems.append("the agreement has no parties, so its endorsement rule needs nothing")
     roles: frozenset[str] | None = None
-    if charter is None:
-        problems.append(
-            "no charter given: the roles that may endorse the agreement cannot be checked"
-        )
-    else:
-        roles, _ = _charter_roles(charter)
+    if charter is not None:
+        roles = frozenset(charter.endorsement.roles) or None
         if roles is None:
             problems.append("the charter's endorsement roles cannot be read")
-        if charter.get("kind") != "charter":
-            problems.append("the charter given is not a document of kind charter")
-        if charter_digest is None:
-            problems.append("the charter given has no canonical form, so its digest is unknown")
-        elif not _names_charter(document.get("charter"), charter, charter_digest):
-            problems.append(
-                "the charter given is not the exact charter version the agreement names"
-            )
-        members = frozenset(_member_ids(charter))
-        outsiders = sorted(orgs - members)
+        outsiders = sorted(orgs - {m.id for m in charter.members})
         if outsiders:
             problems.append(f"parties are not charter members: {', '.join(outsiders)}")
     description = f"every party organisation ({len(orgs)})"
     if roles:
         description += f", roles: {', '.join(sorted(roles))}"
-    return _Rule(
+    return EndorsementRequirement(
         description=description,
         expected=orgs,
         roles=roles,
@@ -331,28 +279,19 @@ def _agreement_rule(
     )
 
 
-def _names_charter(ref: object, charter: Mapping[str, Any], charter_digest: str) -> bool:
-    """Whether the agreement's charter reference *ref* names exactly *charter* (id, version, digest)."""
-    if not isinstance(ref, Mapping):
-        return False
-    ref_id, ref_version, ref_digest = ref.get("id"), ref.get("version"), ref.get("digest")
-    version = charter.get("version")
-    return (
-        isinstance(ref_id, str)
-        and ref_id == charter.get("id")
-        and type(ref_version) is int  # never True for 1: a bool is not a version
-        and type(version) is int
-        and ref_version == version
-        and isinstance(ref_digest, str)
-        and ref_digest == charter_digest
-    )
+#: The requirement of a document that does not structure: nothing can meet it.
+_UNKNOWN: Final = EndorsementRequirement(
+    description="unknown", expected=frozenset(), roles=None, threshold=0, problems=()
+)
+
+
+def _typed(document: Mapping[str, Any], kind: str) -> Charter | Agreement:
+    """Structure *document* (its endorsements aside) as *kind*, raising `DocumentError`."""
+    content = {k: v for k, v in document.items() if k != "endorsements"}
+    return structure(content, Charter if kind == "charter" else Agreement)
 
 
 # --------------------------------------------------------------------------- endorse
-
-
-def _is_name(value: object) -> bool:
-    return isinstance(value, str) and 0 < len(value) <= _SIGNATORY_MAX and value.isprintable()
 
 
 def _check_id(value: object, what: str) -> str:
@@ -368,8 +307,8 @@ def _check_arguments(
 ) -> None:
     _check_id(organisation, "organisation")
     _check_id(role, "role")
-    if signatory is not None and not _is_name(signatory):
-        raise SigningError(f"signatory must be 1 to {_SIGNATORY_MAX} printable characters")
+    if signatory is not None and not _jws.is_name(signatory):
+        raise SigningError(f"signatory must be 1 to {_jws.SIGNATORY_MAX} printable characters")
     if not isinstance(signed_at, dt.datetime):
         raise SigningError(f"signed_at is a datetime, not a {type(signed_at).__name__}")
     if signed_at.tzinfo is None or signed_at.utcoffset() is None:
@@ -378,7 +317,7 @@ def _check_arguments(
         seconds = signed_at.timestamp()
     except (OverflowError, ValueError):
         seconds = -1.0
-    if not (seconds >= 0 and int(seconds) <= _MAX_IAT):
+    if not (seconds >= 0 and int(seconds) <= _jws.MAX_IAT):
         # Verification calls such an iat malformed: refuse to make what would never count.
         raise SigningError(
             "signed_at must lie between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z"
@@ -414,7 +353,11 @@ def endorse(
     existing = document.get("endorsements", [])
     if not isinstance(existing, list):
         raise SigningError("the document's endorsements member is not an array")
-    rule = _charter_rule(document) if kind == "charter" else _agreement_rule(document, None, None)
+    try:
+        canonical.signed_bytes(document)  # refuse what has no canonical form first
+        rule = endorsement_requirement(_typed(document, kind))
+    except (CanonicalizationError, DocumentError) as e:
+        raise SigningError(str(e)) from e
     if organisation not in rule.expected:
         noun = (
             "member of the charter" if kind == "charter" else "party organisation of the agreement"
@@ -446,8 +389,8 @@ def endorse(
     }
     if signatory is not None:
         header["woda_signatory"] = signatory
-    protected = b64url_encode(bytes(rfc8785.dumps(header)))
-    signing_input = protected.encode("ascii") + b"." + b64url_encode(payload).encode("ascii")
+    protected = _jws.encode_header(header)
+    signing_input = _jws.signing_input(protected, b64url_encode(payload).encode("ascii"))
     signature = signer.sign(signing_input)
     if not verify_signature(alg, public_key, signature, signing_input):
         raise SigningError(
@@ -472,7 +415,7 @@ class _Context:
     digest: str
     payload_b64: bytes
     keyring: Keyring
-    rule: _Rule
+    rule: EndorsementRequirement
     at: dt.datetime
 
 
@@ -480,105 +423,20 @@ def _bad(index: int, status: Status, reason: str, **claims: Any) -> EndorsementS
     return EndorsementStatus(index=index, status=status, reason=reason, **claims)
 
 
-def _check_names(header: Mapping[str, Any]) -> tuple[Status, str] | None:  # noqa: PLR0911 - one return per refusal
-    names = header.keys()
-    embedded = sorted(names & _EMBEDDED_KEYS)
-    if embedded:
-        keys = ", ".join(embedded)
-        return Status.EMBEDDED_KEY, f"the header carries a key ({keys}); keys come from the keyring"
-    alg = header.get("alg")
-    if not isinstance(alg, str) or alg not in ALGORITHMS:
-        return (
-            Status.ALGORITHM_REFUSED,
-            f"algorithm {alg!r} is refused (only {', '.join(ALGORITHMS)})",
-        )
-    if "crit" in header:
-        crit = header["crit"]
-        if (
-            not isinstance(crit, list)
-            or not crit
-            or not all(isinstance(c, str) for c in crit)
-            or len(set(crit)) != len(crit)
-        ):
-            return Status.MALFORMED, "crit must be a non-empty array of distinct names"
-        unknown = sorted(c for c in crit if not c.startswith(HEADER_PREFIX) or c not in names)
-        if unknown:
-            return (
-                Status.UNKNOWN_CRITICAL,
-                f"critical header names not understood: {', '.join(map(repr, unknown))}",
-            )
-    missing = sorted(_REQUIRED - names)
-    if missing:
-        return Status.MALFORMED, f"the header lacks {', '.join(missing)}"
-    extra = sorted(names - _ALLOWED)
-    if extra:
-        return (
-            Status.MALFORMED,
-            f"the header has names this format does not define: {', '.join(map(repr, extra))}",
-        )
-    return None
-
-
-def _check_header(header: Mapping[str, Any]) -> tuple[Status, str] | None:  # noqa: PLR0911 - one return per refusal reads best
-    names = header.keys()
-    if (
-        "crit" in header
-        or not names >= _REQUIRED
-        or not names <= _ALLOWED
-        or not isinstance(header["alg"], str)
-        or header["alg"] not in ALGORITHMS
-    ):
-        refused = _check_names(header)
-        if refused is not None:
-            return refused
-    if header["typ"] != TYP:
-        return Status.MALFORMED, f"typ is {header['typ']!r}, not {TYP!r}"
-    for name in ("kid", "woda_kind", "woda_id", "woda_digest"):
-        if not isinstance(header[name], str):
-            return Status.MALFORMED, f"{name} is not a string"
-    if not _KID.fullmatch(header["kid"]):
-        return Status.MALFORMED, "kid is not an RFC 7638 thumbprint (43 base64url characters)"
-    for name in ("woda_org", "woda_role"):
-        value = header[name]
-        if not is_id(value):
-            return Status.MALFORMED, f"{name} is not an id"
-    if type(header["iat"]) is not int or header["iat"] < 0:
-        return Status.MALFORMED, "iat is not a non-negative integer"
-    if type(header["woda_version"]) is not int:
-        return Status.MALFORMED, "woda_version is not an integer"
-    signatory = header.get("woda_signatory")
-    if signatory is not None and not _is_name(signatory):
-        return Status.MALFORMED, "woda_signatory is not 1 to 200 printable characters"
-    return None
-
-
-def _check_one(index: int, endorsement: object, ctx: _Context) -> EndorsementStatus:  # noqa: PLR0911, PLR0912 - one early return per status
-    if not isinstance(endorsement, Mapping):
-        return _bad(index, Status.MALFORMED, "an endorsement is a JSON object")
-    if set(endorsement) != {"protected", "signature"}:
-        return _bad(
-            index,
-            Status.MALFORMED,
-            "an endorsement has exactly the members protected and signature "
-            "(no payload, no unprotected header, one signature)",
-        )
-    protected = endorsement["protected"]
+def _check_one(index: int, endorsement: object, ctx: _Context) -> EndorsementStatus:  # noqa: PLR0911 - one early return per status
     try:
-        header = parse_header_json(b64url_decode(protected, what="protected"))
-        signature = b64url_decode(endorsement["signature"], what="signature")
-    except JoseFormatError as e:
-        return _bad(index, Status.MALFORMED, str(e))
-    refused = _check_header(header)
-    if refused is not None:
-        return _bad(index, refused[0], refused[1])
-    org, role, kid, alg = header["woda_org"], header["woda_role"], header["kid"], header["alg"]
+        parsed = _jws.parse(endorsement)
+    except _jws.Refused as e:
+        return _bad(index, Status(e.status), e.reason)
+    header, protected = parsed.header, parsed.protected
+    org, role, kid, alg = header.org, header.role, header.kid, header.alg
     signed_at = (
-        dt.datetime.fromtimestamp(header["iat"], tz=dt.UTC) if header["iat"] <= _MAX_IAT else None
+        dt.datetime.fromtimestamp(header.iat, tz=dt.UTC) if header.iat <= _jws.MAX_IAT else None
     )
     claims: dict[str, Any] = {
         "organisation": org,
         "role": role,
-        "signatory": header.get("woda_signatory"),
+        "signatory": header.signatory,
         "signed_at": signed_at,
         "kid": kid,
         "algorithm": alg,
@@ -588,51 +446,32 @@ def _check_one(index: int, endorsement: object, ctx: _Context) -> EndorsementSta
         return _bad(index, Status.MALFORMED, "iat is implausibly far in the future", **claims)
     document = {"kind": ctx.kind, "id": ctx.id, "version": ctx.version}
     for name, member in _CLAIMS:
-        if header[name] != document[member] or type(header[name]) is not type(document[member]):
+        claimed = getattr(header, name)
+        if claimed != document[member] or type(claimed) is not type(document[member]):
             return _bad(
                 index,
                 Status.DOCUMENT_CHANGED,
-                f"signed for {member} {header[name]!r}, the document has {document[member]!r}",
+                f"signed for {member} {claimed!r}, the document has {document[member]!r}",
                 **claims,
             )
-    if header["woda_digest"] != ctx.digest:
+    if header.digest != ctx.digest:
         return _bad(
             index,
             Status.DOCUMENT_CHANGED,
             "the document changed after it was signed (digest differs)",
             **claims,
         )
-    entry = ctx.keyring.get(kid)
-    if entry is None:
-        return _bad(index, Status.UNKNOWN_KEY, f"no key {kid} in the keyring", **claims)
-    if entry.organisation != org:
-        return _bad(
-            index,
-            Status.KEY_OF_OTHER_ORGANISATION,
-            f"key {kid} belongs to {entry.organisation!r}, not {org!r}",
-            **claims,
-        )
-    if entry.algorithm.name != alg:
-        return _bad(
-            index,
-            Status.ALGORITHM_MISMATCH,
-            f"key {kid} signs with {entry.algorithm.name}, not {alg}",
-            **claims,
-        )
-    if entry.status is KeyStatus.COMPROMISED:
-        return _bad(
-            index,
-            Status.KEY_COMPROMISED,
-            f"key {kid} is compromised; none of its signatures counts",
-            **claims,
-        )
-    signing_input = protected.encode("ascii") + b"." + ctx.payload_b64
-    if not verify_signature(entry.algorithm, entry.public_key, signature, signing_input):
+    refused = _check_key(ctx.keyring.get(kid), header)
+    if refused is not None:
+        return _bad(index, refused[0], refused[1], **claims)
+    assert (entry := ctx.keyring.get(kid)) is not None  # _check_key refused a missing key
+    signing_input = _jws.signing_input(protected, ctx.payload_b64)
+    if not verify_signature(entry.algorithm, entry.public_key, parsed.signature, signing_input):
         return _bad(index, Status.BAD_SIGNATURE, "the signature does not verify", **claims)
     timing = _check_time(entry, signed_at, protected, ctx.at)
     if timing is not None:
         return _bad(index, timing[0], timing[1], **claims)
-    if org not in ctx.rule.expected:
+    if ctx.rule is not _UNKNOWN and org not in ctx.rule.expected:
         return _bad(
             index, Status.ORGANISATION_NOT_EXPECTED, f"{org!r} is not expected to endorse", **claims
         )
@@ -644,6 +483,25 @@ def _check_one(index: int, endorsement: object, ctx: _Context) -> EndorsementSta
             **claims,
         )
     return _bad(index, Status.VALID, "valid", **claims)
+
+
+def _check_key(entry: KeyEntry | None, header: _jws.Header) -> tuple[Status, str] | None:
+    kid, org, alg = header.kid, header.org, header.alg
+    if entry is None:
+        return Status.UNKNOWN_KEY, f"no key {kid} in the keyring"
+    if entry.organisation != org:
+        return (
+            Status.KEY_OF_OTHER_ORGANISATION,
+            f"key {kid} belongs to {entry.organisation!r}, not {org!r}",
+        )
+    if entry.algorithm.name != alg:
+        return Status.ALGORITHM_MISMATCH, f"key {kid} signs with {entry.algorithm.name}, not {alg}"
+    if entry.status is KeyStatus.COMPROMISED:
+        return (
+            Status.KEY_COMPROMISED,
+            f"key {kid} is compromised; none of its signatures counts",
+        )
+    return None
 
 
 def _check_time(
@@ -697,6 +555,42 @@ def verify(
         raise UsageError(f"a document is a mapping, not a {type(document).__name__}")
     if charter is not None and not isinstance(charter, Mapping):
         raise UsageError(f"a charter is a mapping, not a {type(charter).__name__}")
+    given = None if charter is None else _given_charter(charter)
+    return _verify(document, ring, given, at)
+
+
+@frozen
+class _GivenCharter:
+    """The charter an agreement was verified under, read once: typed, its digest, or why not."""
+
+    charter: Charter | None
+    digest: str | None
+    problem: str | None
+
+
+def _given_charter(charter: Mapping[str, Any]) -> _GivenCharter:
+    try:
+        digest = canonical.digest(charter)
+    except CanonicalizationError:
+        return _GivenCharter(
+            None, None, "the charter given has no canonical form, so its digest is unknown"
+        )
+    if charter.get("kind") != "charter":
+        return _GivenCharter(None, digest, "the charter given is not a document of kind charter")
+    try:
+        typed = _typed(charter, "charter")
+    except DocumentError as e:
+        return _GivenCharter(None, digest, f"the charter given does not structure: {e}")
+    assert isinstance(typed, Charter)
+    return _GivenCharter(typed, digest, None)
+
+
+def _verify(
+    document: Mapping[str, Any],
+    ring: Keyring,
+    given: _GivenCharter | None,
+    at: dt.datetime,
+) -> VerificationResult:
     kind = document.get("kind")
     ident = document.get("id")
     version = document.get("version")
@@ -712,16 +606,37 @@ def verify(
     except CanonicalizationError as e:
         return _unverified(head, str(e))
     digest = canonical.digest_of(payload)
-    if kind == "charter":
-        rule = _charter_rule(document)
+    problems: list[str] = []
+    typed: Charter | Agreement | None
+    try:
+        # The rule is read from the typed document; endorsements are judged one by one below.
+        typed = _typed(document, kind)
+    except DocumentError as e:
+        # Still judge every endorsement (signature, key, time), but nothing can count.
+        typed = None
+        problems.append(f"the {kind} does not structure: {e}")
+    if typed is None:
+        rule = _UNKNOWN
+        if given is not None and given.problem is not None:
+            problems.append(given.problem)
+    elif isinstance(typed, Charter):
+        rule = endorsement_requirement(typed)
+    elif given is None or given.charter is None:
+        rule = endorsement_requirement(typed)
+        problems.append(
+            "no charter given: the roles that may endorse the agreement cannot be checked"
+            if given is None
+            else str(given.problem)
+        )
     else:
-        charter_digest = None
-        if charter is not None:
-            try:
-                charter_digest = canonical.digest(charter)
-            except CanonicalizationError:
-                charter_digest = None
-        rule = _agreement_rule(document, charter, charter_digest)
+        rule = endorsement_requirement(typed, charter=given.charter)
+        ref = typed.charter
+        if (ref.id, ref.version, ref.digest) != (
+            given.charter.id,
+            given.charter.version,
+            given.digest,
+        ):
+            problems.append("the charter given is not the exact charter version the agreement names")
     ctx = _Context(
         kind=kind,
         id=ident,
@@ -733,7 +648,7 @@ def verify(
         at=at,
     )
     raw = document.get("endorsements", [])
-    problems = list(rule.problems)
+    problems[:0] = rule.problems
     if not isinstance(raw, list):
         problems.append("the endorsements member is not an array")
         raw = []
@@ -743,7 +658,9 @@ def verify(
     endorsed = {s.organisation for s in statuses if s.valid and s.organisation}
     invalid = {s.organisation for s in statuses if not s.valid and s.organisation} - endorsed
     counted = len(endorsed & rule.expected)
-    rule_met = not rule.problems and rule.threshold >= 1 and counted >= rule.threshold
+    rule_met = (
+        typed is not None and not rule.problems and rule.threshold >= 1 and counted >= rule.threshold
+    )
     return VerificationResult(
         verified=rule_met and not problems and all(s.valid for s in statuses),
         digest=digest,
@@ -758,10 +675,12 @@ def verify(
     )
 
 
-def _unverified(head: Mapping[str, Any], problem: str) -> VerificationResult:
+def _unverified(
+    head: Mapping[str, Any], problem: str, *, digest: str | None = None
+) -> VerificationResult:
     return VerificationResult(
         verified=False,
-        digest=None,
+        digest=digest,
         rule="unknown",
         rule_met=False,
         endorsements=(),
@@ -817,33 +736,27 @@ def honourable(
     )
 
 
-def to_compact(endorsement: Mapping[str, Any]) -> str:
-    """Return an endorsement in JWS compact form with an empty payload segment (``h..s``).
+def endorsed_by_keyring(
+    charter: Mapping[str, Any],
+    agreements: Iterable[Mapping[str, Any]],
+    keyring: Keyring | Mapping[str, Any],
+    *,
+    at: dt.datetime,
+) -> dict[str, bool]:
+    """Verify each agreement's endorsements against *keyring* at *at*; map agreement id → verified.
 
-    Raises `UsageError` unless *endorsement* has string ``protected`` and ``signature`` members.
+    Pass the result as ``endorsed=`` to `woda_sharing.Policy.compile`. *charter*
+    and *agreements* are wire mappings (signatures cover the exact wire form).
+    The keyring and the charter are read once, not once per agreement.
     """
-    given: object = endorsement
-    if not isinstance(given, Mapping) or not all(
-        isinstance(given.get(name), str) for name in ("protected", "signature")
-    ):
-        raise UsageError("an endorsement has string members protected and signature")
-    return f"{endorsement['protected']}..{endorsement['signature']}"
-
-
-def from_compact(token: str) -> dict[str, str]:
-    """Turn a compact JWS with a detached (empty) payload segment into an endorsement.
-
-    Raises `LoadError` unless *token* has three segments and the middle one is
-    empty, and `UsageError` when *token* is not a string.
-    """
-    given: object = token
-    if not isinstance(given, str):
-        raise UsageError(f"a compact JWS is a string, not a {type(given).__name__}")
-    parts = token.split(".")
-    if len(parts) != 3 or not parts[0] or not parts[2]:
-        raise LoadError("a compact JWS has three segments", source="<jws>")
-    if parts[1]:
-        raise LoadError(
-            "the payload segment must be empty (the payload is detached)", source="<jws>"
-        )
-    return {"protected": parts[0], "signature": parts[2]}
+    ring = keyring if isinstance(keyring, Keyring) else Keyring.from_data(keyring)
+    given: object = charter
+    if not isinstance(given, Mapping):
+        raise UsageError(f"a charter is a mapping, not a {type(given).__name__}")
+    prepared = _given_charter(charter)
+    out: dict[str, bool] = {}
+    for a in agreements:
+        if not isinstance(a, Mapping):
+            raise UsageError(f"an agreement is a mapping, not a {type(a).__name__}")
+        out[str(a.get("id"))] = bool(_verify(a, ring, prepared, at))
+    return out

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from woda_sharing.findings import Severity, pointer
 from woda_sharing.rules import BUILTIN, CharterContext, Hit, duplicates
+from woda_sharing.signing import endorsement_requirement
 
 __all__: list[str] = []
 
@@ -15,11 +16,11 @@ rule = BUILTIN.rule
 @rule("WS601", title="Endorsement threshold can never be met", applies_to="charter")
 def threshold_reachable(ctx: CharterContext) -> Iterator[Hit]:
     """A threshold endorsement rule must not ask for more endorsements than the charter has members."""
-    rule_, members = ctx.charter.endorsement, len({m.id for m in ctx.charter.members})
-    if rule_.rule == "threshold" and rule_.threshold is not None and rule_.threshold > members:
+    need = endorsement_requirement(ctx.charter)  # the reading verify uses, so they agree
+    if ctx.charter.endorsement.rule == "threshold" and need.threshold > len(need.expected):
         yield Hit(
             path=pointer("endorsement", "threshold"),
-            message=f"the threshold is {rule_.threshold} endorsements, but the charter has only {members} members",
+            message=f"the threshold is {need.threshold} endorsements, but the charter has only {len(need.expected)} members",
             hint="lower the threshold, or use the all-members rule",
         )
 
