@@ -6,12 +6,15 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from woda_sharing import codec, decisions
+from woda_sharing import codec, decisions, signing
 from woda_sharing.decisions import (
+    IndexEntry,
+    PolicyIndex,
     REASONS,
     Decision,
     FlowRef,
@@ -366,11 +369,11 @@ def test_keyring_adapter_verifies_endorsements() -> None:
             signed_at=dt.datetime(2024, 3, 1, tzinfo=utc),
         )
     at = dt.datetime(2024, 6, 1, tzinfo=utc)
-    assert decisions.endorsed_by_keyring(charter, [signed], ring, at=at) == {"test-agreement": True}
-    assert decisions.endorsed_by_keyring(charter, [half], ring, at=at) == {"test-agreement": False}
-    endorsed = decisions.endorsed_by_keyring(charter, [half], ring, at=at)
+    assert signing.endorsed_by_keyring(charter, [signed], ring, at=at) == {"test-agreement": True}
+    assert signing.endorsed_by_keyring(charter, [half], ring, at=at) == {"test-agreement": False}
+    endorsed = signing.endorsed_by_keyring(charter, [half], ring, at=at)
     assert Policy.compile(charter, [half], endorsed=endorsed).decide(REQ).codes == ("DR006",)
-    endorsed = decisions.endorsed_by_keyring(charter, [signed], ring, at=at)
+    endorsed = signing.endorsed_by_keyring(charter, [signed], ring, at=at)
     assert Policy.compile(charter, [signed], endorsed=endorsed).decide(REQ)
 
 
@@ -919,3 +922,62 @@ def test_clashing_legal_basis_entries_are_a_policy_error() -> None:
     typed = codec.structure(agreement, Agreement)
     with pytest.raises(PolicyError, match="uk-gdpr-art-6-1-e"):
         Policy.compile(charter, [typed])
+
+
+# --- the compiled index ----------------------------------------------------------------------
+
+PAIR = ("district-council", None, "county-council", None)
+REFERRAL = FlowRef(agreement="test-agreement", flow="referral")
+
+
+def test_index_is_a_frozen_value_the_policy_holds() -> None:
+    index = compile_().index
+    assert isinstance(index, PolicyIndex)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        index.charter_id = "other"  # type: ignore[misc]
+    assert index.charter_id == "test-charter"
+    assert index.agreement_ids == ("test-agreement",)
+    assert not index.endorsement_required
+    assert index.known_parties == {("county-council", None), ("district-council", None)}
+    assert index.good_parties >= {("county-council", None), ("police", None)}
+    assert index.items == {"name", "address"}
+
+
+def test_index_entries_and_windows() -> None:
+    index = compile_().index
+    assert list(index.pairs) == [PAIR]
+    (entry,) = index.pairs[PAIR]["name"]["early-help"]
+    assert entry == IndexEntry(
+        agreement="test-agreement",
+        ref=REFERRAL,
+        start=dt.date(2024, 2, 1),
+        end=None,
+        review=dt.date(2025, 1, 31),
+        needed=True,
+        endorsed=True,
+        capacity_ok=True,
+        bases=(Catalogue.builtin()["uk-gdpr-art-6-1-e"],),
+    )
+    # The fast path keeps the window up to the review date, for entries that can permit.
+    assert index.windows[(PAIR, "name", "early-help")] == (
+        (dt.date(2024, 2, 1), dt.date(2025, 1, 31), REFERRAL),
+    )
+    assert index.flow_bases[REFERRAL] == entry.bases
+
+
+def test_index_leaves_unendorsed_entries_out_of_the_fast_path() -> None:
+    index = compile_(endorsed={}).index
+    assert index.endorsement_required
+    (entry,) = index.pairs[PAIR]["name"]["early-help"]
+    assert not entry.endorsed
+    assert index.windows == {}
+
+
+def test_policy_is_built_from_an_index_with_the_same_answers() -> None:
+    info = CharterInfo.from_data(example_charter())
+    agreement = codec.structure(example_agreement(), Agreement)
+    index = PolicyIndex.build(info.charter, [agreement])
+    assert index == compile_().index
+    assert Policy(index).decide(REQ) == compile_().decide(REQ)
+    with pytest.raises(UsageError, match="compile"):
+        Policy("not an index")  # type: ignore[arg-type]

@@ -12,7 +12,9 @@ from woda_sharing.codec import structure, unstructure
 from woda_sharing.decisions import (
     Decision,
     FlowRef,
+    IndexEntry,
     Policy,
+    PolicyIndex,
     Reason,
     Request,
 )
@@ -147,6 +149,7 @@ __all__ = [
     "Flow",
     "FlowRef",
     "Hit",
+    "IndexEntry",
     "KeyEntry",
     "KeyMaterialError",
     "KeyStatus",
@@ -162,6 +165,7 @@ __all__ = [
     "Party",
     "PipelineCode",
     "Policy",
+    "PolicyIndex",
     "PolicyError",
     "Principle",
     "Purpose",

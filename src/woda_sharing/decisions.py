@@ -34,7 +34,9 @@ __all__ = [
     "REASONS",
     "Decision",
     "FlowRef",
+    "IndexEntry",
     "Policy",
+    "PolicyIndex",
     "Reason",
     "Request",
     "parse_party",
@@ -164,8 +166,8 @@ class Decision:
 # --- compiled form -------------------------------------------------------------------------
 
 
-class _Entry(NamedTuple):
-    """One flow, as it applies to one (sender, recipient, item, purpose)."""
+class IndexEntry(NamedTuple):
+    """One flow of a compiled policy, as it applies to one (sender, recipient, item, purpose)."""
 
     agreement: str
     ref: FlowRef
@@ -178,16 +180,18 @@ class _Entry(NamedTuple):
     bases: tuple[CatalogueEntry, ...]
 
 
-_Key = tuple[str, str | None, str, str | None]
-#: (sender, sender capacity, recipient, recipient capacity) -> item -> purpose -> entries
-_Pairs = dict[_Key, dict[str, dict[str, tuple[_Entry, ...]]]]
+#: (sender, sender capacity, recipient, recipient capacity)
+PartyPair = tuple[str, str | None, str, str | None]
+_Key = PartyPair
+#: pair -> item -> purpose -> entries
+_Pairs = dict[_Key, dict[str, dict[str, tuple[IndexEntry, ...]]]]
 #: (pair, item, purpose) -> entries that can permit (needed, endorsed, capacity ok), with windows
 _Fast = dict[tuple[_Key, str, str], tuple[tuple[dt.date, dt.date, FlowRef], ...]]
 
 _FAR: Final = dt.date.max
 
 
-def _failures(entry: _Entry, on: dt.date) -> tuple[str, ...]:
+def _failures(entry: IndexEntry, on: dt.date) -> tuple[str, ...]:
     codes = []
     if on < entry.start or (entry.end is not None and on > entry.end):
         codes.append("DR004")
@@ -219,6 +223,54 @@ _MESSAGES: Final[Mapping[str, str]] = {
 }
 
 
+@frozen(kw_only=True)
+class PolicyIndex:
+    """The compiled form of a policy: a frozen value that `Policy` holds and decides from.
+
+    Build it with `PolicyIndex.build` (as `Policy.compile` does) and inspect
+    it in tests or tools. ``pairs`` maps a (sender, sender capacity,
+    recipient, recipient capacity) pair to item to purpose to the
+    `IndexEntry` values of every flow that carries the item for the purpose;
+    ``windows`` keeps, per (pair, item, purpose), only the entries that can
+    permit (needed, endorsed, capacity ok) as (first day, last day, flow):
+    the fast path of `Policy.decide`. The mappings are not to be changed.
+    """
+
+    charter_id: str
+    agreement_ids: tuple[str, ...]
+    endorsement_required: bool
+    members: frozenset[str]
+    organisations: frozenset[str]  # members and every party organisation
+    known_parties: frozenset[tuple[str, str | None]]  # (organisation, capacity) as declared
+    good_parties: frozenset[tuple[str, str | None]]  # members, with a declared capacity or none
+    purposes: frozenset[str]
+    items: frozenset[str]
+    pairs: Mapping[PartyPair, Mapping[str, Mapping[str, tuple[IndexEntry, ...]]]]
+    windows: Mapping[tuple[PartyPair, str, str], tuple[tuple[dt.date, dt.date, FlowRef], ...]]
+    flow_bases: Mapping[FlowRef, tuple[CatalogueEntry, ...]]
+
+    @classmethod
+    def build(
+        cls,
+        charter: Charter,
+        agreements: Sequence[Agreement],
+        *,
+        endorsed: Mapping[str, bool] | Callable[[Agreement], bool] | None = None,
+        catalogue: Catalogue | None = None,
+    ) -> PolicyIndex:
+        """Index typed *charter* and *agreements* (taken as given), or raise `PolicyError`.
+
+        `Policy.compile` validates wire documents and calls this; see it for
+        *endorsed* and *catalogue*.
+        """
+        return _build(
+            charter,
+            agreements,
+            endorsed,
+            builtin_catalogue() if catalogue is None else catalogue,
+        )
+
+
 class Policy:
     """A compiled sharing policy: a charter and its agreements, indexed for fast decisions.
 
@@ -228,10 +280,10 @@ class Policy:
 
     __slots__ = (
         "_all_items",
-        "_charter",
         "_fast",
         "_flow_bases",
         "_good_parties",
+        "_index",
         "_known_parties",
         "_members",
         "_memo",
@@ -244,24 +296,26 @@ class Policy:
         "endorsement_required",
     )
 
-    _all_items: frozenset[str]
-    _charter: Charter
-    _fast: _Fast
-    _flow_bases: dict[FlowRef, tuple[CatalogueEntry, ...]]
-    _good_parties: frozenset[tuple[str, str | None]]
-    _known_parties: frozenset[tuple[str, str | None]]
-    _members: frozenset[str]
-    _memo: dict[object, Decision]
-    _orgs: frozenset[str]
-    _pairs: _Pairs
-    _permits: dict[frozenset[FlowRef], Decision]
-    _purposes: frozenset[str]
-    agreement_ids: tuple[str, ...]
-    charter_id: str
-    endorsement_required: bool
-
-    def __init__(self) -> None:
-        raise UsageError("build a Policy with Policy.compile(charter, agreements)")
+    def __init__(self, index: PolicyIndex | None = None) -> None:
+        """Hold *index* (see `PolicyIndex.build`); most callers use `Policy.compile`."""
+        if not isinstance(index, PolicyIndex):
+            raise UsageError("build a Policy with Policy.compile(charter, agreements)")
+        self._index = index
+        # The hot path reads slots, not attributes of the index: as fast as before.
+        self.charter_id = index.charter_id
+        self.agreement_ids = index.agreement_ids
+        self.endorsement_required = index.endorsement_required
+        self._members = index.members
+        self._orgs = index.organisations
+        self._known_parties = index.known_parties
+        self._good_parties = index.good_parties
+        self._purposes = index.purposes
+        self._all_items = index.items
+        self._pairs = index.pairs
+        self._fast = index.windows
+        self._flow_bases = index.flow_bases
+        self._permits: dict[frozenset[FlowRef], Decision] = {}
+        self._memo: dict[object, Decision] = {}
 
     @classmethod
     def compile(
@@ -296,15 +350,9 @@ class Policy:
         """
         info = _charter_info(charter)
         typed = [_agreement(a, info) for a in agreements]
-        self = object.__new__(cls)
-        _build(
-            self,
-            info.charter,
-            typed,
-            endorsed,
-            builtin_catalogue() if catalogue is None else catalogue,
+        return cls(
+            PolicyIndex.build(info.charter, typed, endorsed=endorsed, catalogue=catalogue)
         )
-        return self
 
     # --- single decisions ----------------------------------------------------------------
 
@@ -482,6 +530,11 @@ class Policy:
     # --- introspection -------------------------------------------------------------------
 
     @property
+    def index(self) -> PolicyIndex:
+        """The compiled index this policy decides from."""
+        return self._index
+
+    @property
     def members(self) -> frozenset[str]:
         """The charter's member organisation ids."""
         return self._members
@@ -546,12 +599,11 @@ def _endorsement(
 
 
 def _build(
-    self: Policy,
     charter: Charter,
     agreements: Sequence[Agreement],
     endorsed: Mapping[str, bool] | Callable[[Agreement], bool] | None,
     catalogue: Catalogue,
-) -> None:
+) -> PolicyIndex:
     try:
         base = catalogue.extended(charter.legal_bases) if charter.legal_bases else catalogue
     except CatalogueError as e:
@@ -607,23 +659,22 @@ def _build(
                 )
                 if windows:
                     fast[(key, item, purpose)] = windows
-    self._charter = charter
-    self.charter_id = charter.id
-    self.agreement_ids = tuple(a.id for a in agreements)
-    self.endorsement_required = endorsed is not None
-    self._members = members
-    self._orgs = frozenset(orgs)
-    self._known_parties = frozenset(known_parties)
-    self._good_parties = frozenset(
-        {p for p in known_parties if p[0] in members} | {(m, None) for m in members}
+    return PolicyIndex(
+        charter_id=charter.id,
+        agreement_ids=tuple(a.id for a in agreements),
+        endorsement_required=endorsed is not None,
+        members=members,
+        organisations=frozenset(orgs),
+        known_parties=frozenset(known_parties),
+        good_parties=frozenset(
+            {p for p in known_parties if p[0] in members} | {(m, None) for m in members}
+        ),
+        purposes=frozenset(purposes),
+        items=frozenset(all_items),
+        pairs=pairs,
+        windows=fast,
+        flow_bases=flow_bases,
     )
-    self._purposes = frozenset(purposes)
-    self._all_items = frozenset(all_items)
-    self._pairs = pairs
-    self._fast = fast
-    self._permits = {}
-    self._memo = {}
-    self._flow_bases = flow_bases
 
 
 def _index_flow(
@@ -654,7 +705,7 @@ def _index_flow(
     for item in flow.items:
         by_purpose = by_item.setdefault(item, {})
         for purpose in flow.purposes:
-            new = _Entry(
+            new = IndexEntry(
                 agreement=a.id,
                 ref=ref,
                 start=a.start,

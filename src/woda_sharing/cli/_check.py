@@ -8,7 +8,8 @@ import json
 from typing import Any
 
 from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, date_argument, json_text, printable
-from woda_sharing.decisions import Decision, Policy, Request, endorsed_by_keyring, parse_party
+from woda_sharing.decisions import Decision, Policy, Request, parse_party
+from woda_sharing.signing import endorsed_by_keyring
 from woda_sharing.exceptions import UsageError
 from woda_sharing.loading import load_path
 
