@@ -10,19 +10,23 @@ from typing import Any
 import pytest
 
 from tests import _signing_fixtures as fx
+from woda_sharing import codec
 from woda_sharing._jose import b64url_decode
 from woda_sharing.exceptions import LoadError, SigningError, UsageError, VerificationError
 from woda_sharing.keyring import Keyring, retire_key
+from woda_sharing.model import Agreement, Charter
 from woda_sharing.signing import (
     TYP,
     Status,
     endorse,
+    endorsement_requirement,
     from_compact,
     honourable,
     require_verified,
     to_compact,
     verify,
 )
+from woda_sharing.validation import validate
 
 ALGS = ("Ed25519", "ES256", "PS256")
 
@@ -512,6 +516,73 @@ def test_endorse_checks_the_signer(algorithm: str, key_id: str, message: str) ->
         endorse(
             fx.charter(),
             _OddSigner(algorithm, key_id),
+            organisation="county",
+            role="siro",
+            signed_at=fx.SIGNED,
+        )
+
+
+# --------------------------------------------------------------------------- who must sign
+
+
+def test_requirement_is_read_from_the_typed_documents() -> None:
+    charter = codec.structure(fx.charter(rule="threshold", threshold=3), Charter)
+    need = endorsement_requirement(charter)
+    assert need.expected == set(fx.MEMBERS)
+    assert need.threshold == 3
+    assert need.roles == {"siro", "dpo"}
+    assert need.problems == ()
+    agreement = codec.structure(fx.agreement(fx.charter()), Agreement)
+    assert endorsement_requirement(agreement).roles is None  # no charter: roles unchecked
+    under = endorsement_requirement(agreement, charter=charter)
+    assert (under.expected, under.threshold, under.roles) == ({"county", "police"}, 2, need.roles)
+
+
+def test_ws601_and_verify_read_the_same_rule() -> None:
+    data = fx.charter(rule="threshold", threshold=9)
+    codes = {f.code for f in validate(data).findings}
+    assert "WS601" in codes
+    problems = verify(fx.endorsed(data, fx.MEMBERS), fx.keyring_for(), at=fx.NOW).problems
+    assert any("exceeds" in p for p in problems)
+    assert "WS601" not in {f.code for f in validate(fx.charter(rule="threshold", threshold=4)).findings}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param({"effective": "not a date"}, id="bad-date"),
+        pytest.param({"members": [{"id": "county"}]}, id="member-lacks-name"),
+        pytest.param({"endorsement": {"rule": "threshold", "roles": "siro"}}, id="roles-string"),
+        pytest.param({"extra": True}, id="unknown-member"),
+    ],
+)
+def test_a_document_that_does_not_structure_gets_a_verdict(change: dict[str, Any]) -> None:
+    doc = {**fx.endorsed(fx.charter(), fx.MEMBERS), **change}
+    result = verify(doc, fx.keyring_for(), at=fx.NOW)  # never raises
+    assert not result
+    assert not result.rule_met
+    assert any("does not structure" in p for p in result.problems)
+    # Every endorsement is still judged (here: the content changed after signing).
+    assert {s.status for s in result.endorsements} == {Status.DOCUMENT_CHANGED}
+    with pytest.raises(VerificationError, match="does not structure"):
+        require_verified(doc, fx.keyring_for(), at=fx.NOW)
+
+
+def test_an_agreement_under_a_charter_that_does_not_structure() -> None:
+    charter = fx.charter()
+    doc = fx.endorsed(fx.agreement(charter), ("county", "police"))
+    odd = {**charter, "effective": "soon"}
+    result = verify(doc, fx.keyring_for(), charter=odd, at=fx.NOW)
+    assert not result
+    assert any("the charter given does not structure" in p for p in result.problems)
+    assert verify(doc, fx.keyring_for(), charter=charter, at=fx.NOW)
+
+
+def test_endorse_refuses_a_document_that_does_not_structure() -> None:
+    with pytest.raises(SigningError, match="not a valid Charter"):
+        endorse(
+            {**fx.charter(), "effective": "soon"},
+            fx.signer("county"),
             organisation="county",
             role="siro",
             signed_at=fx.SIGNED,

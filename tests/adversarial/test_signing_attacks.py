@@ -820,3 +820,22 @@ def test_api_misuse_raises_usage_error() -> None:
         from_compact(5)  # type: ignore[arg-type]
     with pytest.raises(UsageError):
         to_compact({})
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        pytest.param("woda_signatory", None, id="signatory-null"),
+        pytest.param("woda_signatory", 5, id="signatory-number"),
+        pytest.param("woda_signatory", "", id="signatory-empty"),
+        pytest.param("woda_signatory", ["Ann"], id="signatory-array"),
+        pytest.param("crit", None, id="crit-null"),
+    ],
+)
+def test_wrongly_typed_optional_member_is_malformed(name: str, value: Any) -> None:
+    """An optional member present with the wrong type (null included) is malformed, not absent."""
+    raw = json.dumps({**county_header(), name: value}).encode()
+    doc = forge(ENDORSED, {}, fx.signer("county"), raw_header=raw)
+    result = verify(doc, RING, at=fx.NOW)
+    assert result.endorsements[0].status is Status.MALFORMED
+    assert not result
