@@ -11,14 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from woda_sharing import codec, decisions, signing
+from woda_sharing import codec, decisions
 from woda_sharing.decisions import (
-    IndexEntry,
-    PolicyIndex,
     REASONS,
     Decision,
     FlowRef,
+    IndexEntry,
     Policy,
+    PolicyIndex,
     Request,
     parse_party,
     reason_table,
@@ -956,7 +956,7 @@ def test_index_entries_and_windows() -> None:
         needed=True,
         endorsed=True,
         capacity_ok=True,
-        bases=(Catalogue.builtin()["uk-gdpr-art-6-1-e"],),
+        bases=(builtin_catalogue()["uk-gdpr-art-6-1-e"],),
     )
     # The fast path keeps the window up to the review date, for entries that can permit.
     assert index.windows[(PAIR, "name", "early-help")] == (

@@ -125,6 +125,16 @@ def test_threshold_rule(threshold: int, orgs: tuple[str, ...], met: bool) -> Non
             id="no-roles",
         ),
         pytest.param(
+            {**fx.charter(), "endorsement": {"rule": "threshold", "roles": ["siro"]}},
+            "names no threshold",
+            id="threshold-missing",
+        ),
+        pytest.param(
+            {**fx.charter(), "endorsement": {"rule": "all-members", "roles": []}},
+            "names no roles",
+            id="roles-empty",
+        ),
+        pytest.param(
             {**fx.charter(), "endorsement": {"rule": "anyone", "roles": ["siro"]}},
             "does not structure",
             id="unknown-rule",
@@ -544,7 +554,9 @@ def test_ws601_and_verify_read_the_same_rule() -> None:
     assert "WS601" in codes
     problems = verify(fx.endorsed(data, fx.MEMBERS), fx.keyring_for(), at=fx.NOW).problems
     assert any("exceeds" in p for p in problems)
-    assert "WS601" not in {f.code for f in validate(fx.charter(rule="threshold", threshold=4)).findings}
+    assert "WS601" not in {
+        f.code for f in validate(fx.charter(rule="threshold", threshold=4)).findings
+    }
 
 
 @pytest.mark.parametrize(

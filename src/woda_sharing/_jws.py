@@ -147,9 +147,7 @@ def parse(endorsement: object) -> Parsed:
         )
     protected = endorsement["protected"]
     if isinstance(protected, str) and len(protected) > MAX_PROTECTED:
-        raise Refused(
-            MALFORMED, f"the protected header is longer than {MAX_PROTECTED} characters"
-        )
+        raise Refused(MALFORMED, f"the protected header is longer than {MAX_PROTECTED} characters")
     try:
         header = parse_header_json(b64url_decode(protected, what="protected"))
         signature = b64url_decode(endorsement["signature"], what="signature")
@@ -179,7 +177,9 @@ def _check_names(header: Mapping[str, Any]) -> None:
     embedded = sorted(names & _EMBEDDED_KEYS)
     if embedded:
         keys = ", ".join(embedded)
-        raise Refused(EMBEDDED_KEY, f"the header carries a key ({keys}); keys come from the keyring")
+        raise Refused(
+            EMBEDDED_KEY, f"the header carries a key ({keys}); keys come from the keyring"
+        )
     alg = header.get("alg")
     if not isinstance(alg, str) or alg not in ALGORITHMS:
         raise Refused(
@@ -211,7 +211,7 @@ def _check_names(header: Mapping[str, Any]) -> None:
         )
 
 
-def _check_header(header: Mapping[str, Any]) -> None:  # noqa: C901 - one refusal per member
+def _check_header(header: Mapping[str, Any]) -> None:
     names = header.keys()
     if (
         "crit" in header
@@ -237,9 +237,7 @@ def _check_header(header: Mapping[str, Any]) -> None:  # noqa: C901 - one refusa
         raise Refused(MALFORMED, "woda_version is not an integer")
     # A member present with the wrong type is malformed, even an optional one (null included).
     if "woda_signatory" in header and not is_name(header["woda_signatory"]):
-        raise Refused(
-            MALFORMED, f"woda_signatory is not 1 to {SIGNATORY_MAX} printable characters"
-        )
+        raise Refused(MALFORMED, f"woda_signatory is not 1 to {SIGNATORY_MAX} printable characters")
 
 
 def encode_header(header: Mapping[str, Any]) -> str:

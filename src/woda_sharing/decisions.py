@@ -350,9 +350,7 @@ class Policy:
         """
         info = _charter_info(charter)
         typed = [_agreement(a, info) for a in agreements]
-        return cls(
-            PolicyIndex.build(info.charter, typed, endorsed=endorsed, catalogue=catalogue)
-        )
+        return cls(PolicyIndex.build(info.charter, typed, endorsed=endorsed, catalogue=catalogue))
 
     # --- single decisions ----------------------------------------------------------------
 
@@ -748,4 +746,3 @@ def _normalise(request: object) -> Request:
     if type(on) is not dt.date:
         raise UsageError("a request's date is a datetime.date (not a datetime or a string)")
     return r if type(items) is tuple else r._replace(items=tuple(items))
-

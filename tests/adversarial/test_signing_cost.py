@@ -7,8 +7,8 @@ import time
 from collections.abc import Callable
 
 from tests import _signing_fixtures as fx
-from woda_sharing._jose import JoseFormatError, b64url_encode, parse_header_json
 from woda_sharing import _jws
+from woda_sharing._jose import JoseFormatError, b64url_encode, parse_header_json
 from woda_sharing._jws import MAX_PROTECTED
 from woda_sharing.signing import Status, verify
 
@@ -67,7 +67,9 @@ def test_over_long_protected_header_is_refused_before_decoding() -> None:
 def test_a_header_at_the_bound_is_still_read() -> None:
     doc = fx.endorsed(fx.charter(), ("county",))
     protected = doc["endorsements"][0]["protected"]
-    padded = protected + "A" * (MAX_PROTECTED - len(protected) - (MAX_PROTECTED - len(protected)) % 4)
+    padded = protected + "A" * (
+        MAX_PROTECTED - len(protected) - (MAX_PROTECTED - len(protected)) % 4
+    )
     doc["endorsements"][0]["protected"] = padded
     (status,) = verify(doc, fx.keyring_for(), at=fx.NOW).endorsements
     assert "longer than" not in status.reason

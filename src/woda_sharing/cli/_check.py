@@ -9,9 +9,9 @@ from typing import Any
 
 from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, date_argument, json_text, printable
 from woda_sharing.decisions import Decision, Policy, Request, parse_party
-from woda_sharing.signing import endorsed_by_keyring
 from woda_sharing.exceptions import UsageError
 from woda_sharing.loading import load_path
+from woda_sharing.signing import endorsed_by_keyring
 
 __all__ = ["register"]
 
