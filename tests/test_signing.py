@@ -19,6 +19,7 @@ from woda_sharing.signing import (
     TYP,
     Status,
     endorse,
+    endorsed_by_keyring,
     endorsement_requirement,
     from_compact,
     honourable,
@@ -599,3 +600,22 @@ def test_endorse_refuses_a_document_that_does_not_structure() -> None:
             role="siro",
             signed_at=fx.SIGNED,
         )
+
+
+def test_endorse_refuses_a_signer_with_an_unusable_public_key() -> None:
+    odd = _OddSigner("Ed25519", fx.signer("county").key_id)
+    odd.public_jwk = {**odd.public_jwk, "x": "AA"}
+    with pytest.raises(SigningError):
+        endorse(fx.charter(), odd, organisation="county", role="siro", signed_at=fx.SIGNED)
+
+
+def test_endorsed_by_keyring_refuses_non_mappings() -> None:
+    charter = fx.charter()
+    with pytest.raises(UsageError, match="charter"):
+        endorsed_by_keyring([], [], fx.keyring_for(), at=fx.NOW)  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match="agreement"):
+        endorsed_by_keyring(charter, ["x"], fx.keyring_for(), at=fx.NOW)  # type: ignore[list-item]
+    signed = fx.endorsed(fx.agreement(charter), ("county", "police"))
+    assert endorsed_by_keyring(charter, [signed], fx.keyring_for(), at=fx.NOW) == {
+        "test-agreement": True
+    }

@@ -354,7 +354,7 @@ def endorse(
     if not isinstance(existing, list):
         raise SigningError("the document's endorsements member is not an array")
     try:
-        canonical.signed_bytes(document)  # refuse what has no canonical form first
+        payload = canonical.signed_bytes(document)  # refuse what has no canonical form first
         rule = endorsement_requirement(_typed(document, kind))
     except (CanonicalizationError, DocumentError) as e:
         raise SigningError(str(e)) from e
@@ -369,9 +369,8 @@ def endorse(
     if algorithm not in ALGORITHMS:
         raise SigningError(f"signer algorithm {algorithm!r} is not supported")
     try:
-        payload = canonical.signed_bytes(document)
         public_key, alg = check_public_jwk(signer.public_jwk)
-    except (CanonicalizationError, KeyMaterialError) as e:
+    except KeyMaterialError as e:
         raise SigningError(str(e)) from e
     if alg.name != algorithm or signer.public_jwk.get("kid") != signer.key_id:
         raise SigningError("the signer's algorithm or key id does not match its public key")
