@@ -159,7 +159,7 @@ def _make_converter(*, trusted: bool = False) -> Converter:
         renames = _RENAMES.get(cls, {})
         overrides: dict[str, Any] = {}
         for a in attrs.fields(cls):
-            omit = a.default is None or a.default == ()
+            omit = a.default is None or a.default == () or a.metadata.get("omit_if_default", False)
             if a.name in ("kind", "format_version", "type"):
                 omit = False
             overrides[a.name] = override(rename=renames.get(a.name), omit_if_default=omit)

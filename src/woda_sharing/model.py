@@ -13,7 +13,7 @@ import enum
 import re
 from typing import Final, Literal, TypeGuard
 
-from attrs import frozen
+from attrs import field, frozen
 
 from woda_sharing.legal import CatalogueEntry
 
@@ -31,6 +31,7 @@ __all__ = [
     "Endorsement",
     "EndorsementRule",
     "Flow",
+    "Instruction",
     "Member",
     "Party",
     "Principle",
@@ -47,6 +48,10 @@ __all__ = [
 
 
 _ID: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+#: attrs metadata of a member added to format 1 after its first release: the codec leaves
+#: it out of the wire form while it has its default, so documents written before it
+#: existed keep their exact bytes when they go through the model.
+_ADDED: Final = {"omit_if_default": True}
 #: The longest identifier the schemas allow.
 ID_MAX_LENGTH: Final = 64
 
@@ -212,6 +217,8 @@ class Party:
     role: Role
     capacity: str | None = None
     acting_for: str | None = None
+    #: For a sub-processor: the controller's prior written authorisation (UK GDPR Article 28(2), (4)).
+    authorisation: str | None = None
 
 
 @frozen(kw_only=True)
@@ -242,6 +249,8 @@ class DataItem:
     special_category: str | None = None
     children: bool = False
     retention: Retention | None = None
+    #: Given in confidence (common law duty of confidentiality); ``None``: health data is, other data is not.
+    confidential: bool | None = None
 
     @property
     def is_special_category(self) -> bool:
@@ -253,6 +262,25 @@ class DataItem:
         return self.category is Category.SPECIAL_CATEGORY or (
             self.category is Category.PSEUDONYMISED and self.special_category is not None
         )
+
+    @property
+    def is_confidential(self) -> bool:
+        """Whether the item owes the common law duty of confidentiality.
+
+        As the item says (``confidential``); when it says nothing, health data
+        is taken to have been given in confidence and other data not.
+        """
+        if self.confidential is not None:
+            return self.confidential
+        return self.is_special_category and self.special_category == "health"
+
+
+@frozen(kw_only=True)
+class Instruction:
+    """The controller's documented instruction a processor follows when it sends data (UK GDPR Article 28(3)(a))."""
+
+    controller: str
+    reference: str
 
 
 @frozen(kw_only=True)
@@ -270,6 +298,12 @@ class Flow:
     security: tuple[str, ...] = ()
     capacity_basis: str | None = None
     data_matching: bool = False
+    #: DPA 2018 Schedule 2 exemptions the disclosure relies on (never lawful bases).
+    exemptions: tuple[str, ...] = ()
+    #: The sender, a public authority, discloses outside the performance of its tasks.
+    outside_public_tasks: bool = field(default=False, metadata=_ADDED)
+    #: For a processor's flow: the controller's documented instruction it follows.
+    instruction: Instruction | None = None
 
 
 @frozen(kw_only=True)
@@ -334,6 +368,12 @@ class Agreement:
     security: tuple[str, ...] = ()
     dpia: Dpia | None = None
     large_scale: bool = False
+    #: Decisions with legal or similar effects rest on automated evaluation (UK GDPR Article 35(3)(a)).
+    automated_decisions: bool = field(default=False, metadata=_ADDED)
+    #: Systematic monitoring of a publicly accessible area on a large scale (Article 35(3)(c)).
+    public_monitoring: bool = field(default=False, metadata=_ADDED)
+    #: The data decides access to a service, product, opportunity or benefit (ICO DPIA list).
+    access_decisions: bool = field(default=False, metadata=_ADDED)
     end: dt.date | None = None
     review: dt.date | None = None
     rights: Rights | None = None
