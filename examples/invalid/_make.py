@@ -289,6 +289,13 @@ def ws207(a: Doc) -> str:
     return "/flows/0/bases/0"
 
 
+def ws207_ea(a: Doc) -> str:
+    """A district council relying on recognised legitimate interests (Article 6(1)(ea)) for its own task."""
+    a["start"] = "2026-03-01"
+    _bases(a, "uk-gdpr-art-6-1-ea-annex-1-para-6")
+    return "/flows/0/bases/0"
+
+
 def ws209(a: Doc) -> str:
     """Police disclosure for crime prevention filed under UK GDPR instead of DPA 2018 Part 3."""
     _police_flow(a, "uk-gdpr-art-6-1-e")
@@ -309,6 +316,56 @@ def ws211(a: Doc) -> str:
     )
     _add_item(a, HEALTH)
     return "/flows/0/bases"
+
+
+def ws211_strict(a: Doc) -> str:
+    """Sensitive law enforcement processing on a Schedule 8 condition not judged strictly necessary (s.35(5)(a))."""
+    a["legal_bases"] = [
+        {
+            "id": "safeguarding-schedule-8-not-strictly-necessary",
+            "title": "Safeguarding of children and of individuals at risk",
+            "citation": "DPA 2018 s.35(5) and Schedule 8 paragraph 4",
+            "basis": {
+                "type": "dpa-2018-part-3",
+                "ground": "law-enforcement-task",
+                "schedule_8_paragraph": 4,
+                "appropriate_policy_document": True,
+                "strictly_necessary": False,
+            },
+        }
+    ]
+    _police_flow(
+        a,
+        "safeguarding-schedule-8-not-strictly-necessary",
+        "uk-gdpr-art-6-1-e",
+        "uk-gdpr-art-9-2-g",
+        "dpa-2018-sch-1-para-18",
+    )
+    _add_item(a, HEALTH)
+    return "/flows/0/bases/0"
+
+
+def ws213(a: Doc) -> str:
+    """A dual hatter's capacity basis (Article 8A) that came into force after the agreement started."""
+    a["parties"][0]["capacity"] = "childrens-services"
+    a["parties"].append(
+        {
+            "id": "county-housing",
+            "organisation": COUNTY,
+            "role": "controller",
+            "capacity": "housing",
+        }
+    )
+    a["flows"][0].update(
+        {"from": "county-housing", "capacity_basis": "uk-gdpr-art-8a-annex-2-safeguarding"}
+    )
+    return "/flows/0/capacity_basis"
+
+
+def ws214(a: Doc) -> str:
+    """A DPA 2018 Schedule 2 exemption (crime and taxation) cited as if it were a lawful basis."""
+    _bases(a, "uk-gdpr-art-6-1-e", "dpa-2018-sch-2-para-2")
+    return "/flows/0/bases/1"
 
 
 def ws301(a: Doc) -> str:
@@ -349,6 +406,22 @@ def ws307(a: Doc) -> str:
     return "/dpia"
 
 
+def ws307_genetic(a: Doc) -> str:
+    """Genetic data shared and no DPIA referenced (genetic data is on the ICO's list)."""
+    del a["dpia"]
+    _add_item(
+        a,
+        {
+            "id": "genetic-test-results",
+            "title": "Genetic test results",
+            "category": "special-category",
+            "special_category": "genetic",
+        },
+    )
+    _bases(a, "uk-gdpr-art-6-1-e", "uk-gdpr-art-9-2-h", "dpa-2018-sch-1-para-2")
+    return "/dpia"
+
+
 def ws308(a: Doc) -> str:
     """The charter requires rights arrangements; the agreement has none."""
     del a["rights"]
@@ -362,6 +435,23 @@ def ws401(a: Doc) -> str:
     )
     a["flows"][0].update({"from": "case-system", "to": "wychavon"})
     return "/flows/0/to"
+
+
+def ws401_sub(a: Doc) -> str:
+    """A sub-processor engaged by a processor without the controller's written authorisation."""
+    a["parties"].extend(
+        [
+            {"id": "case-system", "organisation": NHS, "role": "processor", "acting_for": "county"},
+            {
+                "id": "hosting",
+                "organisation": DISTRICT,
+                "role": "processor",
+                "capacity": "hosting",
+                "acting_for": "case-system",
+            },
+        ]
+    )
+    return "/parties/3/authorisation"
 
 
 def ws402(a: Doc) -> str:
@@ -433,16 +523,22 @@ AGREEMENTS: dict[str, Callable[[Doc], str]] = {
     "ws205-criminal-offence-without-art10": ws205,
     "ws206-charter-cited-as-legal-basis": ws206,
     "ws207-public-authority-legitimate-interests": ws207,
+    "ws207-public-authority-recognised-legitimate-interests": ws207_ea,
     "ws209-law-enforcement-under-uk-gdpr": ws209,
     "ws211-sensitive-law-enforcement-without-schedule-8": ws211,
+    "ws211-sensitive-law-enforcement-not-strictly-necessary": ws211_strict,
+    "ws213-capacity-basis-not-in-force-at-start": ws213,
+    "ws214-exemption-cited-as-legal-basis": ws214,
     "ws301-personal-data-without-retention": ws301,
     "ws302-review-date-missing": ws302,
     "ws303-review-date-past": ws303,
     "ws304-review-beyond-charter-interval": ws304,
     "ws305-end-before-start": ws305,
     "ws307-dpia-missing-for-data-matching": ws307,
+    "ws307-dpia-missing-for-genetic-data": ws307_genetic,
     "ws308-charter-control-missing": ws308,
     "ws401-processor-acting-as-controller": ws401,
+    "ws401-sub-processor-without-authorisation": ws401_sub,
     "ws402-organisation-twice-without-capacities": ws402,
     "ws403-dual-hatter-flow-without-capacity-basis": ws403,
     "ws404-flow-to-itself": ws404,
