@@ -15,6 +15,7 @@ from pathlib import Path
 
 import woda_sharing
 from woda_sharing.decisions import reason_table
+from woda_sharing.legal import CatalogueEntry, StatutoryGateway
 from woda_sharing.rules import builtin_catalogue, builtin_rules
 from woda_sharing.validation import PIPELINE_CODES
 
@@ -58,18 +59,45 @@ def rules_page() -> str:
     return "".join(lines)
 
 
+def _kind(entry: CatalogueEntry) -> str:
+    basis = entry.basis
+    if isinstance(basis, StatutoryGateway):
+        return f"`{basis.type}` ({basis.nature})"
+    return f"`{basis.type}`"
+
+
 def legal_bases_page() -> str:
+    entries = list(builtin_catalogue())
     lines = [
         HEADER,
         "# Legal-basis catalogue\n\n",
         "The built-in entries flows can cite by id. Extend the catalogue with your own\n",
-        "entries: see [Extend the legal-basis catalogue](../how-to/extend-catalogue.md).\n\n",
-        "| Id | Title | Type | Citation |\n| --- | --- | --- | --- |\n",
+        "entries: see [Extend the legal-basis catalogue](../how-to/extend-catalogue.md).\n",
+        "Why the catalogue is shaped this way, and what each `nature` means, is in\n",
+        "[Legal bases](../explanation/legal-bases.md).\n\n",
+        "| Id | Title | Type | In force | Citation |\n| --- | --- | --- | --- | --- |\n",
     ]
     lines.extend(
-        f"| `{e.id}` | {_cell(e.title)} | `{e.basis.type}` | {_cell(e.citation)} |\n"
-        for e in builtin_catalogue()
+        f"| `{e.id}` | {_cell(e.title)} | {_kind(e)} "
+        f"| {e.in_force.isoformat() if e.in_force else 'not recorded'} | {_cell(e.citation)} |\n"
+        for e in entries
     )
+    lines += [
+        "\n## Sources, amendments and what was checked\n\n",
+        "Each entry records where its text is, the amendments made to it since it came\n",
+        "into force, and what its citation and dates were checked against. An entry with no\n",
+        "in-force date is one whose commencement could not be checked; rule `WS213` never\n",
+        "reports it.\n\n",
+        "| Id | Text | Amended | Source |\n| --- | --- | --- | --- |\n",
+    ]
+    for e in entries:
+        text = f"[legislation]({e.url})" if e.url else ""
+        amended = "; ".join(f"{a.date.isoformat()}: {a.by}" for a in e.amended)
+        if e.repealed is not None:
+            amended = f"repealed {e.repealed.isoformat()}" + (f"; {amended}" if amended else "")
+        lines.append(
+            f"| `{e.id}` | {text} | {_cell(amended)} | {_cell(e.source or '')} |\n"
+        )
     return "".join(lines)
 
 
