@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from tests.rules._support import (
@@ -40,12 +41,19 @@ def _entry(entry_id: str, basis: Doc) -> Doc:
     return {"id": entry_id, "title": entry_id, "citation": "test citation", "basis": basis}
 
 
-def _local(entry: Doc, *basis_ids: str, item: tuple[str, str | None] | None = None) -> Mutation:
-    """Declare an agreement-level legal-basis entry and cite it (with other bases)."""
+def _local(
+    entry: Doc,
+    *basis_ids: str,
+    item: tuple[str, str | None] | None = None,
+    exemptions: tuple[str, ...] = (),
+) -> Mutation:
+    """Declare an agreement-level legal-basis entry and cite it (with other bases, and exemptions)."""
 
     def mutate(c: Doc, a: Doc) -> None:
         a["legal_bases"] = [entry]
         _with(*basis_ids, item=item)(c, a)
+        if exemptions:
+            a["flows"][0]["exemptions"] = list(exemptions)
 
     return mutate
 
@@ -113,11 +121,62 @@ def _nhs(*basis_ids: str) -> Callable[[Doc, Doc], None]:
     return mutate
 
 
-def _health_to_police_without_nhs(c: Doc, a: Doc) -> None:
+def _health_between_councils(c: Doc, a: Doc) -> None:
     add_item(a, "extra", "special-category", special="health")
     bases(a, ART6E, "uk-gdpr-art-9-2-h", "dpa-2018-sch-1-para-2")
 
 
+def _confidential_case_notes(c: Doc, a: Doc) -> None:
+    add_item(a, "case-notes", "personal")
+    a["items"][-1]["confidential"] = True
+
+
+def _dual_hatter(capacity_basis: str) -> Mutation:
+    """The county moves the data from its housing capacity to its children's services capacity."""
+
+    def mutate(c: Doc, a: Doc) -> None:
+        a["parties"][0]["capacity"] = "childrens-services"
+        a["parties"].append(
+            {"id": "housing", "organisation": "county-council", "role": "controller", "capacity": "housing"}
+        )
+        a["flows"][0].update({"from": "housing", "capacity_basis": capacity_basis})
+
+    return mutate
+
+
+def _dated(entry_id: str, basis: Doc, **dates: str) -> Doc:
+    return {**_entry(entry_id, basis), **dates}
+
+
+def _part_3(
+    *,
+    schedule_8: int | None = None,
+    consent: bool = False,
+    apd: bool | None = None,
+    strictly: bool | None = None,
+) -> Doc:
+    basis: Doc = {"type": "dpa-2018-part-3", "ground": "consent" if consent else "law-enforcement-task"}
+    if schedule_8 is not None:
+        basis["schedule_8_paragraph"] = schedule_8
+    if apd is not None:
+        basis["appropriate_policy_document"] = apd
+    if strictly is not None:
+        basis["strictly_necessary"] = strictly
+    return _entry("local-part-3", basis)
+
+
+def _police_to_county_local(entry: Doc, item: tuple[str, str | None]) -> Mutation:
+    police = _police_to_competent_county("local-part-3", item=item)
+
+    def mutate(c: Doc, a: Doc) -> None:
+        a["legal_bases"] = [entry]
+        police(c, a)
+
+    return mutate
+
+
+EA_SAFEGUARDING = "uk-gdpr-art-6-1-ea-annex-1-para-6"
+ART6_E_BASIS: Doc = {"type": "uk-gdpr-art6", "point": "e"}
 SCH1_PARA_2 = "dpa-2018-sch-1-para-2"
 CHARTER_GATEWAY = _entry(
     "charter-gateway",
@@ -407,12 +466,208 @@ CASES = [
         code="WS212",
         mutate=_nhs(ART6E, "uk-gdpr-art-9-2-h", SCH1_PARA_2, "common-law-implied-consent"),
     ),
-    Case(id="no-nhs-party", code="WS212", mutate=_health_to_police_without_nhs),
     Case(
         id="nhs-without-common-law",
         code="WS212",
         mutate=_nhs(ART6E, "uk-gdpr-art-9-2-h", SCH1_PARA_2),
         expected=((W, "/flows/0/bases"),),
+    ),
+    # The duty attaches to information given in confidence, not to NHS status
+    Case(
+        id="health-between-councils",
+        code="WS212",
+        mutate=_health_between_councils,
+        expected=((W, "/flows/0/bases"),),
+        message="given in confidence",
+    ),
+    Case(
+        id="council-case-notes-in-confidence",
+        code="WS212",
+        mutate=_confidential_case_notes,
+        expected=((W, "/flows/0/bases"),),
+    ),
+    Case(
+        id="health-not-given-in-confidence",
+        code="WS212",
+        mutate=lambda c, a: (_health_between_councils(c, a), a["items"][2].update(confidential=False)),
+    ),
+    Case(
+        id="case-notes-with-legal-requirement",
+        code="WS212",
+        mutate=lambda c, a: (
+            _confidential_case_notes(c, a),
+            bases(a, ART6E, "common-law-legal-requirement"),
+        ),
+    ),
+    # Article 6(1)(ea): recognised legitimate interests
+    Case(
+        id="ea-is-an-article-6-basis",
+        code="WS201",
+        mutate=_sender_not_public(_with(EA_SAFEGUARDING)),
+        also=frozenset({"WS213"}),
+    ),
+    Case(
+        id="article-8a-is-not-a-basis",
+        code="WS201",
+        mutate=_with("uk-gdpr-art-8a-annex-2-safeguarding"),
+        expected=((E, "/flows/0/bases"),),
+        also=frozenset({"WS213"}),
+    ),
+    Case(
+        id="exemption-is-not-a-basis",
+        code="WS201",
+        mutate=_with("dpa-2018-sch-2-para-2"),
+        expected=((E, "/flows/0/bases"),),
+        also=frozenset({"WS214"}),
+    ),
+    Case(
+        id="recognised-legitimate-interests",
+        code="WS207",
+        mutate=_with(EA_SAFEGUARDING),
+        expected=((E, "/flows/0/bases/0"),),
+        message="in the performance of its tasks",
+        also=frozenset({"WS213"}),
+    ),
+    Case(
+        id="private-sender-ea",
+        code="WS207",
+        mutate=_sender_not_public(_with(EA_SAFEGUARDING)),
+        also=frozenset({"WS213"}),
+    ),
+    Case(
+        id="outside-public-tasks",
+        code="WS207",
+        mutate=lambda c, a: (
+            bases(a, "uk-gdpr-art-6-1-f"),
+            a["flows"][0].update(outside_public_tasks=True),
+        ),
+    ),
+    # WS204: Schedule 1 paragraph 10(2) waives the document for a disclosure to a competent authority
+    Case(
+        id="para-10-to-a-competent-authority",
+        code="WS204",
+        mutate=lambda c, a: (
+            _to_police(
+                ART6E, "uk-gdpr-art-9-2-g", "para-10-no-policy", "dpa-2018-s35-sch-8-para-4"
+            )(c, a),
+            a.update(legal_bases=[NO_POLICY_PARA_10]),
+            add_item(a, "extra", "special-category", special="health"),
+        ),
+    ),
+    # WS211: s.35(4)(b), (5)(a) and (5)(c)
+    Case(
+        id="schedule-8-not-strictly-necessary",
+        code="WS211",
+        mutate=_police_to_county_local(_part_3(schedule_8=4, apd=True, strictly=False), item=HEALTH),
+        expected=((E, "/flows/0/bases/0"),),
+        message="strictly necessary",
+    ),
+    Case(
+        id="schedule-8-without-policy-document",
+        code="WS211",
+        mutate=_police_to_county_local(_part_3(schedule_8=4, apd=False, strictly=True), item=HEALTH),
+        expected=((E, "/flows/0/bases/0"),),
+        message="appropriate policy document",
+    ),
+    Case(
+        id="schedule-8-safeguards-not-recorded",
+        code="WS211",
+        mutate=_police_to_county_local(_part_3(schedule_8=4), item=HEALTH),
+        expected=((E, "/flows/0/bases/0"),),
+    ),
+    Case(
+        id="schedule-8-with-safeguards",
+        code="WS211",
+        mutate=_police_to_county_local(_part_3(schedule_8=4, apd=True, strictly=True), item=HEALTH),
+    ),
+    Case(
+        id="consent-without-policy-document",
+        code="WS211",
+        mutate=_police_to_county_local(_part_3(consent=True, apd=False), item=HEALTH),
+        expected=((E, "/flows/0/bases/0"),),
+    ),
+    Case(
+        id="consent-with-policy-document",
+        code="WS211",
+        mutate=_police_to_competent_county("dpa-2018-s35-consent", item=HEALTH),
+    ),
+    # WS213: bases in time
+    Case(id="in-force", code="WS213"),
+    Case(
+        id="ea-before-commencement",
+        code="WS213",
+        mutate=_sender_not_public(_with(EA_SAFEGUARDING)),
+        expected=((E, "/flows/0/bases/0"),),
+        message="2026-02-05",
+    ),
+    Case(
+        id="ea-after-commencement",
+        code="WS213",
+        mutate=_sender_not_public(
+            lambda c, a: (_with(EA_SAFEGUARDING)(c, a), a.update(start="2026-03-01"))
+        ),
+        today=dt.date(2026, 6, 1),
+        also=frozenset({"WS303"}),
+    ),
+    Case(
+        id="capacity-basis-before-commencement",
+        code="WS213",
+        mutate=_dual_hatter("uk-gdpr-art-8a-annex-2-safeguarding"),
+        expected=((E, "/flows/0/capacity_basis"),),
+    ),
+    Case(
+        id="exemption-before-commencement",
+        code="WS213",
+        mutate=_local(_dated("old-exemption", {"type": "dpa-2018-schedule-2", "part": 1, "paragraph": 2}, in_force="2025-01-01"), ART6E, exemptions=("old-exemption",)),
+        expected=((E, "/flows/0/exemptions/0"),),
+    ),
+    Case(
+        id="repealed-before-start",
+        code="WS213",
+        mutate=_local(_dated("dpa-1998-sch-2-para-5", ART6_E_BASIS, in_force="2000-03-01", repealed="2018-05-25"), "dpa-1998-sch-2-para-5"),
+        expected=((E, "/flows/0/bases/0"),),
+        message="repealed",
+    ),
+    Case(
+        id="repealed-since-start",
+        code="WS213",
+        mutate=_local(_dated("soon-repealed", ART6_E_BASIS, in_force="2018-05-25", repealed="2024-04-01"), "soon-repealed"),
+        expected=((W, "/flows/0/bases/0"),),
+    ),
+    Case(
+        id="repealed-after-today",
+        code="WS213",
+        mutate=_local(_dated("later-repealed", ART6_E_BASIS, in_force="2018-05-25", repealed="2030-01-01"), "later-repealed"),
+    ),
+    Case(
+        id="no-date-recorded",
+        code="WS213",
+        mutate=_with(ART6E, "cda-1998-s115"),
+    ),
+    # WS214: an exemption is never a lawful basis
+    Case(
+        id="exemption-where-it-belongs",
+        code="WS214",
+        mutate=lambda c, a: a["flows"][0].update(exemptions=["dpa-2018-sch-2-para-2"]),
+    ),
+    Case(
+        id="exemption-among-bases",
+        code="WS214",
+        mutate=_with(ART6E, "dpa-2018-sch-2-para-2"),
+        expected=((E, "/flows/0/bases/1"),),
+        message="never a lawful basis",
+    ),
+    Case(
+        id="exemption-as-capacity-basis",
+        code="WS214",
+        mutate=_dual_hatter("dpa-2018-sch-2-para-5"),
+        expected=((E, "/flows/0/capacity_basis"),),
+    ),
+    Case(
+        id="basis-among-exemptions",
+        code="WS214",
+        mutate=lambda c, a: a["flows"][0].update(exemptions=[ART6E]),
+        expected=((E, "/flows/0/exemptions/0"),),
     ),
 ]
 

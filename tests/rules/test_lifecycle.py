@@ -51,6 +51,11 @@ def _health(c: Doc, a: Doc) -> None:
     bases(a, "uk-gdpr-art-6-1-e", "uk-gdpr-art-9-2-h", "dpa-2018-sch-1-para-2")
 
 
+def _genetic(c: Doc, a: Doc) -> None:
+    add_item(a, "extra", "special-category", special="genetic")
+    bases(a, "uk-gdpr-art-6-1-e", "uk-gdpr-art-9-2-h", "dpa-2018-sch-1-para-2")
+
+
 def _no_dpia_and(then: Mutation) -> Mutation:
     return _charter_controls("retention", "review", then=lambda c, a: (a.pop("dpia"), then(c, a)))
 
@@ -208,6 +213,47 @@ CASES = [
         mutate=_no_dpia_and(_large_scale_matching),
         expected=((E, "/dpia"),),
         message="data matching",
+    ),
+    # The ICO's Article 35(4) list: genetic data, and decisions that deny a service
+    Case(
+        id="genetic-data",
+        code="WS307",
+        mutate=_no_dpia_and(_genetic),
+        expected=((E, "/dpia"),),
+        message="required: genetic data",
+    ),
+    Case(
+        id="access-decisions-on-special-category-data",
+        code="WS307",
+        mutate=_no_dpia_and(lambda c, a: (_health(c, a), a.update(access_decisions=True))),
+        expected=((E, "/dpia"),),
+        message="decisions about access to a service",
+    ),
+    Case(
+        id="access-decisions-on-automated-evaluation",
+        code="WS307",
+        mutate=_no_dpia_and(lambda c, a: a.update(access_decisions=True, automated_decisions=True)),
+        expected=((E, "/dpia"),),
+    ),
+    Case(
+        id="access-decisions-on-personal-data",
+        code="WS307",
+        mutate=_no_dpia_and(lambda c, a: a.update(access_decisions=True)),
+    ),
+    # Article 35(3)(a) and (c)
+    Case(
+        id="automated-decisions",
+        code="WS307",
+        mutate=_no_dpia_and(lambda c, a: a.update(automated_decisions=True)),
+        expected=((E, "/dpia"),),
+        message="Article 35(3)(a)",
+    ),
+    Case(
+        id="public-monitoring",
+        code="WS307",
+        mutate=_no_dpia_and(lambda c, a: a.update(public_monitoring=True)),
+        expected=((E, "/dpia"),),
+        message="Article 35(3)(c)",
     ),
     # WS308 charter controls
     Case(id="all-present", code="WS308"),

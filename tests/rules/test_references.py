@@ -163,6 +163,12 @@ CASES = [
         mutate=_unknown_capacity_basis,
         expected=((E, "/flows/0/capacity_basis"),),
     ),
+    Case(
+        id="unknown-exemption",
+        code="WS109",
+        mutate=lambda c, a: a["flows"][0].update(exemptions=["made-up-exemption"]),
+        expected=((E, "/flows/0/exemptions/0"),),
+    ),
 ]
 
 

@@ -22,6 +22,48 @@ def _processor_for_processor(c: Doc, a: Doc) -> None:
     _processor("district")(c, a)
 
 
+def _sub_processor(*, authorised: bool, sends: bool = False) -> Mutation:
+    """The supplier, processor for the county, engages the district's hosting service as a sub-processor."""
+
+    def mutate(c: Doc, a: Doc) -> None:
+        _processor("county")(c, a)
+        party: Doc = {
+            "id": "hosting",
+            "organisation": "district-council",
+            "capacity": "hosting",
+            "role": "processor",
+            "acting_for": "supplier",
+        }
+        if authorised:
+            party["authorisation"] = "County contract 2024/17, clause 9 (general written authorisation)"
+        a["parties"].append(party)
+        if sends:
+            a["flows"][0].update({"from": "supplier", "to": "hosting"})
+
+    return mutate
+
+
+def _instructed(controller: str, *, sends_to: str) -> Mutation:
+    def mutate(c: Doc, a: Doc) -> None:
+        _processor("county", sends_to=sends_to)(c, a)
+        a["flows"][0]["instruction"] = {"controller": controller, "reference": "Instruction 12"}
+
+    return mutate
+
+
+def _processor_loop(c: Doc, a: Doc) -> None:
+    a["parties"][1].update(role="processor", acting_for="supplier", authorisation="clause 9")
+    a["parties"].append(
+        {
+            "id": "supplier",
+            "organisation": "police",
+            "role": "processor",
+            "acting_for": "district",
+            "authorisation": "clause 9",
+        }
+    )
+
+
 def _all_processors(c: Doc, a: Doc) -> None:
     a["parties"][0].update(role="processor", acting_for="district")
     a["parties"][1].update(role="processor", acting_for="county")
@@ -85,11 +127,57 @@ CASES = [
         mutate=_processor("nobody"),
         expected=((E, "/parties/2/acting_for"),),
     ),
+    # Article 28(2) and (4): a sub-processor needs the controller's prior written authorisation
     Case(
         id="acting-for-a-processor",
         code="WS401",
         mutate=_processor_for_processor,
-        expected=((E, "/parties/2/acting_for"),),
+        expected=((E, "/parties/2/authorisation"),),
+        message="authorisation",
+    ),
+    Case(id="authorised-sub-processor", code="WS401", mutate=_sub_processor(authorised=True)),
+    Case(
+        id="sub-processor-without-authorisation",
+        code="WS401",
+        mutate=_sub_processor(authorised=False),
+        expected=((E, "/parties/3/authorisation"),),
+    ),
+    Case(
+        id="processor-sends-to-its-sub-processor",
+        code="WS401",
+        mutate=_sub_processor(authorised=True, sends=True),
+    ),
+    Case(
+        id="processors-acting-for-each-other",
+        code="WS401",
+        mutate=_processor_loop,
+        expected=((E, "/parties/1/acting_for"), (E, "/parties/2/acting_for")),
+    ),
+    # Article 28(3)(a): a processor discloses on its controller's documented instructions
+    Case(
+        id="sends-on-documented-instruction",
+        code="WS401",
+        mutate=_instructed("county", sends_to="district"),
+    ),
+    Case(
+        id="sub-processor-sends-on-the-controllers-instruction",
+        code="WS401",
+        mutate=lambda c, a: (
+            _sub_processor(authorised=True)(c, a),
+            a["flows"][0].update(
+                {
+                    "from": "hosting",
+                    "to": "district",
+                    "instruction": {"controller": "county", "reference": "Schedule 2 item 4"},
+                }
+            ),
+        ),
+    ),
+    Case(
+        id="instruction-from-another-party",
+        code="WS401",
+        mutate=_instructed("district", sends_to="district"),
+        expected=((E, "/flows/0/instruction/controller"),),
     ),
     Case(
         id="sends-to-another-party",
