@@ -291,6 +291,8 @@ def test_builtin_schedule_1_entries_record_the_document_the_law_requires() -> No
 
 def _expected_id(basis: LegalBasis) -> str | None:  # noqa: PLR0911 - one return per type
     match basis:
+        case Art6Basis() if basis.annex_1_paragraph is not None:
+            return f"uk-gdpr-art-6-1-{basis.point.value}-annex-1-para-{basis.annex_1_paragraph}"
         case Art6Basis():
             return f"uk-gdpr-art-6-1-{basis.point.value}"
         case Art9Condition():
@@ -327,30 +329,60 @@ def test_entry_id_and_citation_follow_the_provision(entry: CatalogueEntry) -> No
         assert f"Article 9(2)({basis.point.value})" in entry.citation
     elif isinstance(basis, StatutoryGateway):
         assert entry.citation.startswith(f"{basis.act} s.{basis.section}")
-        assert re.fullmatch(r"[A-Z][A-Za-z ()]+ [0-9]{4}", basis.act)
-        assert entry.id.endswith(f"-s{basis.section.lower()}")
+        assert re.fullmatch(r"[A-Z][A-Za-z ()',-]+ [0-9]{4}", basis.act)
+        section = re.sub(r"\(([0-9a-z]+)\)", r"-\1", basis.section.lower())
+        assert entry.id.endswith(f"-s{section}")
         assert "charter" not in basis.act.lower()
 
 
-#: The gateways DOMAIN.md lists, as verified against the acts (section, and whether it is a
-#: duty to disclose or only a power: a duty to co-operate or to have regard is a power here).
+#: The gateways the catalogue holds, as checked against the acts: the section, and what it does
+#: (a duty to disclose, a power to disclose, or a function that implies sharing). Each entry's
+#: ``source`` says how far the text and commencement could be checked.
 GATEWAYS = [
-    ("cda-1998-s115", "Crime and Disorder Act 1998", "115", "power"),
-    ("children-act-1989-s47", "Children Act 1989", "47", "duty"),
-    ("children-act-2004-s10", "Children Act 2004", "10", "power"),
-    ("children-act-2004-s11", "Children Act 2004", "11", "power"),
-    ("care-act-2014-s6", "Care Act 2014", "6", "power"),
-    ("care-act-2014-s42", "Care Act 2014", "42", "power"),
-    ("care-act-2014-s45", "Care Act 2014", "45", "duty"),
-    ("hsca-2012-s251b", "Health and Social Care Act 2012", "251B", "duty"),
-    ("dea-2017-s35", "Digital Economy Act 2017", "35", "power"),
-    ("dea-2017-s48", "Digital Economy Act 2017", "48", "power"),
-    ("dea-2017-s56", "Digital Economy Act 2017", "56", "power"),
-    ("housing-act-1996-s213b", "Housing Act 1996", "213B", "duty"),
-    ("localism-act-2011-s1", "Localism Act 2011", "1", "power"),
-    ("lga-1972-s111", "Local Government Act 1972", "111", "power"),
-    ("frsa-2004-s6", "Fire and Rescue Services Act 2004", "6", "power"),
+    ("cda-1998-s115", "Crime and Disorder Act 1998", "115", "power-to-disclose"),
+    ("cda-1998-s17", "Crime and Disorder Act 1998", "17", "function"),
+    ("cda-1998-s17a", "Crime and Disorder Act 1998", "17A", "duty-to-disclose"),
+    ("children-act-1989-s17", "Children Act 1989", "17", "function"),
+    ("children-act-1989-s27", "Children Act 1989", "27", "function"),
+    ("children-act-1989-s47", "Children Act 1989", "47", "function"),
+    ("children-act-1989-s47-9", "Children Act 1989", "47(9)", "duty-to-disclose"),
+    ("children-act-2004-s10", "Children Act 2004", "10", "function"),
+    ("children-act-2004-s11", "Children Act 2004", "11", "function"),
+    ("children-act-2004-s16e", "Children Act 2004", "16E", "function"),
+    ("children-act-2004-s16h", "Children Act 2004", "16H", "duty-to-disclose"),
+    ("children-act-2004-s16la", "Children Act 2004", "16LA", "duty-to-disclose"),
+    ("care-act-2014-s6", "Care Act 2014", "6", "function"),
+    ("care-act-2014-s7", "Care Act 2014", "7", "function"),
+    ("care-act-2014-s42", "Care Act 2014", "42", "function"),
+    ("care-act-2014-s44", "Care Act 2014", "44", "function"),
+    ("care-act-2014-s45", "Care Act 2014", "45", "duty-to-disclose"),
+    ("education-act-2002-s157", "Education Act 2002", "157", "function"),
+    ("education-act-2002-s175", "Education Act 2002", "175", "function"),
+    ("cja-2003-s325", "Criminal Justice Act 2003", "325", "power-to-disclose"),
+    ("ctsa-2015-s26", "Counter-Terrorism and Security Act 2015", "26", "function"),
+    ("ctsa-2015-s36", "Counter-Terrorism and Security Act 2015", "36", "function"),
+    ("ctsa-2015-s38", "Counter-Terrorism and Security Act 2015", "38", "duty-to-disclose"),
+    ("pcsca-2022-s16", "Police, Crime, Sentencing and Courts Act 2022", "16", "power-to-disclose"),
+    ("wra-2012-s131", "Welfare Reform Act 2012", "131", "power-to-disclose"),
+    ("oma-2007-s14", "Offender Management Act 2007", "14", "power-to-disclose"),
+    ("nhs-act-2006-s82", "National Health Service Act 2006", "82", "function"),
+    ("hsca-2012-s251a", "Health and Social Care Act 2012", "251A", "function"),
+    ("hsca-2012-s251b", "Health and Social Care Act 2012", "251B", "duty-to-disclose"),
+    ("cca-2004-s2", "Civil Contingencies Act 2004", "2", "power-to-disclose"),
+    ("dea-2017-s35", "Digital Economy Act 2017", "35", "power-to-disclose"),
+    ("dea-2017-s48", "Digital Economy Act 2017", "48", "power-to-disclose"),
+    ("dea-2017-s56", "Digital Economy Act 2017", "56", "power-to-disclose"),
+    ("housing-act-1996-s213b", "Housing Act 1996", "213B", "duty-to-disclose"),
+    ("localism-act-2011-s1", "Localism Act 2011", "1", "function"),
+    ("lga-1972-s111", "Local Government Act 1972", "111", "function"),
+    ("frsa-2004-s6", "Fire and Rescue Services Act 2004", "6", "function"),
 ]
+
+
+def test_the_gateway_table_covers_every_built_in_gateway() -> None:
+    assert sorted(row[0] for row in GATEWAYS) == sorted(
+        e.id for e in BUILTIN if isinstance(e.basis, StatutoryGateway)
+    )
 
 
 @pytest.mark.parametrize(
@@ -423,11 +455,15 @@ def test_the_codec_reports_an_impossible_paragraph_the_schema_allows() -> None:
     sorted(
         {
             "uk-gdpr-art6",
+            "uk-gdpr-art8a",
             "uk-gdpr-art9",
             "uk-gdpr-art10",
             "dpa-2018-schedule-1",
+            "dpa-2018-schedule-a1",
+            "dpa-2018-schedule-2",
             "dpa-2018-part-3",
             "statutory-gateway",
+            "common-law-power",
             "common-law",
         }
     ),
