@@ -518,7 +518,7 @@ def test_extended_refuses_an_id_with_a_different_basis() -> None:
     )
     with pytest.raises(CatalogueError, match="'cda-1998-s115' is already defined differently"):
         BUILTIN.extended([clash])
-    assert BUILTIN["cda-1998-s115"].basis.nature == "power"  # type: ignore[union-attr]
+    assert BUILTIN["cda-1998-s115"].basis.nature == "power-to-disclose"  # type: ignore[union-attr]
 
 
 def test_extended_accepts_an_identical_redeclaration_with_its_own_wording() -> None:

@@ -175,7 +175,7 @@ def test_recognised_legitimate_interests_need_an_annex_1_condition() -> None:
 @given(st.integers(min_value=-2, max_value=12))
 def test_annex_1_paragraphs_that_interpret_are_not_conditions(paragraph: int) -> None:
     point = Art6Point.RECOGNISED_LEGITIMATE_INTERESTS
-    if paragraph in ANNEX_1_CONDITIONS or paragraph > max(ANNEX_1_CONDITIONS):
+    if paragraph in ANNEX_1_CONDITIONS or paragraph > 7:  # regulations may add paragraphs
         assert Art6Basis(point=point, annex_1_paragraph=paragraph).annex_1_paragraph == paragraph
     else:
         with pytest.raises(CatalogueError, match="Annex 1"):

@@ -39,6 +39,7 @@ from woda_sharing.findings import Finding, Report, Severity, pointer
 from woda_sharing.keyring import KeyEntry, Keyring, KeyStatus
 from woda_sharing.keys import LocalSigner, Signer, generate_signer, read_signer
 from woda_sharing.legal import (
+    Amendment,
     Art6Basis,
     Art6Point,
     Art9Condition,
@@ -47,9 +48,13 @@ from woda_sharing.legal import (
     Catalogue,
     CatalogueEntry,
     CommonLawBasis,
+    CommonLawPower,
+    FurtherProcessing,
+    InternationalLawCondition,
     LawEnforcementBasis,
     LegalBasis,
     Schedule1Condition,
+    Schedule2Exemption,
     StatutoryGateway,
 )
 from woda_sharing.loading import DEFAULT_LIMITS, Limits, load_json, load_path
@@ -116,6 +121,7 @@ __all__ = [
     "Agreement",
     "AgreementContext",
     "AgreementWithCharterContext",
+    "Amendment",
     "Art6Basis",
     "Art6Point",
     "Art9Condition",
@@ -136,6 +142,7 @@ __all__ = [
     "CharterPurpose",
     "CharterRef",
     "CommonLawBasis",
+    "CommonLawPower",
     "Context",
     "Control",
     "DataItem",
@@ -149,9 +156,11 @@ __all__ = [
     "Finding",
     "Flow",
     "FlowRef",
+    "FurtherProcessing",
     "Hit",
     "IndexEntry",
     "Instruction",
+    "InternationalLawCondition",
     "KeyEntry",
     "KeyMaterialError",
     "KeyStatus",
@@ -181,6 +190,7 @@ __all__ = [
     "RuleError",
     "Rules",
     "Schedule1Condition",
+    "Schedule2Exemption",
     "Sector",
     "Severity",
     "Signer",

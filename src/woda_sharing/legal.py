@@ -14,6 +14,7 @@ there is no type for it.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Final, Literal, TypeAlias
@@ -23,11 +24,13 @@ from attrs import field, frozen
 from woda_sharing.exceptions import CatalogueError
 
 __all__ = [
+    "ANNEX_1_CONDITIONS",
     "ART9_NEEDS_SCHEDULE_1",
     "ART9_SCHEDULE_1_PARTS",
     "SCHEDULE_1_NEEDS_POLICY_DOCUMENT",
     "SCHEDULE_1_PARAGRAPHS",
     "SCHEDULE_8_PARAGRAPHS",
+    "Amendment",
     "Art6Basis",
     "Art6Point",
     "Art9Condition",
@@ -36,9 +39,13 @@ __all__ = [
     "Catalogue",
     "CatalogueEntry",
     "CommonLawBasis",
+    "CommonLawPower",
+    "FurtherProcessing",
+    "InternationalLawCondition",
     "LawEnforcementBasis",
     "LegalBasis",
     "Schedule1Condition",
+    "Schedule2Exemption",
     "StatutoryGateway",
     "basis_type",
 ]
@@ -52,6 +59,7 @@ class Art6Point(enum.Enum):
     LEGAL_OBLIGATION = "c"
     VITAL_INTERESTS = "d"
     PUBLIC_TASK = "e"
+    RECOGNISED_LEGITIMATE_INTERESTS = "ea"
     LEGITIMATE_INTERESTS = "f"
 
 
@@ -111,13 +119,72 @@ SCHEDULE_1_NEEDS_POLICY_DOCUMENT: Final[frozenset[tuple[int, int]]] = frozenset(
 #: The paragraphs of DPA 2018 Schedule 8 (conditions for sensitive law enforcement processing).
 SCHEDULE_8_PARAGRAPHS: Final = range(1, 10)
 
+#: The paragraphs of UK GDPR Annex 1 that are recognised legitimate interest conditions, as the
+#: Data (Use and Access) Act 2025 Schedule 4 enacted it: 1 disclosure for a public task on request,
+#: 2 national security, public security and defence, 3 emergencies, 5 crime, 6 safeguarding
+#: vulnerable individuals. Paragraphs 4 and 7 interpret 3 and 6. Regulations may add paragraphs
+#: after 7 (Article 6(6)), so a later paragraph is accepted.
+ANNEX_1_CONDITIONS: Final = frozenset({1, 2, 3, 5, 6})
+_ANNEX_1_INTERPRETATION: Final = frozenset({4, 7})
+
 
 @frozen(kw_only=True)
 class Art6Basis:
-    """A lawful basis under UK GDPR Article 6(1), point (a) to (f)."""
+    """A lawful basis under UK GDPR Article 6(1), point (a) to (f) or (ea).
+
+    Point (ea), recognised legitimate interests, is met only through a condition
+    in Annex 1 (Article 6(5)), so it names its Annex 1 paragraph in
+    ``annex_1_paragraph``; no other point has one. Getting either wrong raises
+    `CatalogueError`.
+    """
 
     point: Art6Point
+    annex_1_paragraph: int | None = field(default=None)
     type: Literal["uk-gdpr-art6"] = "uk-gdpr-art6"
+
+    @annex_1_paragraph.validator
+    def _check_annex_1(self, _: object, value: int | None) -> None:
+        if self.point is Art6Point.RECOGNISED_LEGITIMATE_INTERESTS:
+            if value is None:
+                raise CatalogueError(
+                    "Article 6(1)(ea) is met only through an Annex 1 condition (Article 6(5)):"
+                    " name its paragraph in annex_1_paragraph"
+                )
+            if isinstance(value, bool) or value < 1 or value in _ANNEX_1_INTERPRETATION:
+                raise CatalogueError(
+                    f"UK GDPR Annex 1 has no condition in paragraph {value!r}"
+                    f" (its conditions are paragraphs {sorted(ANNEX_1_CONDITIONS)}; 4 and 7 interpret them)"
+                )
+        elif value is not None:
+            raise CatalogueError(
+                f"only point (ea) has an Annex 1 condition, not point ({self.point.value})"
+            )
+
+
+@frozen(kw_only=True)
+class FurtherProcessing:
+    """Processing for a new purpose that is compatible with the original one (UK GDPR Article 8A).
+
+    ``condition`` is ``"assessed-compatible"`` when the controller assessed the
+    compatibility against Article 8A(2), or the Annex 2 condition the new
+    purpose meets. Compatibility is never a lawful basis (Article 5(3)): it is
+    what a flow between two capacities of one organisation cites as its
+    ``capacity_basis``.
+    """
+
+    condition: Literal[
+        "assessed-compatible",
+        "public-task-disclosure",
+        "archiving-disclosure",
+        "public-security",
+        "emergencies",
+        "crime",
+        "vital-interests",
+        "safeguarding",
+        "taxation",
+        "legal-obligation",
+    ]
+    type: Literal["uk-gdpr-art8a"] = "uk-gdpr-art8a"
 
 
 @frozen(kw_only=True)
@@ -176,15 +243,55 @@ class Schedule1Condition:
 
 
 @frozen(kw_only=True)
+class InternationalLawCondition:
+    """A condition in DPA 2018 Schedule A1: relevant international law as the basis Articles 6(3), 8A(3)(e), 9(2)(g) and 10(1) ask for (DPA 2018 s.9A)."""
+
+    paragraph: int = field()
+    type: Literal["dpa-2018-schedule-a1"] = "dpa-2018-schedule-a1"
+
+    @paragraph.validator
+    def _check_paragraph(self, _: object, value: int) -> None:
+        if isinstance(value, bool) or value < 1:
+            raise CatalogueError(f"DPA 2018 Schedule A1 has no paragraph {value!r}")
+
+
+@frozen(kw_only=True)
+class Schedule2Exemption:
+    """An exemption in DPA 2018 Schedule 2, by part and paragraph.
+
+    An exemption disapplies the provisions it lists (transparency, subject
+    rights, purpose limitation) so far as applying them would prejudice its
+    purpose. It is never a lawful basis: no rule accepts it in place of one,
+    and a flow records it among its ``exemptions``.
+    """
+
+    part: Literal[1, 2, 3, 4, 5, 6]
+    paragraph: int = field()
+    type: Literal["dpa-2018-schedule-2"] = "dpa-2018-schedule-2"
+
+    @paragraph.validator
+    def _check_paragraph(self, _: object, value: int) -> None:
+        if isinstance(value, bool) or value < 1:
+            raise CatalogueError(f"DPA 2018 Schedule 2 has no paragraph {value!r}")
+
+
+@frozen(kw_only=True)
 class LawEnforcementBasis:
     """Law enforcement processing under DPA 2018 Part 3 (s.35), with a Schedule 8 condition when sensitive.
 
     ``schedule_8_paragraph`` names the Schedule 8 condition that sensitive
-    processing relies on (s.35(5)); a paragraph outside 1-9 raises `CatalogueError`.
+    processing relies on (s.35(5)(b)); a paragraph outside 1-9 raises `CatalogueError`.
+    For sensitive processing the controller also needs an appropriate policy
+    document (s.35(4)(b), (5)(c), s.42) and, on a Schedule 8 condition, the
+    processing must be strictly necessary (s.35(5)(a)), a test of its own:
+    ``appropriate_policy_document`` and ``strictly_necessary`` record them
+    (``None``: not recorded).
     """
 
     ground: Literal["consent", "law-enforcement-task"]
     schedule_8_paragraph: int | None = field(default=None)
+    appropriate_policy_document: bool | None = None
+    strictly_necessary: bool | None = None
     type: Literal["dpa-2018-part-3"] = "dpa-2018-part-3"
 
     @schedule_8_paragraph.validator
@@ -195,12 +302,36 @@ class LawEnforcementBasis:
 
 @frozen(kw_only=True)
 class StatutoryGateway:
-    """A statutory power or duty to share (an act and section). It never replaces a UK GDPR basis."""
+    """A provision of an act that requires, allows or implies sharing. It never replaces a UK GDPR basis.
+
+    ``nature`` says what the provision does: ``"duty-to-disclose"``,
+    ``"power-to-disclose"``, or ``"function"`` (a duty or power to do something
+    else, such as to co-operate or to make enquiries, that implies sharing to
+    carry it out). Format 1's ``"duty"`` and ``"power"`` are kept as written and
+    mean a duty and a power to disclose.
+    """
 
     act: str
     section: str
-    nature: Literal["power", "duty"]
+    nature: Literal["duty-to-disclose", "power-to-disclose", "function", "duty", "power"]
     type: Literal["statutory-gateway"] = "statutory-gateway"
+
+    @property
+    def disclosure(self) -> Literal["duty", "power", "function"]:
+        """What the provision makes of a disclosure: a duty, a power, or part of a function."""
+        if self.nature in ("duty-to-disclose", "duty"):
+            return "duty"
+        if self.nature in ("power-to-disclose", "power"):
+            return "power"
+        return "function"
+
+
+@frozen(kw_only=True)
+class CommonLawPower:
+    """A common law power to disclose: the police's, for a policing purpose. It never replaces a UK GDPR or Part 3 basis."""
+
+    power: Literal["police-policing-purpose"]
+    type: Literal["common-law-power"] = "common-law-power"
 
 
 @frozen(kw_only=True)
@@ -219,21 +350,29 @@ class CommonLawBasis:
 
 LegalBasis: TypeAlias = (
     Art6Basis
+    | FurtherProcessing
     | Art9Condition
     | Art10Basis
     | Schedule1Condition
+    | InternationalLawCondition
+    | Schedule2Exemption
     | LawEnforcementBasis
     | StatutoryGateway
+    | CommonLawPower
     | CommonLawBasis
 )
 
 _BASIS_TYPES: Final[Mapping[str, type[LegalBasis]]] = {
     "uk-gdpr-art6": Art6Basis,
+    "uk-gdpr-art8a": FurtherProcessing,
     "uk-gdpr-art9": Art9Condition,
     "uk-gdpr-art10": Art10Basis,
     "dpa-2018-schedule-1": Schedule1Condition,
+    "dpa-2018-schedule-a1": InternationalLawCondition,
+    "dpa-2018-schedule-2": Schedule2Exemption,
     "dpa-2018-part-3": LawEnforcementBasis,
     "statutory-gateway": StatutoryGateway,
+    "common-law-power": CommonLawPower,
     "common-law": CommonLawBasis,
 }
 
@@ -247,13 +386,40 @@ def basis_type(name: str) -> type[LegalBasis]:
 
 
 @frozen(kw_only=True)
+class Amendment:
+    """An amendment to the provision an entry cites: when it took effect, and what made it."""
+
+    date: dt.date
+    by: str
+
+
+@frozen(kw_only=True)
 class CatalogueEntry:
-    """A legal basis with the id flows cite it by, a title and its citation."""
+    """A legal basis with the id flows cite it by, a title and its citation.
+
+    ``url`` is where the provision can be read; ``in_force`` and ``repealed``
+    bound when it can be relied on (``None``: not recorded); ``amended`` lists
+    the amendments since, oldest first; ``source`` says what the citation and
+    dates were checked against, and what could not be checked.
+    """
 
     id: str
     title: str
     citation: str
     basis: LegalBasis
+    url: str | None = None
+    in_force: dt.date | None = None
+    repealed: dt.date | None = None
+    amended: tuple[Amendment, ...] = ()
+    source: str | None = None
+
+    def in_force_on(self, day: dt.date) -> bool | None:
+        """Whether the provision could be relied on on *day*; ``None`` when no in-force date is recorded and it is not repealed by then."""
+        if self.repealed is not None and day >= self.repealed:
+            return False
+        if self.in_force is None:
+            return None
+        return day >= self.in_force
 
 
 @frozen
