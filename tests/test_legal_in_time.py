@@ -22,7 +22,6 @@ from woda_sharing.legal import (
     Amendment,
     Art6Basis,
     Art6Point,
-    Catalogue,
     CatalogueEntry,
     CommonLawBasis,
     CommonLawPower,
@@ -32,8 +31,9 @@ from woda_sharing.legal import (
     Schedule2Exemption,
     StatutoryGateway,
 )
+from woda_sharing.rules import builtin_catalogue
 
-BUILTIN = Catalogue.builtin()
+BUILTIN = builtin_catalogue()
 #: The Data (Use and Access) Act 2025 received Royal Assent on 19 June 2025.
 DUAA_ASSENT = dt.date(2025, 6, 19)
 

@@ -27,6 +27,7 @@ def _sub_processor(*, authorised: bool, sends: bool = False) -> Mutation:
 
     def mutate(c: Doc, a: Doc) -> None:
         _processor("county")(c, a)
+        a["parties"][1]["capacity"] = "early-help"
         party: Doc = {
             "id": "hosting",
             "organisation": "district-council",
@@ -151,7 +152,11 @@ CASES = [
         id="processors-acting-for-each-other",
         code="WS401",
         mutate=_processor_loop,
-        expected=((E, "/parties/1/acting_for"), (E, "/parties/2/acting_for")),
+        expected=(
+            (E, "/parties/1/acting_for"),
+            (E, "/parties/2/acting_for"),
+            (E, "/flows/0/to"),
+        ),
     ),
     # Article 28(3)(a): a processor discloses on its controller's documented instructions
     Case(
@@ -167,7 +172,7 @@ CASES = [
             a["flows"][0].update(
                 {
                     "from": "hosting",
-                    "to": "district",
+                    "to": "county",
                     "instruction": {"controller": "county", "reference": "Schedule 2 item 4"},
                 }
             ),

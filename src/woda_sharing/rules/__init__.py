@@ -308,11 +308,13 @@ def _check_context(rule: Rule) -> None:
 
 
 def cited_bases(flow: Flow) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    """Yield each legal-basis id *flow* cites, with the pointer tokens of where, within the flow."""
+    """Yield each catalogue id *flow* cites (bases, capacity basis, exemptions), with the pointer tokens of where, within the flow."""
     for j, basis_id in enumerate(flow.bases):
         yield ("bases", j), basis_id
     if flow.capacity_basis is not None:
         yield ("capacity_basis",), flow.capacity_basis
+    for j, basis_id in enumerate(flow.exemptions):
+        yield ("exemptions", j), basis_id
 
 
 def duplicates(ids: Iterable[str]) -> Iterator[tuple[int, str]]:

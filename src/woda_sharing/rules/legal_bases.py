@@ -7,7 +7,7 @@ are reported once, by WS109, and ignored here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
 from woda_sharing.findings import Severity, pointer
@@ -22,9 +22,10 @@ from woda_sharing.legal import (
     LawEnforcementBasis,
     LegalBasis,
     Schedule1Condition,
+    Schedule2Exemption,
     StatutoryGateway,
 )
-from woda_sharing.model import Category, DataItem, Flow, Member, Sector
+from woda_sharing.model import Category, DataItem, Flow, Member
 from woda_sharing.rules import BUILTIN, AgreementContext, Hit, cited_bases
 
 __all__: list[str] = []
@@ -208,14 +209,20 @@ def policy_document(ctx: AgreementContext) -> Iterator[Hit]:
     """A Schedule 1 condition that requires an appropriate policy document is cited, but its entry records that there is none.
 
     The conditions that require one are Part 1 paragraph 1, the Part 2
-    conditions except paragraph 13, and Part 3 paragraphs 35 to 37.
+    conditions except paragraph 13, and Part 3 paragraphs 35 to 37. Paragraph
+    10 (preventing or detecting unlawful acts) does not need one for a
+    disclosure to a competent authority (paragraph 10(2)), so a flow to a
+    charter member marked ``competent_authority`` is not reported for it.
     """
     for i, flow, facts in _flows(ctx):
+        recipient = _member(ctx, flow.recipient)
+        to_competent = recipient is not None and recipient.competent_authority
         for j, basis in facts.bases:
             if (
                 isinstance(basis, Schedule1Condition)
                 and basis.needs_policy_document
                 and not basis.appropriate_policy_document
+                and not (to_competent and (basis.part, basis.paragraph) == (2, 10))
             ):
                 yield Hit(
                     path=pointer("flows", i, "bases", j),
@@ -285,34 +292,54 @@ def charter_is_not_a_basis(ctx: AgreementContext) -> Iterator[Hit]:
 
 
 def _sender_bases(
-    ctx: AgreementContext, *wanted: Art6Basis | Art9Condition
-) -> Iterator[tuple[int, Flow, int]]:
-    """(flow index, flow, basis index) of each citation of a *wanted* basis by a public-authority sender."""
+    ctx: AgreementContext, wanted: Callable[[LegalBasis], bool]
+) -> Iterator[tuple[int, Flow, int, LegalBasis]]:
+    """(flow index, flow, basis index, basis) of each *wanted* basis a public-authority sender cites."""
     for i, flow, facts in _flows(ctx):
         member = _member(ctx, flow.source)
         if member is None or not member.public_authority:
             continue
         for j, basis in facts.bases:
-            if basis in wanted:
-                yield i, flow, j
+            if wanted(basis):
+                yield i, flow, j, basis
+
+
+def _legitimate_interests(basis: LegalBasis) -> bool:
+    return isinstance(basis, Art6Basis) and basis.point in (
+        Art6Point.LEGITIMATE_INTERESTS,
+        Art6Point.RECOGNISED_LEGITIMATE_INTERESTS,
+    )
 
 
 @rule(
     "WS207",
-    title="Public authority relying on legitimate interests",
+    title="Public authority relying on legitimate interests for its tasks",
     needs_charter=True,
-    citation="UK GDPR Article 6(1) final subparagraph",
+    citation="UK GDPR Article 6(1), words after point (f); DPA 2018 s.7(2)",
 )
 def public_authority_legitimate_interests(ctx: AgreementContext) -> Iterator[Hit]:
-    """A public authority cannot rely on Article 6(1)(f) legitimate interests for processing in performance of its tasks.
+    """A public authority cannot rely on Article 6(1)(f) legitimate interests, nor on (ea) recognised legitimate interests, for processing in the performance of its tasks.
 
-    Fires when the sender of a flow is a charter member marked ``public_authority``.
+    Fires when the sender of a flow is a charter member marked
+    ``public_authority`` and cites either, unless the flow records that the
+    disclosure is outside the authority's tasks (``outside_public_tasks``):
+    the bar applies to processing "in the performance of their tasks", and a
+    body is a public authority for UK GDPR only when it performs a task in the
+    public interest or in the exercise of official authority (DPA 2018 s.7(2)).
     """
-    for i, flow, j in _sender_bases(ctx, Art6Basis(point=Art6Point.LEGITIMATE_INTERESTS)):
+    for i, flow, j, basis in _sender_bases(ctx, _legitimate_interests):
+        if flow.outside_public_tasks:
+            continue
+        assert isinstance(basis, Art6Basis)
+        name = (
+            "recognised legitimate interests (Article 6(1)(ea))"
+            if basis.point is Art6Point.RECOGNISED_LEGITIMATE_INTERESTS
+            else "legitimate interests (Article 6(1)(f))"
+        )
         yield Hit(
             path=pointer("flows", i, "bases", j),
-            message=f"the sender of flow {flow.id!r} is a public authority and cannot rely on legitimate interests",
-            hint="a public body sharing for its tasks relies on Article 6(1)(e) public task or (c) legal obligation",
+            message=f"the sender of flow {flow.id!r} is a public authority, which cannot rely on {name} for processing in the performance of its tasks",
+            hint="a public body sharing for its tasks relies on Article 6(1)(e) public task or (c) legal obligation; if this disclosure is outside its tasks, set outside_public_tasks on the flow",
         )
 
 
@@ -332,7 +359,7 @@ def public_authority_consent(ctx: AgreementContext) -> Iterator[Hit]:
     and is not flagged.
     """
     consent = (Art6Basis(point=Art6Point.CONSENT), Art9Condition(point=Art9Point.EXPLICIT_CONSENT))
-    for i, flow, j in _sender_bases(ctx, *consent):
+    for i, flow, j, _ in _sender_bases(ctx, lambda basis: basis in consent):
         yield Hit(
             path=pointer("flows", i, "bases", j),
             message=f"the sender of flow {flow.id!r} is a public authority relying on consent",
@@ -398,50 +425,163 @@ def part_3_outside_law_enforcement(ctx: AgreementContext) -> Iterator[Hit]:
                 )
 
 
+def _sensitive_gaps(basis: LawEnforcementBasis) -> list[str] | None:
+    """What the s.35 route *basis* offers for sensitive processing still lacks; ``None`` when it offers no route."""
+    if basis.ground == "consent":
+        needed = [(basis.appropriate_policy_document, "an appropriate policy document (s.35(4)(b))")]
+    elif basis.schedule_8_paragraph is not None:
+        needed = [
+            (basis.strictly_necessary, "a judgement that it is strictly necessary (s.35(5)(a))"),
+            (basis.appropriate_policy_document, "an appropriate policy document (s.35(5)(c))"),
+        ]
+    else:
+        return None
+    return [what for recorded, what in needed if recorded is not True]
+
+
 @rule(
     "WS211",
     title="Sensitive law enforcement processing without s.35 safeguards",
-    citation="DPA 2018 s.35(3)-(5), s.35(8) and Schedule 8",
+    citation="DPA 2018 s.35(3)-(5), s.35(8), s.42 and Schedule 8",
 )
 def sensitive_law_enforcement(ctx: AgreementContext) -> Iterator[Hit]:
-    """Sensitive processing under DPA 2018 Part 3 needs consent or a Schedule 8 condition (s.35(4)-(5)).
+    """Sensitive processing under DPA 2018 Part 3 needs consent and an appropriate policy document (s.35(4)), or to be strictly necessary, meet a Schedule 8 condition and have an appropriate policy document (s.35(5)).
 
     Sensitive processing (s.35(8)) is that of special category data: racial or
     ethnic origin, political opinions, beliefs, trade union membership, genetic
     and biometric data, health, sex life or orientation. Criminal offence data
     is not sensitive processing under Part 3: it is what law enforcement
-    processing is about.
+    processing is about. Strict necessity is a test of its own, not something a
+    Schedule 8 condition supplies: the s.35 basis records it
+    (``strictly_necessary``) and the policy document
+    (``appropriate_policy_document``), as the built-in entries do. The rule
+    fires at the flow's bases when no s.35 basis offers either route, and at
+    each basis that offers one but does not record what it needs, unless another
+    basis of the flow offers a complete route.
     """
     for i, flow, facts in _flows(ctx):
         if not facts.part_3 or not facts.special:
             continue
-        sensitive = facts.special
-        part_3 = [b for _, b in facts.bases if isinstance(b, LawEnforcementBasis)]
-        if not any(b.ground == "consent" or b.schedule_8_paragraph is not None for b in part_3):
+        routes = [
+            (j, gaps)
+            for j, b in facts.bases
+            if isinstance(b, LawEnforcementBasis) and (gaps := _sensitive_gaps(b)) is not None
+        ]
+        if not routes:
             yield Hit(
                 path=pointer("flows", i, "bases"),
-                message=f"flow {flow.id!r} is sensitive processing ({_names(sensitive)}) with neither consent nor a Schedule 8 condition",
-                hint="cite the s.35 basis with the Schedule 8 paragraph that makes the processing strictly necessary",
+                message=f"flow {flow.id!r} is sensitive processing ({_names(facts.special)}) with neither consent nor a Schedule 8 condition",
+                hint="cite consent (s.35(4)) or the s.35 basis with the Schedule 8 condition that applies; strict necessity (s.35(5)(a)) is a separate test the basis records",
+            )
+            continue
+        if any(not gaps for _, gaps in routes):
+            continue
+        for j, gaps in routes:
+            yield Hit(
+                path=pointer("flows", i, "bases", j),
+                message=f"flow {flow.id!r} is sensitive processing ({_names(facts.special)}) on {flow.bases[j]!r}, which does not record {' or '.join(gaps)}",
+                hint="record strictly_necessary and appropriate_policy_document on the s.35 basis once they are true (the built-in entries do), or do not share the sensitive items",
             )
 
 
 @rule(
     "WS212",
-    title="Health data to or from the NHS without a confidentiality basis",
+    title="Information given in confidence shared without a confidentiality basis",
     severity=Severity.WARNING,
-    needs_charter=True,
-    citation="Common law duty of confidentiality; NHS Act 2006 s.251",
+    citation="Common law duty of confidentiality; compare NHS Act 2006 s.251(2)(a)",
 )
 def common_law_confidentiality(ctx: AgreementContext) -> Iterator[Hit]:
-    """Health data shared to or from an NHS body also owes the common law duty of confidentiality: cite the basis that sets it aside (implied or explicit consent, a legal requirement, s.251 support or overriding public interest)."""
+    """Information given in confidence owes the common law duty of confidentiality, whoever holds it: a flow that shares it should cite the basis that sets the duty aside (implied or explicit consent, a legal requirement, s.251 support or overriding public interest).
+
+    The duty attaches to the information, not to the status of the body: a
+    council's social care records are covered as much as an NHS body's (NHS Act
+    2006 s.251(2)(a) reaches "relevant social care bodies" too). An item is
+    confidential when it says so (``confidential``); when it does not say,
+    health data is taken to have been given in confidence and other data not.
+    """
     for i, flow, facts in _flows(ctx):
-        health = [it for it in facts.special if it.special_category == "health"]
-        members = (_member(ctx, flow.source), _member(ctx, flow.recipient))
-        if not health or not any(m is not None and m.sector is Sector.NHS for m in members):
+        confidential = [it for it in facts.items if it.is_confidential]
+        if not confidential:
             continue
         if not any(isinstance(b, CommonLawBasis) for _, b in facts.bases):
             yield Hit(
                 path=pointer("flows", i, "bases"),
-                message=f"flow {flow.id!r} shares health data ({_names(health)}) with an NHS body without a common law confidentiality basis",
-                hint="cite a common-law basis, for instance implied consent for individual care",
+                message=f"flow {flow.id!r} shares information given in confidence ({_names(confidential)}) without a common law confidentiality basis",
+                hint="cite a common-law basis: implied consent for individual care, explicit consent, a legal requirement, s.251 support or overriding public interest",
             )
+
+
+@rule(
+    "WS213",
+    title="Legal basis not in force on the agreement's start",
+)
+def basis_in_force(ctx: AgreementContext) -> Iterator[Hit]:
+    """A basis, capacity basis or exemption a flow cites must be in force on the agreement's ``start``.
+
+    An error when the catalogue entry's ``in_force`` date is after the start
+    (a 2014 agreement citing a section commenced in 2015 rests on nothing), or
+    when its ``repealed`` date is on or before the start; a warning when it was
+    repealed after the agreement started, up to today, because the sharing has
+    lost the basis since. Entries without dates are not judged: the built-in
+    catalogue records a date only where the commencement could be checked.
+    """
+    start = ctx.agreement.start
+    for i, flow in enumerate(ctx.agreement.flows):
+        for tokens, basis_id in cited_bases(flow):
+            entry = ctx.catalogue.get(basis_id)
+            if entry is None:
+                continue
+            path = pointer("flows", i, *tokens)
+            if entry.in_force is not None and start < entry.in_force:
+                yield Hit(
+                    path=path,
+                    message=f"{basis_id!r} came into force on {entry.in_force.isoformat()}, after the agreement's start on {start.isoformat()}",
+                    hint="cite the basis the sharing relied on when it started, or start a new version of the agreement from the date the new basis applies",
+                )
+            elif entry.repealed is not None and entry.repealed <= start:
+                yield Hit(
+                    path=path,
+                    message=f"{basis_id!r} was repealed on {entry.repealed.isoformat()}, before the agreement's start on {start.isoformat()}",
+                    hint="cite the provision that replaced it",
+                )
+            elif entry.repealed is not None and entry.repealed <= ctx.today:
+                yield Hit(
+                    path=path,
+                    message=f"{basis_id!r} was repealed on {entry.repealed.isoformat()}, after the agreement started: the sharing has relied on nothing since",
+                    hint="amend the agreement to cite the provision that replaced it",
+                    severity=Severity.WARNING,
+                )
+
+
+@rule(
+    "WS214",
+    title="Exemption and lawful basis confused",
+    citation="DPA 2018 s.15 and Schedule 2; UK GDPR Article 6(1)",
+)
+def exemption_is_not_a_basis(ctx: AgreementContext) -> Iterator[Hit]:
+    """A DPA 2018 Schedule 2 exemption is never a lawful basis, and a lawful basis is not an exemption.
+
+    An exemption (crime and taxation, information required by law, ...)
+    disapplies listed provisions so far as applying them would prejudice its
+    purpose; the disclosure still needs its own Article 6 basis. Fires when a
+    flow cites an exemption among its ``bases`` or as its ``capacity_basis``,
+    or cites something that is not an exemption among its ``exemptions``.
+    """
+    for i, flow in enumerate(ctx.agreement.flows):
+        for tokens, basis_id in cited_bases(flow):
+            entry = ctx.catalogue.get(basis_id)
+            if entry is None:
+                continue
+            is_exemption = isinstance(entry.basis, Schedule2Exemption)
+            if tokens[0] == "exemptions" and not is_exemption:
+                yield Hit(
+                    path=pointer("flows", i, *tokens),
+                    message=f"{basis_id!r} is cited as an exemption, but it is not a DPA 2018 Schedule 2 exemption",
+                    hint="move it to the flow's bases if it is a lawful basis",
+                )
+            elif tokens[0] != "exemptions" and is_exemption:
+                yield Hit(
+                    path=pointer("flows", i, *tokens),
+                    message=f"{basis_id!r} is a DPA 2018 Schedule 2 exemption, which is never a lawful basis",
+                    hint="record it in the flow's exemptions and cite the Article 6 basis (and Article 9 or 10 condition) the disclosure relies on",
+                )

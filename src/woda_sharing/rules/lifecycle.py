@@ -109,31 +109,50 @@ def ended(ctx: AgreementContext) -> Iterator[Hit]:
 @rule(
     "WS307",
     title="DPIA missing where one is required",
-    citation="UK GDPR Article 35(1), (3)(b) and (4); ICO list of processing likely to result in high risk",
+    citation="UK GDPR Article 35(1), (3)(a)-(c) and (4); ICO list of processing likely to result in high risk",
 )
 def dpia_required(ctx: AgreementContext) -> Iterator[Hit]:
     """An agreement needs a DPIA reference when one is required, and should have one when it is recommended.
 
-    Required (an error): the charter's controls include ``dpia``; the sharing
-    is large scale and includes special category or criminal offence data
-    (Article 35(3)(b)); or a flow matches or combines datasets (data matching
-    is on the ICO's Article 35(4) list whatever the scale). Recommended (a
-    warning): special category data, or data about children, shared on a
-    smaller scale: the ICO Data Sharing Code advises a DPIA for them. The
-    message names every trigger that applies.
+    Required (an error): the charter's controls include ``dpia``; decisions
+    with legal or similar effects rest on a systematic, automated evaluation of
+    people (``automated_decisions``, Article 35(3)(a)); the sharing is large
+    scale and includes special category or criminal offence data (Article
+    35(3)(b)); it is part of systematic monitoring of a publicly accessible
+    area on a large scale (``public_monitoring``, Article 35(3)(c)); or it is
+    on the ICO's Article 35(4) list: a flow matches or combines datasets (data
+    matching), genetic data is shared, or the data decides people's access to a
+    service, product, opportunity or benefit (``access_decisions``) and that
+    decision uses special category data or automated evaluation ("denial of
+    service"). The ICO excepts genetic data an individual GP or health
+    professional processes for direct care; an agreement does not show that, so
+    the rule asks for a DPIA. Recommended (a warning): special category data, or
+    data about children, shared on a smaller scale: the ICO Data Sharing Code
+    advises a DPIA for them. The message names every trigger that applies.
     """
     a = ctx.agreement
     if a.dpia is not None:
         return
     special = any(i.is_special_category for i in a.items)
     criminal = any(i.category is Category.CRIMINAL_OFFENCE for i in a.items)
+    genetic = any(i.is_special_category and i.special_category == "genetic" for i in a.items)
     required: list[str] = []
     if ctx.charter is not None and Control.DPIA in ctx.charter.controls:
         required.append("the charter requires a DPIA")
+    if a.automated_decisions:
+        required.append("automated evaluation with legal or similar effects (Article 35(3)(a))")
     if a.large_scale and (special or criminal):
         required.append("large-scale special category or criminal offence data")
+    if a.public_monitoring:
+        required.append("large-scale monitoring of a publicly accessible area (Article 35(3)(c))")
     if any(f.data_matching for f in a.flows):
         required.append("data matching")
+    if genetic:
+        required.append("genetic data")
+    if a.access_decisions and (special or a.automated_decisions):
+        required.append(
+            "decisions about access to a service that use special category data or automated evaluation"
+        )
     recommended: list[str] = []
     if special:
         recommended.append("special category data is shared")

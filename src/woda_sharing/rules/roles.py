@@ -8,10 +8,10 @@ other without a basis of its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from woda_sharing.findings import Severity, pointer
-from woda_sharing.model import Role
+from woda_sharing.model import Party, Role
 from woda_sharing.rules import BUILTIN, AgreementContext, Hit
 
 __all__: list[str] = []
@@ -21,16 +21,41 @@ rule = BUILTIN.rule
 _CONTROLLERS = (Role.CONTROLLER, Role.JOINT_CONTROLLER)
 
 
-@rule("WS401", title="Processor acting as a controller", citation="UK GDPR Articles 28 and 29")
-def processor_as_controller(ctx: AgreementContext) -> Iterator[Hit]:
-    """A processor acts only on a controller's instructions.
+def _controller_of(parties: Mapping[str, Party], party: Party) -> Party | None:
+    """The controller at the end of *party*'s processor chain, or ``None`` if the chain breaks or loops."""
+    seen = {party.id}
+    current = party
+    while current.role is Role.PROCESSOR:
+        if current.acting_for is None or current.acting_for in seen:
+            return None
+        nxt = parties.get(current.acting_for)
+        if nxt is None:
+            return None
+        seen.add(nxt.id)
+        current = nxt
+    return current if current.role in _CONTROLLERS else None
 
-    Fires when a processor party does not name the controller it acts for
-    (``acting_for``), names a party that is not a controller or joint
-    controller, or sends data to anyone other than that controller. When no
-    party is a controller at all, WS405 reports that once instead.
+
+@rule(
+    "WS401",
+    title="Processor acting as a controller",
+    citation="UK GDPR Articles 28(2), (3)(a), (4) and 29",
+)
+def processor_as_controller(ctx: AgreementContext) -> Iterator[Hit]:
+    """A processor acts only on a controller's documented instructions, and engages a sub-processor only with the controller's written authorisation.
+
+    Fires when a processor party does not name whom it acts for
+    (``acting_for``), or names a party whose chain of processors never reaches
+    a controller or joint controller; when a sub-processor (a processor acting
+    for a processor) records no ``authorisation`` from the controller (Article
+    28(2) and (4)); and when a processor sends data to anyone other than the
+    party it acts for or its own sub-processors, unless the flow names the
+    controller's documented ``instruction`` (Article 28(3)(a)), which must come
+    from the controller the processor works for. When no party is a controller
+    at all, WS405 reports that once instead.
     """
     a = ctx.agreement
+    parties = ctx.parties
     any_controller = any(p.role in _CONTROLLERS for p in a.parties)
     for i, party in enumerate(a.parties):
         if party.role is not Role.PROCESSOR:
@@ -42,22 +67,41 @@ def processor_as_controller(ctx: AgreementContext) -> Iterator[Hit]:
                 hint="set acting_for to the party id of the controller that instructs it",
             )
             continue
-        principal = ctx.parties.get(party.acting_for)
-        if (principal is None or principal.role not in _CONTROLLERS) and any_controller:
+        if not any_controller:
+            continue
+        if _controller_of(parties, party) is None:
             yield Hit(
                 path=pointer("parties", i, "acting_for"),
-                message=f"processor {party.id!r} acts for {party.acting_for!r}, which is not a controller in this agreement",
-                hint="a processor acts for a controller or joint controller party",
+                message=f"processor {party.id!r} acts for {party.acting_for!r}, which leads to no controller in this agreement",
+                hint="a processor acts for a controller or joint controller party, or for a processor that acts for one",
+            )
+            continue
+        principal = parties[party.acting_for]
+        if principal.role is Role.PROCESSOR and party.authorisation is None:
+            yield Hit(
+                path=pointer("parties", i, "authorisation"),
+                message=f"processor {party.id!r} is a sub-processor of {principal.id!r} with no recorded authorisation from the controller",
+                hint="record the controller's prior written authorisation (Article 28(2)) in authorisation, or make the controller engage it directly",
             )
     for i, flow in enumerate(a.flows):
-        sender = ctx.parties.get(flow.source)
+        sender = parties.get(flow.source)
         if sender is None or sender.role is not Role.PROCESSOR or sender.acting_for is None:
             continue
-        if flow.recipient != sender.acting_for:
+        sub_processors = {p.id for p in a.parties if p.acting_for == sender.id}
+        if flow.recipient == sender.acting_for or flow.recipient in sub_processors:
+            continue
+        controller = _controller_of(parties, sender)
+        if flow.instruction is None:
             yield Hit(
                 path=pointer("flows", i, "to"),
-                message=f"processor {sender.id!r} sends data to {flow.recipient!r}, not to the controller it acts for ({sender.acting_for!r})",
-                hint="the controller discloses the data itself, or the sender is a controller in this flow",
+                message=f"processor {sender.id!r} sends data to {flow.recipient!r}, not to the party it acts for ({sender.acting_for!r}), with no documented instruction",
+                hint="record the controller's documented instruction on the flow (instruction), or have the controller disclose the data itself",
+            )
+        elif controller is not None and flow.instruction.controller != controller.id:
+            yield Hit(
+                path=pointer("flows", i, "instruction", "controller"),
+                message=f"processor {sender.id!r} follows an instruction from {flow.instruction.controller!r}, but the controller it works for is {controller.id!r}",
+                hint="a processor acts only on the documented instructions of its own controller (Article 28(3)(a))",
             )
 
 
