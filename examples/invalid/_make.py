@@ -439,6 +439,7 @@ def ws401(a: Doc) -> str:
 
 def ws401_sub(a: Doc) -> str:
     """A sub-processor engaged by a processor without the controller's written authorisation."""
+    a["parties"][1]["capacity"] = "early-help"
     a["parties"].extend(
         [
             {"id": "case-system", "organisation": NHS, "role": "processor", "acting_for": "county"},
