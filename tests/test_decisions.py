@@ -509,9 +509,9 @@ def test_compile_refuses_invalid_charter() -> None:
 def test_compile_accepts_agreement_past_its_review_date() -> None:
     # Validation today would flag WS303; the policy judges review dates per decision instead.
     agreement = example_agreement()
-    agreement["review"] = "2000-01-01"
-    agreement["start"] = "1999-01-01"
-    agreement["dpia"]["completed"] = "1998-12-01"
+    agreement["review"] = "2020-01-01"
+    agreement["start"] = "2019-01-01"  # after its bases came into force (WS213)
+    agreement["dpia"]["completed"] = "2018-12-01"
     assert compile_(agreement).decide(REQ).codes == ("DR005",)
 
 
