@@ -257,7 +257,7 @@ class DataItem:
         """Whether this is special category data: so classed, or pseudonymised with a special category.
 
         Pseudonymised data is still personal data, and pseudonymised health data
-        is still health data (UK GDPR Article 4(5), Recital 26, Article 9(1)).
+        is still health data (UK GDPR Article 4(1)(5), Recital 26, Article 9(1)).
         """
         return self.category is Category.SPECIAL_CATEGORY or (
             self.category is Category.PSEUDONYMISED and self.special_category is not None

@@ -237,7 +237,7 @@ CASES = [
     ),
     # WS202: Article 9
     Case(id="art9-f", code="WS202", mutate=_with(ART6E, "uk-gdpr-art-9-2-f", item=HEALTH)),
-    # Article 4(5), Recital 26: pseudonymised health data is still health data
+    # Article 4(1)(5), Recital 26: pseudonymised health data is still health data
     Case(
         id="pseudonymised-health",
         code="WS202",

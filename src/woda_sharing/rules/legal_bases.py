@@ -348,7 +348,7 @@ def public_authority_legitimate_interests(ctx: AgreementContext) -> Iterator[Hit
     title="Public authority relying on consent",
     severity=Severity.WARNING,
     needs_charter=True,
-    citation="UK GDPR Articles 4(11), 6(1)(a), 7(4) and 9(2)(a); Recital 43",
+    citation="UK GDPR Articles 4(1)(11), 6(1)(a), 7(4) and 9(2)(a); Recital 43",
 )
 def public_authority_consent(ctx: AgreementContext) -> Iterator[Hit]:
     """Consent is rarely valid for a public authority: the imbalance of power means it is seldom freely given.
