@@ -95,9 +95,7 @@ def legal_bases_page() -> str:
         amended = "; ".join(f"{a.date.isoformat()}: {a.by}" for a in e.amended)
         if e.repealed is not None:
             amended = f"repealed {e.repealed.isoformat()}" + (f"; {amended}" if amended else "")
-        lines.append(
-            f"| `{e.id}` | {text} | {_cell(amended)} | {_cell(e.source or '')} |\n"
-        )
+        lines.append(f"| `{e.id}` | {text} | {_cell(amended)} | {_cell(e.source or '')} |\n")
     return "".join(lines)
 
 

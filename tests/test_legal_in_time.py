@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -109,7 +108,8 @@ def test_every_annex_1_condition_and_annex_2_condition_is_present() -> None:
     paragraphs = {
         e.basis.annex_1_paragraph
         for e in BUILTIN
-        if isinstance(e.basis, Art6Basis) and e.basis.point is Art6Point.RECOGNISED_LEGITIMATE_INTERESTS
+        if isinstance(e.basis, Art6Basis)
+        and e.basis.point is Art6Point.RECOGNISED_LEGITIMATE_INTERESTS
     }
     assert paragraphs == set(ANNEX_1_CONDITIONS)
     conditions = {e.basis.condition for e in BUILTIN if isinstance(e.basis, FurtherProcessing)}

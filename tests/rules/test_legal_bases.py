@@ -137,7 +137,12 @@ def _dual_hatter(capacity_basis: str) -> Mutation:
     def mutate(c: Doc, a: Doc) -> None:
         a["parties"][0]["capacity"] = "childrens-services"
         a["parties"].append(
-            {"id": "housing", "organisation": "county-council", "role": "controller", "capacity": "housing"}
+            {
+                "id": "housing",
+                "organisation": "county-council",
+                "role": "controller",
+                "capacity": "housing",
+            }
         )
         a["flows"][0].update({"from": "housing", "capacity_basis": capacity_basis})
 
@@ -155,7 +160,10 @@ def _part_3(
     apd: bool | None = None,
     strictly: bool | None = None,
 ) -> Doc:
-    basis: Doc = {"type": "dpa-2018-part-3", "ground": "consent" if consent else "law-enforcement-task"}
+    basis: Doc = {
+        "type": "dpa-2018-part-3",
+        "ground": "consent" if consent else "law-enforcement-task",
+    }
     if schedule_8 is not None:
         basis["schedule_8_paragraph"] = schedule_8
     if apd is not None:
@@ -489,7 +497,10 @@ CASES = [
     Case(
         id="health-not-given-in-confidence",
         code="WS212",
-        mutate=lambda c, a: (_health_between_councils(c, a), a["items"][2].update(confidential=False)),
+        mutate=lambda c, a: (
+            _health_between_councils(c, a),
+            a["items"][2].update(confidential=False),
+        ),
     ),
     Case(
         id="case-notes-with-legal-requirement",
@@ -558,14 +569,18 @@ CASES = [
     Case(
         id="schedule-8-not-strictly-necessary",
         code="WS211",
-        mutate=_police_to_county_local(_part_3(schedule_8=4, apd=True, strictly=False), item=HEALTH),
+        mutate=_police_to_county_local(
+            _part_3(schedule_8=4, apd=True, strictly=False), item=HEALTH
+        ),
         expected=((E, "/flows/0/bases/0"),),
         message="strictly necessary",
     ),
     Case(
         id="schedule-8-without-policy-document",
         code="WS211",
-        mutate=_police_to_county_local(_part_3(schedule_8=4, apd=False, strictly=True), item=HEALTH),
+        mutate=_police_to_county_local(
+            _part_3(schedule_8=4, apd=False, strictly=True), item=HEALTH
+        ),
         expected=((E, "/flows/0/bases/0"),),
         message="appropriate policy document",
     ),
@@ -618,26 +633,45 @@ CASES = [
     Case(
         id="exemption-before-commencement",
         code="WS213",
-        mutate=_local(_dated("old-exemption", {"type": "dpa-2018-schedule-2", "part": 1, "paragraph": 2}, in_force="2025-01-01"), ART6E, exemptions=("old-exemption",)),
+        mutate=_local(
+            _dated(
+                "old-exemption",
+                {"type": "dpa-2018-schedule-2", "part": 1, "paragraph": 2},
+                in_force="2025-01-01",
+            ),
+            ART6E,
+            exemptions=("old-exemption",),
+        ),
         expected=((E, "/flows/0/exemptions/0"),),
     ),
     Case(
         id="repealed-before-start",
         code="WS213",
-        mutate=_local(_dated("dpa-1998-sch-2-para-5", ART6_E_BASIS, in_force="2000-03-01", repealed="2018-05-25"), "dpa-1998-sch-2-para-5"),
+        mutate=_local(
+            _dated(
+                "dpa-1998-sch-2-para-5", ART6_E_BASIS, in_force="2000-03-01", repealed="2018-05-25"
+            ),
+            "dpa-1998-sch-2-para-5",
+        ),
         expected=((E, "/flows/0/bases/0"),),
         message="repealed",
     ),
     Case(
         id="repealed-since-start",
         code="WS213",
-        mutate=_local(_dated("soon-repealed", ART6_E_BASIS, in_force="2018-05-25", repealed="2024-04-01"), "soon-repealed"),
+        mutate=_local(
+            _dated("soon-repealed", ART6_E_BASIS, in_force="2018-05-25", repealed="2024-04-01"),
+            "soon-repealed",
+        ),
         expected=((W, "/flows/0/bases/0"),),
     ),
     Case(
         id="repealed-after-today",
         code="WS213",
-        mutate=_local(_dated("later-repealed", ART6_E_BASIS, in_force="2018-05-25", repealed="2030-01-01"), "later-repealed"),
+        mutate=_local(
+            _dated("later-repealed", ART6_E_BASIS, in_force="2018-05-25", repealed="2030-01-01"),
+            "later-repealed",
+        ),
     ),
     Case(
         id="no-date-recorded",

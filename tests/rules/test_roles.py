@@ -36,7 +36,9 @@ def _sub_processor(*, authorised: bool, sends: bool = False) -> Mutation:
             "acting_for": "supplier",
         }
         if authorised:
-            party["authorisation"] = "County contract 2024/17, clause 9 (general written authorisation)"
+            party["authorisation"] = (
+                "County contract 2024/17, clause 9 (general written authorisation)"
+            )
         a["parties"].append(party)
         if sends:
             a["flows"][0].update({"from": "supplier", "to": "hosting"})

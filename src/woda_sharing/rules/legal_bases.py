@@ -330,10 +330,13 @@ def public_authority_legitimate_interests(ctx: AgreementContext) -> Iterator[Hit
     for i, flow, j, basis in _sender_bases(ctx, _legitimate_interests):
         if flow.outside_public_tasks:
             continue
-        assert isinstance(basis, Art6Basis)
+        recognised = (
+            isinstance(basis, Art6Basis)
+            and basis.point is Art6Point.RECOGNISED_LEGITIMATE_INTERESTS
+        )
         name = (
             "recognised legitimate interests (Article 6(1)(ea))"
-            if basis.point is Art6Point.RECOGNISED_LEGITIMATE_INTERESTS
+            if recognised
             else "legitimate interests (Article 6(1)(f))"
         )
         yield Hit(
@@ -428,7 +431,9 @@ def part_3_outside_law_enforcement(ctx: AgreementContext) -> Iterator[Hit]:
 def _sensitive_gaps(basis: LawEnforcementBasis) -> list[str] | None:
     """What the s.35 route *basis* offers for sensitive processing still lacks; ``None`` when it offers no route."""
     if basis.ground == "consent":
-        needed = [(basis.appropriate_policy_document, "an appropriate policy document (s.35(4)(b))")]
+        needed = [
+            (basis.appropriate_policy_document, "an appropriate policy document (s.35(4)(b))")
+        ]
     elif basis.schedule_8_paragraph is not None:
         needed = [
             (basis.strictly_necessary, "a judgement that it is strictly necessary (s.35(5)(a))"),
