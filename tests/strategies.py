@@ -252,7 +252,11 @@ def agreements(draw: st.DrawFn, charter: Charter | None = None) -> Agreement:
                 basis=StatutoryGateway(
                     act=draw(texts()),
                     section=draw(texts(10)),
-                    nature=draw(st.sampled_from(["power", "duty"])),
+                    nature=draw(
+                        st.sampled_from(
+                            ["duty-to-disclose", "power-to-disclose", "function", "power", "duty"]
+                        )
+                    ),
                 ),
             )
             for b in local_bases

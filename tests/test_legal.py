@@ -21,6 +21,7 @@ from referencing.jsonschema import DRAFT202012
 from woda_sharing import codec, schema
 from woda_sharing.exceptions import CatalogueError, DocumentError
 from woda_sharing.legal import (
+    ANNEX_1_CONDITIONS,
     ART9_NEEDS_SCHEDULE_1,
     ART9_SCHEDULE_1_PARTS,
     SCHEDULE_1_NEEDS_POLICY_DOCUMENT,
@@ -34,9 +35,13 @@ from woda_sharing.legal import (
     Catalogue,
     CatalogueEntry,
     CommonLawBasis,
+    CommonLawPower,
+    FurtherProcessing,
+    InternationalLawCondition,
     LawEnforcementBasis,
     LegalBasis,
     Schedule1Condition,
+    Schedule2Exemption,
     StatutoryGateway,
     basis_type,
 )
@@ -605,7 +610,23 @@ def test_an_identical_redeclaration_of_a_builtin_is_accepted(
 # --- Typed round trips ----------------------------------------------------------------------
 
 _BASES: st.SearchStrategy[LegalBasis] = st.one_of(
-    st.builds(Art6Basis, point=st.sampled_from(Art6Point)),
+    st.builds(Art6Basis, point=st.sampled_from([p for p in Art6Point if p.value != "ea"])),
+    st.builds(
+        Art6Basis,
+        point=st.just(Art6Point.RECOGNISED_LEGITIMATE_INTERESTS),
+        annex_1_paragraph=st.sampled_from(sorted(ANNEX_1_CONDITIONS)) | st.integers(8, 100),
+    ),
+    st.builds(
+        FurtherProcessing,
+        condition=st.sampled_from(sorted(_literals(FurtherProcessing, "condition"))),
+    ),
+    st.builds(InternationalLawCondition, paragraph=st.integers(1, 100)),
+    st.builds(
+        Schedule2Exemption,
+        part=st.sampled_from(sorted(_literals(Schedule2Exemption, "part"))),
+        paragraph=st.integers(1, 100),
+    ),
+    st.builds(CommonLawPower, power=st.just("police-policing-purpose")),
     st.builds(Art9Condition, point=st.sampled_from(Art9Point)),
     st.builds(Art10Basis, authority=st.sampled_from(["official-authority", "authorised-by-law"])),
     st.sampled_from(sorted(SCHEDULE_1_PARAGRAPHS)).flatmap(
@@ -620,12 +641,14 @@ _BASES: st.SearchStrategy[LegalBasis] = st.one_of(
         LawEnforcementBasis,
         ground=st.sampled_from(["consent", "law-enforcement-task"]),
         schedule_8_paragraph=st.none() | st.sampled_from(SCHEDULE_8_PARAGRAPHS),
+        appropriate_policy_document=st.none() | st.booleans(),
+        strictly_necessary=st.none() | st.booleans(),
     ),
     st.builds(
         StatutoryGateway,
         act=st.text(min_size=1, max_size=40),
         section=st.text(min_size=1, max_size=8),
-        nature=st.sampled_from(["power", "duty"]),
+        nature=st.sampled_from(sorted(_literals(StatutoryGateway, "nature"))),
     ),
     st.builds(
         CommonLawBasis,

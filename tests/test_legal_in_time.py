@@ -283,3 +283,11 @@ def test_in_force_on_knows_repeal_and_unknown_dates() -> None:
     assert old.in_force_on(dt.date(2018, 5, 24)) is True
     assert old.in_force_on(dt.date(2018, 5, 25)) is False
     assert BUILTIN["cda-1998-s115"].in_force_on(dt.date(1990, 1, 1)) is None
+
+
+@pytest.mark.parametrize("paragraph", [0, -1, True], ids=["zero", "negative", "bool"])
+def test_schedule_a1_and_schedule_2_refuse_impossible_paragraphs(paragraph: Any) -> None:
+    with pytest.raises(CatalogueError, match="Schedule A1"):
+        InternationalLawCondition(paragraph=paragraph)
+    with pytest.raises(CatalogueError, match="Schedule 2"):
+        Schedule2Exemption(part=1, paragraph=paragraph)
