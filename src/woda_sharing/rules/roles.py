@@ -147,7 +147,7 @@ def capacity_crossing(ctx: AgreementContext) -> Iterator[Hit]:
             yield Hit(
                 path=pointer("flows", i, "capacity_basis"),
                 message=f"flow {flow.id!r} moves data between two capacities of {source.organisation!r} without a capacity basis",
-                hint="cite the basis that lets data cross from one capacity to the other, or remove the flow",
+                hint="cite the basis that lets data cross from one capacity to the other (often an Article 8A entry, such as uk-gdpr-art-8a-annex-2-safeguarding), or remove the flow",
             )
 
 
