@@ -1,13 +1,18 @@
 """woda_sharing: checkable data sharing charters and agreements for UK public bodies.
 
-The public API is exported here; submodules may change without notice.
+This module is the one public door: import every name from ``woda_sharing``.
+Three namespaces are public too, as attrs and svcs keep theirs:
+``woda_sharing.exceptions`` (every exception, also exported here),
+``woda_sharing.rules`` (what a custom rule is written with) and
+``woda_sharing.testing`` (example documents for your own tests). Any other
+submodule is ours and may change without notice.
 """
 
 from __future__ import annotations
 
 from woda_sharing.batch import BatchReport, validate_many
 from woda_sharing.canonical import digest, signed_bytes
-from woda_sharing.chain import ChainResult, check_chain, check_update, require_chain
+from woda_sharing.chain import ChainLink, ChainResult, check_chain, check_update, require_chain
 from woda_sharing.codec import structure, unstructure
 from woda_sharing.decisions import (
     Decision,
@@ -17,6 +22,7 @@ from woda_sharing.decisions import (
     PolicyIndex,
     Reason,
     Request,
+    parse_party,
 )
 from woda_sharing.exceptions import (
     CanonicalizationError,
@@ -36,8 +42,26 @@ from woda_sharing.exceptions import (
     WriteError,
 )
 from woda_sharing.findings import Finding, Report, Severity, pointer
-from woda_sharing.keyring import KeyEntry, Keyring, KeyStatus
-from woda_sharing.keys import LocalSigner, Signer, generate_signer, read_signer
+from woda_sharing.keyring import (
+    KeyEntry,
+    Keyring,
+    KeyStatus,
+    add_key,
+    compromise_key,
+    new_keyring,
+    retire_key,
+)
+from woda_sharing.keys import (
+    LocalSigner,
+    Signer,
+    generate_signer,
+    jwk_thumbprint,
+    load_signer,
+    public_jwk,
+    read_signer,
+    write_private_key,
+    write_public_jwk,
+)
 from woda_sharing.legal import (
     Amendment,
     Art6Basis,
@@ -95,14 +119,20 @@ from woda_sharing.rules import (
     builtin_catalogue,
     builtin_rules,
 )
+from woda_sharing.schema import load_schema
+from woda_sharing.schema import registry as schema_registry
 from woda_sharing.signing import (
     EndorsementRequirement,
     EndorsementStatus,
+    Status,
     VerificationResult,
     endorse,
     endorsed_by_keyring,
     endorsement_requirement,
+    from_compact,
+    honourable,
     require_verified,
+    to_compact,
     verify,
 )
 from woda_sharing.validation import (
@@ -135,6 +165,7 @@ __all__ = [
     "CatalogueError",
     "Category",
     "ChainError",
+    "ChainLink",
     "ChainResult",
     "Charter",
     "CharterContext",
@@ -195,6 +226,7 @@ __all__ = [
     "Severity",
     "Signer",
     "SigningError",
+    "Status",
     "StatutoryGateway",
     "Supersedes",
     "Termination",
@@ -204,26 +236,41 @@ __all__ = [
     "VerificationResult",
     "WodaError",
     "WriteError",
+    "add_key",
     "builtin_catalogue",
     "builtin_rules",
     "check_chain",
     "check_update",
+    "compromise_key",
     "digest",
     "endorse",
     "endorsed_by_keyring",
     "endorsement_requirement",
+    "from_compact",
     "generate_signer",
+    "honourable",
+    "jwk_thumbprint",
     "load_json",
     "load_path",
+    "load_schema",
+    "load_signer",
+    "new_keyring",
+    "parse_party",
     "pointer",
+    "public_jwk",
     "read_signer",
     "require_chain",
     "require_valid",
     "require_verified",
+    "retire_key",
+    "schema_registry",
     "signed_bytes",
     "structure",
+    "to_compact",
     "unstructure",
     "validate",
     "validate_many",
     "verify",
+    "write_private_key",
+    "write_public_jwk",
 ]
