@@ -169,3 +169,108 @@ def test_the_block_parser() -> None:
         Block("python", "send()\n", 12, "calls your own system", None),
         Block("python", "x = 1\n", 18, None, None),
     ]
+
+
+# --- one public door: examples import only through woda_sharing ----------------------------
+
+#: The submodules a user may import from by name, besides ``woda_sharing`` itself.
+PUBLIC_NAMESPACES = frozenset({"exceptions", "rules", "testing"})
+
+
+def door_violations(source: str) -> list[str]:
+    """Every way *source* reaches ``woda_sharing`` other than through its door, as ``line: what``.
+
+    Allowed: ``import woda_sharing [as x]``, ``from woda_sharing import NAME`` for a
+    name in ``woda_sharing.__all__`` or a public namespace, and imports from a public
+    namespace. Anything else (``from woda_sharing.signing import ...``, ``import
+    woda_sharing.keys``, ``from woda_sharing import canonical``, ``woda_sharing.codec.x``
+    reached through an attribute) is a violation.
+    """
+    import ast
+
+    import woda_sharing
+
+    allowed_names = set(woda_sharing.__all__) | PUBLIC_NAMESPACES
+    aliases = {"woda_sharing"}
+    found: list[str] = []
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                top, _, rest = alias.name.partition(".")
+                if top != "woda_sharing":
+                    continue
+                if rest and rest not in PUBLIC_NAMESPACES:
+                    found.append(f"{node.lineno}: import {alias.name}")
+                elif not rest:
+                    aliases.add(alias.asname or "woda_sharing")
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            top, _, rest = node.module.partition(".")
+            if top != "woda_sharing":
+                continue
+            if rest and rest.split(".")[0] not in PUBLIC_NAMESPACES:
+                found.append(f"{node.lineno}: from {node.module} import ...")
+            elif not rest:
+                found.extend(
+                    f"{node.lineno}: from woda_sharing import {alias.name}"
+                    for alias in node.names
+                    if alias.name not in allowed_names
+                )
+    found.extend(
+        f"{node.lineno}: {node.value.id}.{node.attr}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in aliases
+        and node.attr not in allowed_names
+        and not node.attr.startswith("__")
+    )
+    return found
+
+
+@pytest.mark.parametrize("page", _pages(), ids=_name)
+def test_docs_examples_import_only_through_the_door(page: Path) -> None:
+    """Every Python block, run here, elsewhere or not at all, imports through `woda_sharing`."""
+    violations = [
+        f"{_name(page)}:{block.line + int(where.split(':')[0])}:{where.split(':', 1)[1]}"
+        for block in _blocks(page.read_text(encoding="utf-8"))
+        if block.lang == "python"
+        for where in door_violations(block.body)
+    ]
+    assert violations == []
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import woda_sharing\nwoda_sharing.validate\n", []),
+        ("import woda_sharing as ws\nws.load_path\nws.__version__\n", []),
+        ("from woda_sharing import Policy, validate\n", []),
+        (
+            "from woda_sharing.rules import Hit\nfrom woda_sharing.testing import example_charter\n",
+            [],
+        ),
+        ("from woda_sharing import exceptions\nimport woda_sharing.exceptions\n", []),
+        ("from woda_sharing.signing import verify\n", ["1: from woda_sharing.signing import ..."]),
+        ("import woda_sharing.keys\n", ["1: import woda_sharing.keys"]),
+        ("from woda_sharing import canonical, digest\n", ["1: from woda_sharing import canonical"]),
+        ("from woda_sharing import _jws\n", ["1: from woda_sharing import _jws"]),
+        ("import woda_sharing as ws\nws.codec.structure\n", ["2: ws.codec"]),
+        ("import json\nfrom pathlib import Path\n", []),
+    ],
+    ids=[
+        "module",
+        "alias",
+        "names",
+        "namespaces",
+        "namespace-module",
+        "submodule",
+        "import-submodule",
+        "submodule-by-name",
+        "private",
+        "attribute",
+        "other-packages",
+    ],
+)
+def test_the_door_checker(source: str, expected: list[str]) -> None:
+    assert door_violations(source) == expected
