@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
+import sys
 from typing import Any
 
-from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, date_argument, json_text, printable
-from woda_sharing.decisions import Decision, Policy, Request, parse_party
+from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, date_argument
+from woda_sharing.cli._output import DECISION_FORMATS
+from woda_sharing.decisions import Policy, Request, parse_party
 from woda_sharing.exceptions import UsageError
 from woda_sharing.loading import load_path
 from woda_sharing.signing import endorsed_by_keyring
@@ -53,7 +54,10 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "(at 00:00 UTC on --on, or now)",
     )
     p.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+        "--format",
+        choices=tuple(DECISION_FORMATS),
+        default="text",
+        help="output format (default: text)",
     )
     p.set_defaults(handler=run)
 
@@ -90,41 +94,5 @@ def run(args: argparse.Namespace) -> int:
         on=on,
     )
     decision = policy.decide(request)
-    _print(args.format, request, decision)
+    DECISION_FORMATS[args.format](sys.stdout).decision(request, decision)
     return EXIT_OK if decision else EXIT_NEGATIVE
-
-
-def _describe(request: Request) -> str:
-    def party(org: str, capacity: str | None) -> str:
-        return org if capacity is None else f"{org}:{capacity}"
-
-    return (
-        f"{party(request.sender, request.sender_capacity)} -> "
-        f"{party(request.recipient, request.recipient_capacity)}: "
-        f"{', '.join(request.items)} for {request.purpose} on {request.on.isoformat()}"
-    )
-
-
-def _print(fmt: str, request: Request, decision: Decision) -> None:
-    if fmt == "json":
-        out = {
-            "request": {
-                "from": request.sender,
-                "from_capacity": request.sender_capacity,
-                "to": request.recipient,
-                "to_capacity": request.recipient_capacity,
-                "items": list(request.items),
-                "purpose": request.purpose,
-                "on": request.on.isoformat(),
-            },
-            **decision.as_dict(),
-        }
-        print(json_text(json.dumps(out, indent=2, ensure_ascii=False)))
-        return
-    print(printable(f"{'permitted' if decision else 'refused'}: {_describe(request)}"))
-    for flow in decision.flows:
-        print(printable(f"  flow {flow}"))
-    for basis in decision.bases:
-        print(printable(f"  basis {basis.id}: {basis.title} ({basis.citation})"))
-    for reason in decision.reasons:
-        print(printable(f"  {reason.code} {reason.message}"))

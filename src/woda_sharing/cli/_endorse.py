@@ -22,7 +22,8 @@ from typing import Any
 from woda_sharing import keyring as keyring_mod
 from woda_sharing import loading, validation
 from woda_sharing._files import atomic_write
-from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE, json_text, printable
+from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE, printable
+from woda_sharing.cli._output import VERIFICATION_FORMATS, TextOutput
 from woda_sharing.exceptions import KeyMaterialError, UsageError
 from woda_sharing.keys import (
     ALGORITHMS,
@@ -90,7 +91,10 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         p.add_argument("--at", metavar="TIME", help="verification time (default: now)")
         if name == "verify":
             p.add_argument(
-                "--format", choices=("text", "json"), default="text", help="output format"
+                "--format",
+                choices=tuple(VERIFICATION_FORMATS),
+                default="text",
+                help="output format",
             )
         p.set_defaults(handler=handler)
 
@@ -272,62 +276,12 @@ def _verify(args: argparse.Namespace) -> VerificationResult:
 def run_verify(args: argparse.Namespace) -> int:
     """Verify a document; exit 0 when verified, 1 when not."""
     result = _verify(args)
-    if args.format == "json":
-        print(json_text(json.dumps(result.as_dict(), indent=2, ensure_ascii=False)))
-    else:
-        verdict = "verified" if result else "NOT verified"
-        print(printable(f"{args.file}: {result.kind} {result.id} v{result.version}: {verdict}"))
-        print(printable(f"  rule: {result.rule} ({'met' if result.rule_met else 'not met'})"))
-        for problem in result.problems:
-            print(f"  problem: {printable(problem)}")
-        for s in result.endorsements:
-            reason = "" if s.reason == s.status.value else f": {s.reason}"
-            print(
-                printable(
-                    f"  endorsement {s.index}: {s.status.value}"
-                    f" ({s.organisation or '?'}, {s.role or '?'}){reason}"
-                )
-            )
-        if result.pending:
-            print(f"  pending: {printable(', '.join(result.pending))}")
+    VERIFICATION_FORMATS[args.format](sys.stdout).verification(args.file, result)
     return EXIT_OK if result else EXIT_NEGATIVE
 
 
 def run_status(args: argparse.Namespace) -> int:
     """Print a table of expected organisations: endorsed by whom and when, pending, invalid."""
     result = _verify(args)
-    rows: list[tuple[str, str, str, str, str]] = []
-    by_org: dict[str, list[Any]] = {}
-    for s in result.endorsements:
-        by_org.setdefault(s.organisation or "?", []).append(s)
-    for org in sorted({*result.endorsed, *result.pending, *by_org}):
-        statuses = by_org.get(org, [])
-        good = [s for s in statuses if s.valid]
-        for s in good or statuses:
-            when = s.signed_at.strftime("%Y-%m-%d %H:%M") if s.signed_at else "-"
-            state = "endorsed" if s.valid else f"invalid: {s.status.value}"
-            rows.append(
-                (
-                    printable(org),
-                    state,
-                    printable(s.role or "-"),
-                    printable(s.signatory or "-"),
-                    when,
-                )
-            )
-        if not statuses:
-            rows.append((printable(org), "pending", "-", "-", "-"))
-    header = ("organisation", "status", "role", "signatory", "signed (UTC)")
-    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
-    print(printable(f"{result.kind} {result.id} v{result.version}: rule {result.rule}"))
-    for row in (header, *rows):
-        print(
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        )
-    verdict = "verified" if result else "not verified"
-    print(
-        f"{len(result.endorsed)} endorsed, {len(result.pending)} pending, {len(result.invalid)} invalid: {verdict}"
-    )
-    for problem in result.problems:
-        print(f"problem: {printable(problem)}")
+    TextOutput(sys.stdout).status(result)
     return EXIT_OK if result else EXIT_NEGATIVE
