@@ -44,3 +44,37 @@ def test_check_mode_reports_stale_pages(tmp_path: Path, monkeypatch: pytest.Monk
     assert gen.main(["--check"]) == 1
     assert gen.main([]) == 0
     assert gen.main(["--check"]) == 0
+
+
+def test_api_reference_lists_every_public_name_once() -> None:
+    gen = _generator()
+    text = (ROOT / "docs" / gen.API_PAGE).read_text(encoding="utf-8")
+    assert gen.api_problems(text) == []
+    assert "::: woda_sharing.Policy" in text.splitlines()  # methods such as decide come with it
+
+
+def test_api_reference_check_finds_missing_unknown_and_repeated_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import woda_sharing
+
+    gen = _generator()
+    names = [n for n in woda_sharing.__all__ if n != "verify"]
+    text = "".join(f"::: woda_sharing.{n}\n" for n in [*names, "validate", "_jws"])
+    assert gen.api_problems(text) == [
+        "verify is public but not in reference/api.md",
+        "_jws is in reference/api.md but not public",
+        "validate is in reference/api.md 2 times",
+    ]
+    monkeypatch.setattr(gen, "DOCS", tmp_path)
+    assert gen.main([]) == 0
+    (tmp_path / gen.API_PAGE).write_text(text, encoding="utf-8")
+    assert gen.main(["--check"]) == 1
+    assert "API reference: verify is public but not in" in capsys.readouterr().err
+
+
+def test_public_names_are_unique() -> None:
+    """Ruff's RUF022 keeps ``__all__`` sorted; a name listed twice would pass it."""
+    import woda_sharing
+
+    assert len(set(woda_sharing.__all__)) == len(woda_sharing.__all__)
