@@ -56,8 +56,11 @@ def typecheck(s: nox.Session) -> None:
 
 @session()
 def docs(s: nox.Session) -> None:
-    """Build the docs in strict mode: a warning or a broken link fails the build."""
-    s.install(".", "mkdocs>=1.6")
+    """Build the docs in strict mode: a warning or a broken link fails the build.
+
+    mkdocstrings renders the Python API reference from the docstrings.
+    """
+    s.install(".", "mkdocs>=1.6", "mkdocstrings[python]>=0.26")
     s.run("python", "docs/_gen.py", "--check")
     s.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / "site"))
 
