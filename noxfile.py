@@ -58,9 +58,10 @@ def typecheck(s: nox.Session) -> None:
 def docs(s: nox.Session) -> None:
     """Build the docs in strict mode: a warning or a broken link fails the build.
 
-    mkdocstrings renders the Python API reference from the docstrings.
+    mkdocstrings renders the Python API reference from the docstrings (ruff lays
+    out the signatures).
     """
-    s.install(".", "mkdocs>=1.6", "mkdocstrings[python]>=0.26")
+    s.install(".", "mkdocs>=1.6", "mkdocstrings[python]>=0.26", "ruff>=0.6")
     s.run("python", "docs/_gen.py", "--check")
     s.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / "site"))
 

@@ -52,6 +52,7 @@ from woda_sharing.keyring import (
     retire_key,
 )
 from woda_sharing.keys import (
+    Algorithm,
     LocalSigner,
     Signer,
     generate_signer,
@@ -151,6 +152,7 @@ __all__ = [
     "Agreement",
     "AgreementContext",
     "AgreementWithCharterContext",
+    "Algorithm",
     "Amendment",
     "Art6Basis",
     "Art6Point",
