@@ -20,9 +20,10 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from woda_sharing import canonical, codec
-from woda_sharing.decisions import Policy, Request
-from woda_sharing.model import Agreement, Charter
+from woda_sharing import _canonical as canonical
+from woda_sharing import _codec as codec
+from woda_sharing._decisions import Policy, Request
+from woda_sharing._model import Agreement, Charter
 from woda_sharing.testing import example_agreement, example_charter
 
 PARTIES = 200

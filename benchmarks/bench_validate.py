@@ -6,7 +6,7 @@ and on the same bytes:
 - ``loads``: `json.loads` of the bytes (the yardstick);
 - ``jsonschema``: `json.loads` then plain jsonschema (`Draft202012Validator`
   with the packaged registry) deciding validity with the published schema;
-- ``full``: `woda_sharing.validation.validate` of the bytes with the charter
+- ``full``: `woda_sharing._validation.validate` of the bytes with the charter
   prepared once (strict load, schema, structure, charter rules);
 - ``invalid_full``: the same, for the document with one schema error deep in
   it (the compiled validator says no, so jsonschema runs to explain);
@@ -35,11 +35,12 @@ from typing import Any, Final
 from jsonschema import Draft202012Validator
 
 from benchmarks.generate import SIZES, TODAY, Size, agreement_bytes, charter_for
-from woda_sharing import codec, schema
-from woda_sharing.loading import load_json
-from woda_sharing.model import Agreement
+from woda_sharing import _codec as codec
+from woda_sharing import _schema as schema
+from woda_sharing._loading import load_json
+from woda_sharing._model import Agreement
+from woda_sharing._validation import CharterInfo, validate
 from woda_sharing.rules import AgreementWithCharterContext, builtin_catalogue, builtin_rules
-from woda_sharing.validation import CharterInfo, validate
 
 __all__ = ["TARGET_RATIO", "main", "measure", "run"]
 

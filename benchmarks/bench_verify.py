@@ -1,7 +1,7 @@
 """Verification cost against the raw cost of its signature checks.
 
 A charter with 30 members, endorsed by all 30 (Ed25519), is verified with
-`woda_sharing.signing.verify` against a prepared `Keyring`. The raw cost is
+`woda_sharing._signing.verify` against a prepared `Keyring`. The raw cost is
 what no verifier can avoid: one canonicalization of the document
 (`canonical.signed_bytes`, which includes our number and text policy check),
 its base64url encoding, and 30 signature checks with ``cryptography``. The
@@ -22,12 +22,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from woda_sharing import canonical
+from woda_sharing import _canonical as canonical
 from woda_sharing._jose import b64url_decode, b64url_encode
-from woda_sharing.keyring import Keyring, add_key, new_keyring
-from woda_sharing.keys import generate_signer
-from woda_sharing.loading import load_path
-from woda_sharing.signing import endorse, verify
+from woda_sharing._keyring import Keyring, add_key, new_keyring
+from woda_sharing._keys import generate_signer
+from woda_sharing._loading import load_path
+from woda_sharing._signing import endorse, verify
 from woda_sharing.testing import example_charter
 
 ENDORSEMENTS = 30
@@ -157,7 +157,7 @@ def main() -> None:
     figures = run(Path(sys.argv[1]) if len(sys.argv) > 1 else EXAMPLES)
     n = int(figures["endorsements"])
     print(f"verify a charter with {n} Ed25519 endorsements")
-    print(f"  {'woda_sharing.signing.verify':<44}{figures['verify_seconds'] * 1e3:9.3f} ms")
+    print(f"  {'woda_sharing._signing.verify':<44}{figures['verify_seconds'] * 1e3:9.3f} ms")
     print(
         f"  {'raw: canonicalize + encode + ' + str(n) + ' verifies':<44}{figures['raw_seconds'] * 1e3:9.3f} ms"
     )
@@ -167,7 +167,7 @@ def main() -> None:
         m = int(figures["example_endorsements"])
         print(f"verify the example agreement with {m} endorsements")
         print(
-            f"  {'woda_sharing.signing.verify':<44}{figures['example_verify_seconds'] * 1e3:9.3f} ms"
+            f"  {'woda_sharing._signing.verify':<44}{figures['example_verify_seconds'] * 1e3:9.3f} ms"
         )
         print(
             f"  {'raw: 2 canonicalizations + ' + str(m) + ' verifies':<44}{figures['example_raw_seconds'] * 1e3:9.3f} ms"

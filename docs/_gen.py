@@ -18,10 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import woda_sharing
-from woda_sharing.decisions import reason_table
-from woda_sharing.legal import CatalogueEntry, StatutoryGateway
+from woda_sharing._decisions import reason_table
+from woda_sharing._legal import CatalogueEntry, StatutoryGateway
+from woda_sharing._validation import PIPELINE_CODES
 from woda_sharing.rules import builtin_catalogue, builtin_rules
-from woda_sharing.validation import PIPELINE_CODES
 
 DOCS = Path(__file__).parent
 API_PAGE = "reference/api.md"

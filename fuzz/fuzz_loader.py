@@ -39,17 +39,17 @@ if __name__ == "__main__":  # imported by the tests, it never instruments anythi
 
 if atheris is not None:
     with atheris.instrument_imports(include=["woda_sharing", "json", "re"]):
-        from woda_sharing import canonical
+        from woda_sharing import _canonical as canonical
+        from woda_sharing._findings import Report
+        from woda_sharing._loading import Limits, load_json
+        from woda_sharing._validation import validate
         from woda_sharing.exceptions import WodaError
-        from woda_sharing.findings import Report
-        from woda_sharing.loading import Limits, load_json
-        from woda_sharing.validation import validate
 else:
-    from woda_sharing import canonical
+    from woda_sharing import _canonical as canonical
+    from woda_sharing._findings import Report
+    from woda_sharing._loading import Limits, load_json
+    from woda_sharing._validation import validate
     from woda_sharing.exceptions import WodaError
-    from woda_sharing.findings import Report
-    from woda_sharing.loading import Limits, load_json
-    from woda_sharing.validation import validate
 
 TODAY = dt.date(2024, 6, 1)
 #: Small limits, so that the fuzzer reaches every limit quickly.

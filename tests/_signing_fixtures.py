@@ -7,9 +7,9 @@ import datetime as dt
 import functools
 from typing import Any
 
-from woda_sharing import canonical
-from woda_sharing.keyring import add_key, new_keyring
-from woda_sharing.keys import LocalSigner, generate_signer
+from woda_sharing import _canonical as canonical
+from woda_sharing._keyring import add_key, new_keyring
+from woda_sharing._keys import LocalSigner, generate_signer
 
 UTC = dt.UTC
 T0 = dt.datetime(2026, 1, 1, tzinfo=UTC)  # keys valid from here
@@ -111,7 +111,7 @@ def endorsed(
     document: dict[str, Any], orgs: tuple[str, ...], alg: str = "Ed25519", role: str = "siro"
 ) -> dict[str, Any]:
     """*document* endorsed by each of *orgs*."""
-    from woda_sharing.signing import endorse
+    from woda_sharing._signing import endorse
 
     doc = copy.deepcopy(document)
     for org in orgs:

@@ -2,7 +2,7 @@
 
 `charters` and `agreements` build `Charter` and `Agreement` objects whose
 references are consistent (flows cite parties, items, purposes and legal bases
-that exist), so that their wire form (`woda_sharing.codec.unstructure`) is
+that exist), so that their wire form (`woda_sharing._codec.unstructure`) is
 valid against the schema. The mutators then break a wire form the ways
 documents arrive broken: a member dropped, duplicated, retyped, the bytes
 truncated or re-encoded.
@@ -18,9 +18,9 @@ from typing import Any, Final
 
 from hypothesis import strategies as st
 
-from woda_sharing import codec
-from woda_sharing.legal import CatalogueEntry, StatutoryGateway
-from woda_sharing.model import (
+from woda_sharing import _codec as codec
+from woda_sharing._legal import CatalogueEntry, StatutoryGateway
+from woda_sharing._model import (
     Agreement,
     Breach,
     Category,

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from woda_sharing.canonical import MAX_DEPTH, MAX_SAFE_INTEGER, digest, signed_bytes
+from woda_sharing._canonical import MAX_DEPTH, MAX_SAFE_INTEGER, digest, signed_bytes
 from woda_sharing.exceptions import CanonicalizationError
 
 json_ints = st.integers(min_value=-MAX_SAFE_INTEGER, max_value=MAX_SAFE_INTEGER)

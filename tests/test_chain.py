@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from tests import _signing_fixtures as fx
-from woda_sharing import canonical
-from woda_sharing.chain import check_chain, check_update, require_chain
+from woda_sharing import _canonical as canonical
+from woda_sharing._chain import check_chain, check_update, require_chain
+from woda_sharing._signing import Status, verify
 from woda_sharing.exceptions import ChainError, UsageError
-from woda_sharing.signing import Status, verify
 
 
 def amend(previous: dict[str, Any], **changes: Any) -> dict[str, Any]:

@@ -154,9 +154,9 @@ def test_invalid_agreement_exits_2(
 def test_keyring_requires_endorsement(
     files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    keys = pytest.importorskip("woda_sharing.keys")
-    keyring = pytest.importorskip("woda_sharing.keyring")
-    signing = pytest.importorskip("woda_sharing.signing")
+    keys = pytest.importorskip("woda_sharing._keys")
+    keyring = pytest.importorskip("woda_sharing._keyring")
+    signing = pytest.importorskip("woda_sharing._signing")
     utc = dt.UTC
     charter = example_charter()
     agreement = example_agreement(charter)

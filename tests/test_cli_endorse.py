@@ -129,8 +129,8 @@ def test_endorse_verify_and_status(
 def test_endorse_refuses_an_invalid_document(
     setup: dict[str, Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from woda_sharing import validation
-    from woda_sharing.findings import Finding, Report, Severity
+    from woda_sharing import _validation as validation
+    from woda_sharing._findings import Finding, Report, Severity
 
     def failing(data: Any, **_: Any) -> Report:
         finding = Finding(

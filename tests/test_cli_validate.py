@@ -152,7 +152,7 @@ def test_folder_walks_skip_hidden_and_underscore_files(
 def test_an_unexpected_error_is_one_line_not_a_traceback(
     folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from woda_sharing import batch
+    from woda_sharing import _batch as batch
 
     def boom(*_: object, **__: object) -> None:
         raise RuntimeError("a bug")

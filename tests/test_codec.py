@@ -8,10 +8,11 @@ import pytest
 from hypothesis import given
 
 from tests.strategies import documents
-from woda_sharing import codec, schema
+from woda_sharing import _codec as codec
+from woda_sharing import _schema as schema
+from woda_sharing._legal import Art6Basis, Art6Point, CatalogueEntry, StatutoryGateway
+from woda_sharing._model import Agreement, Category, Charter, Flow
 from woda_sharing.exceptions import DocumentError
-from woda_sharing.legal import Art6Basis, Art6Point, CatalogueEntry, StatutoryGateway
-from woda_sharing.model import Agreement, Category, Charter, Flow
 
 
 def test_agreement_round_trips_through_the_wire_form(agreement: dict[str, Any]) -> None:
@@ -171,7 +172,7 @@ def test_bad_catalogue_entries_raise_document_error() -> None:
     ],
 )
 def test_is_id_follows_the_schema_rule(value: object, expected: bool) -> None:
-    from woda_sharing.model import is_id
+    from woda_sharing._model import is_id
 
     assert is_id(value) is expected
     id_schema = {**schema.load_schema("common.schema.json")["$defs"]["id"]}

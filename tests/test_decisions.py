@@ -1,4 +1,4 @@
-"""Tests for woda_sharing.decisions: compiled policies and run-time sharing decisions."""
+"""Tests for woda_sharing._decisions: compiled policies and run-time sharing decisions."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from woda_sharing import codec, decisions
-from woda_sharing.decisions import (
+from woda_sharing import _codec as codec
+from woda_sharing import _decisions as decisions
+from woda_sharing._decisions import (
     REASONS,
     Decision,
     FlowRef,
@@ -23,8 +24,7 @@ from woda_sharing.decisions import (
     parse_party,
     reason_table,
 )
-from woda_sharing.exceptions import PolicyError, UsageError
-from woda_sharing.model import (
+from woda_sharing._model import (
     Agreement,
     Charter,
     CharterPurpose,
@@ -38,9 +38,10 @@ from woda_sharing.model import (
     Role,
     Sector,
 )
+from woda_sharing._validation import CharterInfo
+from woda_sharing.exceptions import PolicyError, UsageError
 from woda_sharing.rules import builtin_catalogue
 from woda_sharing.testing import example_agreement, example_charter
-from woda_sharing.validation import CharterInfo
 
 ON = dt.date(2024, 6, 1)  # the example agreement runs from 2024-02-01, review 2025-01-31
 REQ = Request(
@@ -347,9 +348,9 @@ def test_endorsed_agreement_wins_over_unendorsed_one() -> None:
 
 
 def test_keyring_adapter_verifies_endorsements() -> None:
-    keys = pytest.importorskip("woda_sharing.keys")
-    keyring = pytest.importorskip("woda_sharing.keyring")
-    signing = pytest.importorskip("woda_sharing.signing")
+    keys = pytest.importorskip("woda_sharing._keys")
+    keyring = pytest.importorskip("woda_sharing._keyring")
+    signing = pytest.importorskip("woda_sharing._signing")
     utc = dt.UTC
     charter = example_charter()
     agreement = example_agreement(charter)
@@ -730,7 +731,7 @@ def agreements_(draw: st.DrawFn, index: int) -> Agreement:
     )
 
 
-from woda_sharing.model import Category  # noqa: E402 - kept beside its one use
+from woda_sharing._model import Category  # noqa: E402 - kept beside its one use
 
 Category_PERSONAL = Category.PERSONAL
 

@@ -20,13 +20,14 @@ from typing import Any
 
 import pytest
 
-from woda_sharing import canonical, codec
+from woda_sharing import _canonical as canonical
+from woda_sharing import _codec as codec
+from woda_sharing._findings import Report, Severity
+from woda_sharing._legal import Catalogue, LawEnforcementBasis, StatutoryGateway
+from woda_sharing._model import Agreement, Category, Charter
+from woda_sharing._validation import CharterInfo, require_valid, validate
 from woda_sharing.cli import main
-from woda_sharing.findings import Report, Severity
-from woda_sharing.legal import Catalogue, LawEnforcementBasis, StatutoryGateway
-from woda_sharing.model import Agreement, Category, Charter
 from woda_sharing.rules import builtin_catalogue
-from woda_sharing.validation import CharterInfo, require_valid, validate
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "worcestershire"
 CHARTER_FILE = EXAMPLES / "charter.json"

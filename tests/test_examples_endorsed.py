@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from woda_sharing.keyring import Keyring
-from woda_sharing.loading import load_path
-from woda_sharing.signing import verify
+from woda_sharing._keyring import Keyring
+from woda_sharing._loading import load_path
+from woda_sharing._signing import verify
 
 FOLDER = Path(__file__).parent.parent / "examples" / "worcestershire"
 AT = dt.datetime(2026, 11, 27, tzinfo=dt.UTC)

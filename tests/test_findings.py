@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from woda_sharing.findings import Finding, Report, Severity, pointer
+from woda_sharing._findings import Finding, Report, Severity, pointer
 
 
 @pytest.mark.parametrize(

@@ -23,9 +23,9 @@ from joserfc.errors import JoseError
 from joserfc.registry import HeaderParameter
 
 from tests import _signing_fixtures as fx
-from woda_sharing import canonical
+from woda_sharing import _canonical as canonical
 from woda_sharing._jose import b64url_decode, b64url_encode
-from woda_sharing.signing import Status, from_compact, to_compact, verify
+from woda_sharing._signing import Status, from_compact, to_compact, verify
 
 ALGS = ("Ed25519", "ES256", "PS256")
 KEY_TYPES = {"Ed25519": "OKP", "ES256": "EC", "PS256": "RSA"}

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
+from woda_sharing._validation import CharterInfo, validate
 from woda_sharing.cli import main
-from woda_sharing.validation import CharterInfo, validate
 
 FOLDER = Path(__file__).parents[1] / "examples" / "invalid"
 CHARTER = FOLDER / "charter.json"

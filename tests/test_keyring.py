@@ -13,8 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests import _signing_fixtures as fx
-from woda_sharing.exceptions import KeyringError, UsageError
-from woda_sharing.keyring import (
+from woda_sharing._keyring import (
     Keyring,
     KeyStatus,
     add_key,
@@ -25,6 +24,7 @@ from woda_sharing.keyring import (
     parse_time,
     retire_key,
 )
+from woda_sharing.exceptions import KeyringError, UsageError
 
 
 def test_new_keyring_is_valid_and_empty() -> None:
@@ -173,7 +173,7 @@ def test_compromised_at_stays_allowed_on_a_compromised_key() -> None:
 
 def test_entry_refuses_compromised_at_without_the_schema(monkeypatch: pytest.MonkeyPatch) -> None:
     """The check in the entry itself holds even if the schema were looser."""
-    from woda_sharing import schema
+    from woda_sharing import _schema as schema
 
     monkeypatch.setattr(schema, "fast_is_valid", lambda kind, data: True)
     with pytest.raises(KeyringError, match="compromised_at on a key whose status is 'active'"):

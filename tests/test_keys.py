@@ -14,8 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa, x25519
 
 from tests._signing_fixtures import signer as cached_signer
 from woda_sharing._jose import b64url_encode
-from woda_sharing.exceptions import KeyMaterialError
-from woda_sharing.keys import (
+from woda_sharing._keys import (
     ALGORITHMS,
     LocalSigner,
     Signer,
@@ -29,6 +28,7 @@ from woda_sharing.keys import (
     write_private_key,
     write_public_jwk,
 )
+from woda_sharing.exceptions import KeyMaterialError
 
 ALGS = sorted(ALGORITHMS)
 P = 2**255 - 19
@@ -370,8 +370,8 @@ def test_ec_coordinates_must_be_reduced() -> None:
 
 
 def test_reading_a_missing_key_file_is_a_key_material_error(tmp_path: Path) -> None:
+    from woda_sharing._keys import read_signer
     from woda_sharing.exceptions import KeyMaterialError
-    from woda_sharing.keys import read_signer
 
     with pytest.raises(KeyMaterialError, match="cannot read the key"):
         read_signer(tmp_path / "absent.key.pem")

@@ -18,9 +18,9 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from woda_sharing import codec, schema
-from woda_sharing.exceptions import CatalogueError, DocumentError
-from woda_sharing.legal import (
+from woda_sharing import _codec as codec
+from woda_sharing import _schema as schema
+from woda_sharing._legal import (
     ANNEX_1_CONDITIONS,
     ART9_NEEDS_SCHEDULE_1,
     ART9_SCHEDULE_1_PARTS,
@@ -45,8 +45,9 @@ from woda_sharing.legal import (
     StatutoryGateway,
     basis_type,
 )
+from woda_sharing._validation import validate
+from woda_sharing.exceptions import CatalogueError, DocumentError
 from woda_sharing.rules import builtin_catalogue
-from woda_sharing.validation import validate
 
 ROOT = Path(__file__).parent.parent
 TODAY = dt.date(2024, 6, 1)

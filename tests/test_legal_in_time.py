@@ -14,9 +14,9 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from woda_sharing import codec, schema
-from woda_sharing.exceptions import CatalogueError, DocumentError
-from woda_sharing.legal import (
+from woda_sharing import _codec as codec
+from woda_sharing import _schema as schema
+from woda_sharing._legal import (
     ANNEX_1_CONDITIONS,
     Amendment,
     Art6Basis,
@@ -30,6 +30,7 @@ from woda_sharing.legal import (
     Schedule2Exemption,
     StatutoryGateway,
 )
+from woda_sharing.exceptions import CatalogueError, DocumentError
 from woda_sharing.rules import builtin_catalogue
 
 BUILTIN = builtin_catalogue()

@@ -13,8 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from woda_sharing.exceptions import LimitExceededError, LoadError, UsageError
-from woda_sharing.loading import (
+from woda_sharing._loading import (
     DEFAULT_LIMITS,
     MAX_DEPTH_CEILING,
     MAX_SAFE_INTEGER,
@@ -23,6 +22,7 @@ from woda_sharing.loading import (
     load_path,
     read_bytes,
 )
+from woda_sharing.exceptions import LimitExceededError, LoadError, UsageError
 from woda_sharing.testing import example_agreement, example_charter
 
 SMALL = Limits(max_depth=4, max_string_length=5, max_array_length=3, max_bytes=200)
@@ -326,7 +326,7 @@ def test_arbitrary_bytes_load_or_raise_load_error(data: bytes) -> None:
     length=st.integers(min_value=1, max_value=16),
 )
 def test_long_run_probe_agrees_with_a_plain_regex(data: bytes, length: int) -> None:
-    from woda_sharing.loading import _has_long_run
+    from woda_sharing._loading import _has_long_run
 
     expected = re.compile(rb'(?:\A|")[^"]{%d}' % length).search(data) is not None
     assert _has_long_run(data, length) == expected

@@ -21,13 +21,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests import strategies as gen
-from woda_sharing import canonical, codec, schema
+from woda_sharing import _canonical as canonical
+from woda_sharing import _codec as codec
+from woda_sharing import _schema as schema
+from woda_sharing._findings import Report
+from woda_sharing._loading import load_json
+from woda_sharing._model import Agreement, Charter
+from woda_sharing._validation import validate
 from woda_sharing.cli import main
 from woda_sharing.exceptions import WodaError
-from woda_sharing.findings import Report
-from woda_sharing.loading import load_json
-from woda_sharing.model import Agreement, Charter
-from woda_sharing.validation import validate
 
 TODAY = dt.date(2024, 6, 1)
 _counter = itertools.count()

@@ -19,11 +19,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.strategies import _parent, _paths
-from woda_sharing.decisions import Policy, Request
+from woda_sharing._decisions import Policy, Request
+from woda_sharing._keyring import Keyring
+from woda_sharing._loading import load_path
+from woda_sharing._signing import VerificationResult, verify
 from woda_sharing.exceptions import WodaError
-from woda_sharing.keyring import Keyring
-from woda_sharing.loading import load_path
-from woda_sharing.signing import VerificationResult, verify
 
 FOLDER = Path(__file__).parent.parent / "examples" / "worcestershire"
 AT = dt.datetime(2026, 11, 27, tzinfo=dt.UTC)

@@ -6,10 +6,11 @@ from typing import Any
 import pytest
 
 from tests.conftest import EXAMPLE_TODAY
-from woda_sharing import codec
+from woda_sharing import _codec as codec
+from woda_sharing._findings import Severity, pointer
+from woda_sharing._model import Agreement, Charter
+from woda_sharing._validation import validate
 from woda_sharing.exceptions import RuleError
-from woda_sharing.findings import Severity, pointer
-from woda_sharing.model import Agreement, Charter
 from woda_sharing.rules import (
     AgreementContext,
     AgreementWithCharterContext,
@@ -21,7 +22,6 @@ from woda_sharing.rules import (
     builtin_catalogue,
     builtin_rules,
 )
-from woda_sharing.validation import validate
 
 
 def _noop(ctx: AgreementContext) -> Iterator[Hit]:
@@ -75,7 +75,9 @@ def test_a_custom_rule_runs_in_a_copy_without_touching_the_builtin_table(
         """Our partnership moves files by SFTP only."""
         for i, flow in enumerate(ctx.agreement.flows):
             if flow.method != "sftp":
-                yield Hit(path=pointer("flows", i, "method"), message="not SFTP", hint="use SFTP")
+                yield Hit(
+                    pointer=pointer("flows", i, "method"), message="not SFTP", hint="use SFTP"
+                )
 
     report = validate(agreement, charter=charter, today=EXAMPLE_TODAY, rules=rules)
     assert [(f.code, f.severity, f.pointer, f.hint) for f in report.findings] == [
@@ -95,7 +97,7 @@ def test_hits_may_override_the_rule_severity(
     @rules.rule("ACME002", title="Everything is noted", severity=Severity.ERROR)
     def note(ctx: AgreementContext) -> Iterator[Hit]:
         """Notes the document."""
-        yield Hit(path="", message="noted", severity=Severity.INFO)
+        yield Hit(pointer="", message="noted", severity=Severity.INFO)
 
     report = validate(agreement, charter=charter, today=EXAMPLE_TODAY, rules=rules)
     assert report.ok
@@ -105,28 +107,28 @@ def test_hits_may_override_the_rule_severity(
 
 def _charter_members(ctx: CharterContext) -> Iterator[Hit]:
     """Notes how many members the charter has."""
-    yield Hit(path=pointer("members"), message=f"{len(ctx.members)} members")
+    yield Hit(pointer=pointer("members"), message=f"{len(ctx.members)} members")
 
 
 def _agreement_parties(ctx: AgreementContext) -> Iterator[Hit]:
     """Notes how many parties the agreement has."""
-    yield Hit(path=pointer("parties"), message=f"{len(ctx.parties)} parties")
+    yield Hit(pointer=pointer("parties"), message=f"{len(ctx.parties)} parties")
 
 
 def _charter_of_agreement(ctx: AgreementWithCharterContext) -> Iterator[Hit]:
     """Notes the charter the agreement sits under."""
-    yield Hit(path=pointer("charter"), message=f"under {ctx.charter.id}")
+    yield Hit(pointer=pointer("charter"), message=f"under {ctx.charter.id}")
 
 
 def _any_context(ctx: Context) -> Iterator[Hit]:
     """Notes the kind of context it was given (a rule written for both kinds)."""
-    yield Hit(path="", message=type(ctx).__name__)
+    yield Hit(pointer="", message=type(ctx).__name__)
 
 
 def _unannotated(ctx):  # type: ignore[no-untyped-def]
     """Notes the document id, whatever the kind."""
     document = ctx.charter if isinstance(ctx, CharterContext) else ctx.agreement
-    yield Hit(path=pointer("id"), message=document.id)
+    yield Hit(pointer=pointer("id"), message=document.id)
 
 
 def _table() -> Rules:

@@ -30,11 +30,12 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from woda_sharing import codec, schema
-from woda_sharing.findings import pointer
-from woda_sharing.model import Agreement, Charter
+from woda_sharing import _codec as codec
+from woda_sharing import _schema as schema
+from woda_sharing._findings import pointer
+from woda_sharing._model import Agreement, Charter
+from woda_sharing._validation import CharterInfo, validate
 from woda_sharing.testing import example_agreement, example_charter
-from woda_sharing.validation import CharterInfo, validate
 
 ROOT = Path(__file__).parent.parent
 SCHEMAS = ROOT / "schemas"
@@ -497,7 +498,7 @@ def test_reference_page_names_every_public_schema_name() -> None:
     ]
     assert sorted(exported) == ["load_schema", "schema_registry"]
     assert [name for name in exported if f"`{name}(" not in page] == []
-    assert "woda_sharing.schema" not in page
+    assert "woda_sharing._schema" not in page
 
 
 def test_reference_page_examples_run() -> None:

@@ -10,12 +10,11 @@ from typing import Any
 import pytest
 
 from tests import _signing_fixtures as fx
-from woda_sharing import codec
+from woda_sharing import _codec as codec
 from woda_sharing._jose import b64url_decode
-from woda_sharing.exceptions import LoadError, SigningError, UsageError, VerificationError
-from woda_sharing.keyring import Keyring, retire_key
-from woda_sharing.model import Agreement, Charter
-from woda_sharing.signing import (
+from woda_sharing._keyring import Keyring, retire_key
+from woda_sharing._model import Agreement, Charter
+from woda_sharing._signing import (
     TYP,
     Status,
     endorse,
@@ -27,7 +26,8 @@ from woda_sharing.signing import (
     to_compact,
     verify,
 )
-from woda_sharing.validation import validate
+from woda_sharing._validation import validate
+from woda_sharing.exceptions import LoadError, SigningError, UsageError, VerificationError
 
 ALGS = ("Ed25519", "ES256", "PS256")
 
@@ -430,8 +430,8 @@ def test_documented_vector() -> None:
 
     from cryptography.hazmat.primitives.asymmetric import ed25519
 
-    from woda_sharing.keyring import add_key, new_keyring
-    from woda_sharing.keys import LocalSigner
+    from woda_sharing._keyring import add_key, new_keyring
+    from woda_sharing._keys import LocalSigner
 
     seed = bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
     signer = LocalSigner.from_private_key(ed25519.Ed25519PrivateKey.from_private_bytes(seed))

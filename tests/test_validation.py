@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
-from woda_sharing import codec
+from woda_sharing import _codec as codec
+from woda_sharing._findings import Severity
+from woda_sharing._legal import Art6Basis, Art6Point, Catalogue, CatalogueEntry
+from woda_sharing._model import Agreement, Charter
+from woda_sharing._validation import CharterInfo, require_valid, validate
 from woda_sharing.exceptions import DocumentError, UsageError
-from woda_sharing.findings import Severity
-from woda_sharing.legal import Art6Basis, Art6Point, Catalogue, CatalogueEntry
-from woda_sharing.model import Agreement, Charter
-from woda_sharing.validation import CharterInfo, require_valid, validate
 
 TODAY = dt.date(2024, 6, 1)
 

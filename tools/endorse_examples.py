@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from woda_sharing._files import atomic_write
-from woda_sharing.keyring import add_key, new_keyring
-from woda_sharing.keys import LocalSigner, generate_signer, read_signer, write_private_key
-from woda_sharing.loading import load_path
-from woda_sharing.signing import endorse, verify
-from woda_sharing.validation import validate
+from woda_sharing._keyring import add_key, new_keyring
+from woda_sharing._keys import LocalSigner, generate_signer, read_signer, write_private_key
+from woda_sharing._loading import load_path
+from woda_sharing._signing import endorse, verify
+from woda_sharing._validation import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "worcestershire"

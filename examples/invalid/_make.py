@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from woda_sharing import canonical
+from woda_sharing import _canonical as canonical
 
 Doc = dict[str, Any]
 

@@ -10,11 +10,11 @@ submodule is ours and may change without notice.
 
 from __future__ import annotations
 
-from woda_sharing.batch import BatchReport, validate_many
-from woda_sharing.canonical import digest, signed_bytes
-from woda_sharing.chain import ChainLink, ChainResult, check_chain, check_update, require_chain
-from woda_sharing.codec import structure, unstructure
-from woda_sharing.decisions import (
+from woda_sharing._batch import BatchReport, validate_many
+from woda_sharing._canonical import digest, signed_bytes
+from woda_sharing._chain import ChainLink, ChainResult, check_chain, check_update, require_chain
+from woda_sharing._codec import structure, unstructure
+from woda_sharing._decisions import (
     Decision,
     FlowRef,
     IndexEntry,
@@ -24,25 +24,8 @@ from woda_sharing.decisions import (
     Request,
     parse_party,
 )
-from woda_sharing.exceptions import (
-    CanonicalizationError,
-    CatalogueError,
-    ChainError,
-    DocumentError,
-    KeyMaterialError,
-    KeyringError,
-    LimitExceededError,
-    LoadError,
-    PolicyError,
-    RuleError,
-    SigningError,
-    UsageError,
-    VerificationError,
-    WodaError,
-    WriteError,
-)
-from woda_sharing.findings import Finding, Report, Severity, pointer
-from woda_sharing.keyring import (
+from woda_sharing._findings import Finding, Report, Severity, pointer
+from woda_sharing._keyring import (
     KeyEntry,
     Keyring,
     KeyStatus,
@@ -51,7 +34,7 @@ from woda_sharing.keyring import (
     new_keyring,
     retire_key,
 )
-from woda_sharing.keys import (
+from woda_sharing._keys import (
     Algorithm,
     LocalSigner,
     Signer,
@@ -63,7 +46,7 @@ from woda_sharing.keys import (
     write_private_key,
     write_public_jwk,
 )
-from woda_sharing.legal import (
+from woda_sharing._legal import (
     Amendment,
     Art6Basis,
     Art6Point,
@@ -82,8 +65,8 @@ from woda_sharing.legal import (
     Schedule2Exemption,
     StatutoryGateway,
 )
-from woda_sharing.loading import DEFAULT_LIMITS, Limits, load_json, load_path
-from woda_sharing.model import (
+from woda_sharing._loading import DEFAULT_LIMITS, Limits, load_json, load_path
+from woda_sharing._model import (
     Agreement,
     Breach,
     Category,
@@ -109,20 +92,9 @@ from woda_sharing.model import (
     Termination,
     Transparency,
 )
-from woda_sharing.rules import (
-    AgreementContext,
-    AgreementWithCharterContext,
-    CharterContext,
-    Context,
-    Hit,
-    Rule,
-    Rules,
-    builtin_catalogue,
-    builtin_rules,
-)
-from woda_sharing.schema import load_schema
-from woda_sharing.schema import registry as schema_registry
-from woda_sharing.signing import (
+from woda_sharing._schema import load_schema
+from woda_sharing._schema import registry as schema_registry
+from woda_sharing._signing import (
     EndorsementRequirement,
     EndorsementStatus,
     Status,
@@ -136,12 +108,40 @@ from woda_sharing.signing import (
     to_compact,
     verify,
 )
-from woda_sharing.validation import (
+from woda_sharing._validation import (
     PIPELINE_CODES,
     CharterInfo,
     PipelineCode,
     require_valid,
     validate,
+)
+from woda_sharing.exceptions import (
+    CanonicalizationError,
+    CatalogueError,
+    ChainError,
+    DocumentError,
+    KeyMaterialError,
+    KeyringError,
+    LimitExceededError,
+    LoadError,
+    PolicyError,
+    RuleError,
+    SigningError,
+    UsageError,
+    VerificationError,
+    WodaError,
+    WriteError,
+)
+from woda_sharing.rules import (
+    AgreementContext,
+    AgreementWithCharterContext,
+    CharterContext,
+    Context,
+    Hit,
+    Rule,
+    Rules,
+    builtin_catalogue,
+    builtin_rules,
 )
 
 __version__ = "0.1.0"

@@ -14,7 +14,7 @@ import binascii
 import json
 from typing import Any, Final, NoReturn
 
-from woda_sharing.canonical import MAX_SAFE_INTEGER
+from woda_sharing._canonical import MAX_SAFE_INTEGER
 
 __all__ = [
     "MAX_SAFE_INTEGER",

@@ -1,6 +1,6 @@
 """The endorsement wire form: a flattened JWS with a detached payload, and its header grammar.
 
-Private to woda_sharing; `woda_sharing.signing` holds the policy (who must
+Private to woda_sharing; `woda_sharing._signing` holds the policy (who must
 sign, the verdict per endorsement) and reads endorsements only through
 `parse`. An endorsement is exactly ``{"protected": ..., "signature": ...}``;
 the JWS signing input is ``protected || "." || BASE64URL(payload)``. The
@@ -37,9 +37,9 @@ import rfc8785
 from attrs import frozen
 
 from woda_sharing._jose import JoseFormatError, b64url_decode, b64url_encode, parse_header_json
+from woda_sharing._keys import ALGORITHMS
+from woda_sharing._model import is_id
 from woda_sharing.exceptions import LoadError, UsageError
-from woda_sharing.keys import ALGORITHMS
-from woda_sharing.model import is_id
 
 __all__ = [
     "HEADER_PREFIX",
@@ -89,7 +89,7 @@ _EMBEDDED_KEYS: Final = frozenset({"jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256"
 #: An RFC 7638 SHA-256 thumbprint in base64url: the only shape a ``kid`` can have.
 _KID: Final = re.compile(r"[A-Za-z0-9_-]{43}")
 
-# The refusals the grammar can make: values of `woda_sharing.signing.Status`.
+# The refusals the grammar can make: values of `woda_sharing._signing.Status`.
 MALFORMED: Final = "malformed"
 ALGORITHM_REFUSED: Final = "algorithm-refused"
 EMBEDDED_KEY: Final = "embedded-key"

@@ -30,8 +30,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # exceptions import nothing of the library at run time
-    from woda_sharing.findings import Report
-    from woda_sharing.signing import VerificationResult
+    from woda_sharing._findings import Report
+    from woda_sharing._signing import VerificationResult
 
 __all__ = [
     "CanonicalizationError",

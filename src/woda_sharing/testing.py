@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from woda_sharing import canonical
+from woda_sharing import _canonical as canonical
 
 __all__ = ["example_agreement", "example_charter"]
 

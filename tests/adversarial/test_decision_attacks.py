@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from woda_sharing.decisions import Policy, Request
+from woda_sharing._decisions import Policy, Request
 from woda_sharing.testing import example_agreement, example_charter
 
 ON = dt.date(2024, 6, 1)

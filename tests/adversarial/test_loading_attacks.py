@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from woda_sharing import canonical
+from woda_sharing import _canonical as canonical
+from woda_sharing._findings import Report
+from woda_sharing._loading import DEFAULT_LIMITS, load_json
+from woda_sharing._validation import validate
 from woda_sharing.exceptions import CanonicalizationError, LimitExceededError, LoadError
-from woda_sharing.findings import Report
-from woda_sharing.loading import DEFAULT_LIMITS, load_json
 from woda_sharing.testing import example_agreement
-from woda_sharing.validation import validate
 
 TODAY = dt.date(2024, 6, 1)
 

@@ -21,12 +21,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests import _signing_fixtures as fx
-from woda_sharing import canonical
+from woda_sharing import _canonical as canonical
 from woda_sharing._jose import b64url_decode, b64url_encode
-from woda_sharing.exceptions import KeyMaterialError, KeyringError, SigningError, UsageError
-from woda_sharing.keyring import compromise_key, retire_key
-from woda_sharing.keys import LocalSigner, check_public_jwk, jwk_thumbprint
-from woda_sharing.signing import (
+from woda_sharing._keyring import compromise_key, retire_key
+from woda_sharing._keys import LocalSigner, check_public_jwk, jwk_thumbprint
+from woda_sharing._signing import (
     Status,
     endorse,
     from_compact,
@@ -34,6 +33,7 @@ from woda_sharing.signing import (
     to_compact,
     verify,
 )
+from woda_sharing.exceptions import KeyMaterialError, KeyringError, SigningError, UsageError
 
 P256_N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
@@ -213,7 +213,7 @@ def test_swapped_kid_of_other_organisation() -> None:
 def test_swapped_kid_of_same_organisation() -> None:
     """A kid naming a different key than the one that signed makes the signature fail."""
     ring = fx.keyring_for()
-    from woda_sharing.keyring import add_key
+    from woda_sharing._keyring import add_key
 
     ring = add_key(ring, "county", fx.signer("county-2").public_jwk, not_before=fx.T0)
     doc = forge(ENDORSED, county_header(kid=fx.signer("county-2").key_id), fx.signer("county"))
@@ -286,7 +286,7 @@ def test_same_organisation_twice_to_reach_threshold() -> None:
         doc, fx.signer("county", "ES256"), organisation="county", role="dpo", signed_at=fx.SIGNED
     )
     ring = fx.keyring_for()
-    from woda_sharing.keyring import add_key
+    from woda_sharing._keyring import add_key
 
     ring = add_key(ring, "county", fx.signer("county", "ES256").public_jwk, not_before=fx.T0)
     result = verify(doc, ring, at=fx.NOW)

@@ -10,7 +10,7 @@ from tests import _signing_fixtures as fx
 from woda_sharing import _jws
 from woda_sharing._jose import JoseFormatError, b64url_encode, parse_header_json
 from woda_sharing._jws import MAX_PROTECTED
-from woda_sharing.signing import Status, verify
+from woda_sharing._signing import Status, verify
 
 
 def _best(run: Callable[[], object], repeat: int = 5) -> float:

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from tests.conftest import EXAMPLE_TODAY
-from woda_sharing import canonical
-from woda_sharing.findings import Report, Severity
+from woda_sharing import _canonical as canonical
+from woda_sharing._findings import Report, Severity
+from woda_sharing._validation import validate
 from woda_sharing.testing import example_agreement, example_charter
-from woda_sharing.validation import validate
 
 Doc = dict[str, Any]
 Mutation = Callable[[Doc, Doc], None]

@@ -714,8 +714,8 @@ def test_legal_basis_rules(case: Case) -> None:
 def test_rules_judge_each_context_on_its_own_flows() -> None:
     """The per-context cache of resolved bases never leaks one document's facts into another."""
     from tests.conftest import EXAMPLE_TODAY
-    from woda_sharing import codec
-    from woda_sharing.model import Agreement, Charter
+    from woda_sharing import _codec as codec
+    from woda_sharing._model import Agreement, Charter
     from woda_sharing.rules import AgreementContext, builtin_catalogue, builtin_rules
     from woda_sharing.testing import example_agreement, example_charter
 

@@ -8,9 +8,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from woda_sharing._validation import PIPELINE_CODES, validate
 from woda_sharing.rules import builtin_catalogue
 from woda_sharing.testing import example_agreement, example_charter
-from woda_sharing.validation import PIPELINE_CODES, validate
 
 CATEGORIES = [
     "personal",

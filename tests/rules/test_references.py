@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from tests.rules._support import Case, Doc, E, bases, check, parametrize
-from woda_sharing import canonical
+from woda_sharing import _canonical as canonical
 
 
 def _flow_from_nobody(c: Doc, a: Doc) -> None:

@@ -16,7 +16,7 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 
-from woda_sharing.codec import parse_date
+from woda_sharing._codec import parse_date
 from woda_sharing.exceptions import WodaError
 
 __all__ = [

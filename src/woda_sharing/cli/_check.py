@@ -7,12 +7,12 @@ import datetime as dt
 import sys
 from typing import Any
 
+from woda_sharing._decisions import Policy, Request, parse_party
+from woda_sharing._loading import load_path
+from woda_sharing._signing import endorsed_by_keyring
 from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, date_argument
 from woda_sharing.cli._output import DECISION_FORMATS
-from woda_sharing.decisions import Policy, Request, parse_party
 from woda_sharing.exceptions import UsageError
-from woda_sharing.loading import load_path
-from woda_sharing.signing import endorsed_by_keyring
 
 __all__ = ["register"]
 

@@ -19,21 +19,22 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from woda_sharing import keyring as keyring_mod
-from woda_sharing import loading, validation
+from woda_sharing import _keyring as keyring_mod
+from woda_sharing import _loading as loading
+from woda_sharing import _validation as validation
 from woda_sharing._files import atomic_write
-from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE, printable
-from woda_sharing.cli._output import VERIFICATION_FORMATS, TextOutput
-from woda_sharing.exceptions import KeyMaterialError, UsageError
-from woda_sharing.keys import (
+from woda_sharing._keys import (
     ALGORITHMS,
     DEFAULT_ALGORITHM,
     generate_signer,
     read_signer,
     write_private_key,
 )
-from woda_sharing.model import is_id
-from woda_sharing.signing import VerificationResult, endorse, honourable, verify
+from woda_sharing._model import is_id
+from woda_sharing._signing import VerificationResult, endorse, honourable, verify
+from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE, printable
+from woda_sharing.cli._output import VERIFICATION_FORMATS, TextOutput
+from woda_sharing.exceptions import KeyMaterialError, UsageError
 
 __all__ = ["register"]
 

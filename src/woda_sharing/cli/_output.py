@@ -26,9 +26,9 @@ from attrs import frozen
 from woda_sharing.cli import json_text, printable
 
 if TYPE_CHECKING:
-    from woda_sharing.batch import BatchReport
-    from woda_sharing.decisions import Decision, Request
-    from woda_sharing.signing import EndorsementStatus, VerificationResult
+    from woda_sharing._batch import BatchReport
+    from woda_sharing._decisions import Decision, Request
+    from woda_sharing._signing import EndorsementStatus, VerificationResult
 
 __all__ = [
     "DECISION_FORMATS",

@@ -7,8 +7,8 @@ import io
 import sys
 from typing import Any
 
+from woda_sharing._batch import BatchReport, validate_many
 from woda_sharing._files import atomic_write
-from woda_sharing.batch import BatchReport, validate_many
 from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE, date_argument
 from woda_sharing.cli._output import FORMATS
 from woda_sharing.exceptions import DocumentError

@@ -21,12 +21,12 @@ own, register it in a copy of the built-in table::
         \"\"\"Our partnership moves files by SFTP only.\"\"\"
         for i, flow in enumerate(ctx.agreement.flows):
             if flow.method != "sftp":
-                yield Hit(path=pointer("flows", i, "method"), message="not SFTP")
+                yield Hit(pointer=pointer("flows", i, "method"), message="not SFTP")
 
     report = validate(data, charter=charter, rules=rules)
 
 This module also loads the legal-basis catalogue shipped with the library
-(`builtin_catalogue`), so that `woda_sharing.legal` stays types only.
+(`builtin_catalogue`), so that `woda_sharing._legal` stays types only.
 """
 
 from __future__ import annotations
@@ -43,11 +43,10 @@ from typing import Any, Final, Literal, TypeAlias, TypeVar, cast, overload
 
 from attrs import define, field, frozen
 
-from woda_sharing import codec
-from woda_sharing.exceptions import RuleError
-from woda_sharing.findings import Finding, Severity
-from woda_sharing.legal import Catalogue
-from woda_sharing.model import (
+from woda_sharing import _codec as codec
+from woda_sharing._findings import Finding, Severity
+from woda_sharing._legal import Catalogue
+from woda_sharing._model import (
     Agreement,
     Charter,
     CharterPurpose,
@@ -57,6 +56,7 @@ from woda_sharing.model import (
     Party,
     Purpose,
 )
+from woda_sharing.exceptions import RuleError
 
 __all__ = [
     "AgreementContext",
@@ -87,7 +87,7 @@ class Hit:
     warn about one case and refuse another).
     """
 
-    path: str
+    pointer: str
     message: str
     hint: str | None = None
     severity: Severity | None = None
@@ -258,7 +258,7 @@ class Rule:
             yield Finding(
                 code=self.code,
                 severity=hit.severity or self.severity,
-                pointer=hit.path,
+                pointer=hit.pointer,
                 message=hit.message,
                 hint=hit.hint,
                 citation=self.citation,
@@ -472,7 +472,7 @@ BUILTIN: Final = Rules()
 def builtin_rules() -> Rules:
     """Return the table of built-in rules (shared: use ``.copy()`` before adding your own)."""
     for family in _FAMILIES:  # each family module registers its rules when imported
-        importlib.import_module(f"woda_sharing.rules.{family}")
+        importlib.import_module(f"woda_sharing.rules._{family}")
     return BUILTIN
 
 

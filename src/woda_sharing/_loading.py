@@ -41,9 +41,9 @@ from typing import Any, Final, NoReturn
 
 from attrs import field, frozen
 
-from woda_sharing.canonical import MAX_DEPTH, MAX_SAFE_INTEGER
+from woda_sharing._canonical import MAX_DEPTH, MAX_SAFE_INTEGER
+from woda_sharing._findings import pointer
 from woda_sharing.exceptions import LimitExceededError, LoadError, UsageError
-from woda_sharing.findings import pointer
 
 __all__ = [
     "DEFAULT_LIMITS",

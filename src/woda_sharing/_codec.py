@@ -20,11 +20,11 @@ from cattrs import ClassValidationError, Converter, IterableValidationError
 from cattrs.errors import IterableValidationNote
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from woda_sharing import legal
+from woda_sharing import _legal as legal
+from woda_sharing._findings import pointer as json_pointer
+from woda_sharing._legal import CatalogueEntry, LegalBasis
+from woda_sharing._model import Agreement, Charter, Flow
 from woda_sharing.exceptions import DocumentError
-from woda_sharing.findings import pointer as json_pointer
-from woda_sharing.legal import CatalogueEntry, LegalBasis
-from woda_sharing.model import Agreement, Charter, Flow
 
 __all__ = [
     "StructureIssue",

@@ -15,7 +15,7 @@ strings or member names holding a lone surrogate (they have no UTF-8 form),
 member names that are not strings, values that are not JSON (tuples, sets,
 bytes, objects), and nesting deeper than `MAX_DEPTH`. Duplicate member names
 cannot survive into a Python mapping; they are refused when the bytes are
-parsed (see `woda_sharing.loading`).
+parsed (see `woda_sharing._loading`).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from typing import Any, Final
 
 import rfc8785
 
+from woda_sharing._findings import pointer
 from woda_sharing.exceptions import CanonicalizationError
-from woda_sharing.findings import pointer
 
 __all__ = [
     "DIGEST_PREFIX",

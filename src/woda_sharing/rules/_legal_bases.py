@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
-from woda_sharing.findings import Severity, pointer
-from woda_sharing.legal import (
+from woda_sharing._findings import Severity, pointer
+from woda_sharing._legal import (
     ART9_SCHEDULE_1_PARTS,
     Art6Basis,
     Art6Point,
@@ -25,7 +25,7 @@ from woda_sharing.legal import (
     Schedule2Exemption,
     StatutoryGateway,
 )
-from woda_sharing.model import Category, DataItem, Flow, Member
+from woda_sharing._model import Category, DataItem, Flow, Member
 from woda_sharing.rules import BUILTIN, AgreementContext, Hit, cited_bases
 
 __all__: list[str] = []
@@ -140,7 +140,7 @@ def art6_basis(ctx: AgreementContext) -> Iterator[Hit]:
         personal = [it for it in facts.items if it.category in _PERSONAL]
         if personal:
             yield Hit(
-                path=pointer("flows", i, "bases"),
+                pointer=pointer("flows", i, "bases"),
                 message=f"flow {flow.id!r} shares personal data ({_names(personal)}) without an Article 6 basis",
                 hint="cite the Article 6(1) basis the sender relies on, for a public body usually (e) public task",
             )
@@ -164,7 +164,7 @@ def art9_condition(ctx: AgreementContext) -> Iterator[Hit]:
             continue
         if not any(isinstance(b, Art9Condition) for _, b in bases):
             yield Hit(
-                path=pointer("flows", i, "bases"),
+                pointer=pointer("flows", i, "bases"),
                 message=f"flow {flow.id!r} shares special category data ({_names(special)}) without an Article 9(2) condition",
                 hint="cite the Article 9(2) condition that applies, for instance (h) health or social care",
             )
@@ -194,7 +194,7 @@ def art9_schedule_1(ctx: AgreementContext) -> Iterator[Hit]:
             options = ", ".join(f"Part {p} para {n}" for p, n in sorted(wanted)[:3])
             more = " or another Part 2 paragraph" if len(wanted) > 3 else ""
             yield Hit(
-                path=pointer("flows", i, "bases", j),
+                pointer=pointer("flows", i, "bases", j),
                 message=f"Article 9(2)({basis.point.value}) needs a matching DPA 2018 Schedule 1 condition, and flow {flow.id!r} cites none",
                 hint=f"cite the Schedule 1 condition that applies: {options}{more}",
             )
@@ -225,7 +225,7 @@ def policy_document(ctx: AgreementContext) -> Iterator[Hit]:
                 and not (to_competent and (basis.part, basis.paragraph) == (2, 10))
             ):
                 yield Hit(
-                    path=pointer("flows", i, "bases", j),
+                    pointer=pointer("flows", i, "bases", j),
                     message=f"Schedule 1 Part {basis.part} paragraph {basis.paragraph} requires an appropriate policy document, and {flow.bases[j]!r} records none",
                     hint="put an appropriate policy document in place (Schedule 1 Part 4) and set appropriate_policy_document to true",
                 )
@@ -258,7 +258,7 @@ def art10_basis(ctx: AgreementContext) -> Iterator[Hit]:
         schedule_1 = any(isinstance(b, Schedule1Condition) for _, b in bases)
         if not official and not schedule_1:
             yield Hit(
-                path=pointer("flows", i, "bases"),
+                pointer=pointer("flows", i, "bases"),
                 message=f"flow {flow.id!r} shares criminal offence data ({_names(criminal)}) without Article 10 official authority or a Schedule 1 condition",
                 hint="cite Article 10 official authority, or the DPA 2018 Schedule 1 condition that authorises it",
             )
@@ -285,7 +285,7 @@ def charter_is_not_a_basis(ctx: AgreementContext) -> Iterator[Hit]:
         for tokens, basis_id in cited_bases(flow):
             if basis_id in charters:
                 yield Hit(
-                    path=pointer("flows", i, *tokens),
+                    pointer=pointer("flows", i, *tokens),
                     message=f"{basis_id!r} is a charter or agreement, cited as if it were a legal basis",
                     hint="a charter is never a legal basis: cite the UK GDPR / DPA 2018 basis and any statutory gateway the sharing relies on",
                 )
@@ -340,7 +340,7 @@ def public_authority_legitimate_interests(ctx: AgreementContext) -> Iterator[Hit
             else "legitimate interests (Article 6(1)(f))"
         )
         yield Hit(
-            path=pointer("flows", i, "bases", j),
+            pointer=pointer("flows", i, "bases", j),
             message=f"the sender of flow {flow.id!r} is a public authority, which cannot rely on {name} for processing in the performance of its tasks",
             hint="a public body sharing for its tasks relies on Article 6(1)(e) public task or (c) legal obligation; if this disclosure is outside its tasks, set outside_public_tasks on the flow",
         )
@@ -364,7 +364,7 @@ def public_authority_consent(ctx: AgreementContext) -> Iterator[Hit]:
     consent = (Art6Basis(point=Art6Point.CONSENT), Art9Condition(point=Art9Point.EXPLICIT_CONSENT))
     for i, flow, j, _ in _sender_bases(ctx, lambda basis: basis in consent):
         yield Hit(
-            path=pointer("flows", i, "bases", j),
+            pointer=pointer("flows", i, "bases", j),
             message=f"the sender of flow {flow.id!r} is a public authority relying on consent",
             hint="prefer Article 6(1)(e) public task; keep consent only where people can truly refuse",
         )
@@ -390,13 +390,13 @@ def law_enforcement_under_gdpr(ctx: AgreementContext) -> Iterator[Hit]:
             continue
         if facts.sender_le:
             yield Hit(
-                path=pointer("flows", i, "bases"),
+                pointer=pointer("flows", i, "bases"),
                 message=f"flow {flow.id!r} is law enforcement processing by a competent authority ({flow.source!r}) but cites no DPA 2018 Part 3 basis",
                 hint="cite the DPA 2018 Part 3 (s.35) basis for the competent authority's law enforcement processing",
             )
         else:
             yield Hit(
-                path=pointer("flows", i, "bases"),
+                pointer=pointer("flows", i, "bases"),
                 message=f"flow {flow.id!r} goes to a competent authority ({flow.recipient!r}) for law enforcement, but its DPA 2018 Part 3 basis is not recorded",
                 hint="keep the sender's UK GDPR bases and add the s.35 basis the recipient processes under",
                 severity=Severity.WARNING,
@@ -422,7 +422,7 @@ def part_3_outside_law_enforcement(ctx: AgreementContext) -> Iterator[Hit]:
         for j, basis in facts.bases:
             if isinstance(basis, LawEnforcementBasis):
                 yield Hit(
-                    path=pointer("flows", i, "bases", j),
+                    pointer=pointer("flows", i, "bases", j),
                     message=f"flow {flow.id!r} cites DPA 2018 Part 3, but no competent authority processes for a law enforcement purpose",
                     hint="cite UK GDPR bases, or mark the charter purpose law_enforcement and the member competent_authority",
                 )
@@ -474,7 +474,7 @@ def sensitive_law_enforcement(ctx: AgreementContext) -> Iterator[Hit]:
         ]
         if not routes:
             yield Hit(
-                path=pointer("flows", i, "bases"),
+                pointer=pointer("flows", i, "bases"),
                 message=f"flow {flow.id!r} is sensitive processing ({_names(facts.special)}) with neither consent nor a Schedule 8 condition",
                 hint="cite consent (s.35(4)) or the s.35 basis with the Schedule 8 condition that applies; strict necessity (s.35(5)(a)) is a separate test the basis records",
             )
@@ -483,7 +483,7 @@ def sensitive_law_enforcement(ctx: AgreementContext) -> Iterator[Hit]:
             continue
         for j, gaps in routes:
             yield Hit(
-                path=pointer("flows", i, "bases", j),
+                pointer=pointer("flows", i, "bases", j),
                 message=f"flow {flow.id!r} is sensitive processing ({_names(facts.special)}) on {flow.bases[j]!r}, which does not record {' or '.join(gaps)}",
                 hint="record strictly_necessary and appropriate_policy_document on the s.35 basis once they are true (the built-in entries do), or do not share the sensitive items",
             )
@@ -510,7 +510,7 @@ def common_law_confidentiality(ctx: AgreementContext) -> Iterator[Hit]:
             continue
         if not any(isinstance(b, CommonLawBasis) for _, b in facts.bases):
             yield Hit(
-                path=pointer("flows", i, "bases"),
+                pointer=pointer("flows", i, "bases"),
                 message=f"flow {flow.id!r} shares information given in confidence ({_names(confidential)}) without a common law confidentiality basis",
                 hint="cite a common-law basis: implied consent for individual care, explicit consent, a legal requirement, s.251 support or overriding public interest",
             )
@@ -536,22 +536,22 @@ def basis_in_force(ctx: AgreementContext) -> Iterator[Hit]:
             entry = ctx.catalogue.get(basis_id)
             if entry is None:
                 continue
-            path = pointer("flows", i, *tokens)
+            where = pointer("flows", i, *tokens)
             if entry.in_force is not None and start < entry.in_force:
                 yield Hit(
-                    path=path,
+                    pointer=where,
                     message=f"{basis_id!r} came into force on {entry.in_force.isoformat()}, after the agreement's start on {start.isoformat()}",
                     hint="cite the basis the sharing relied on when it started, or start a new version of the agreement from the date the new basis applies",
                 )
             elif entry.repealed is not None and entry.repealed <= start:
                 yield Hit(
-                    path=path,
+                    pointer=where,
                     message=f"{basis_id!r} was repealed on {entry.repealed.isoformat()}, before the agreement's start on {start.isoformat()}",
                     hint="cite the provision that replaced it",
                 )
             elif entry.repealed is not None and entry.repealed <= ctx.today:
                 yield Hit(
-                    path=path,
+                    pointer=where,
                     message=f"{basis_id!r} was repealed on {entry.repealed.isoformat()}, after the agreement started: the sharing has relied on nothing since",
                     hint="amend the agreement to cite the provision that replaced it",
                     severity=Severity.WARNING,
@@ -580,13 +580,13 @@ def exemption_is_not_a_basis(ctx: AgreementContext) -> Iterator[Hit]:
             is_exemption = isinstance(entry.basis, Schedule2Exemption)
             if tokens[0] == "exemptions" and not is_exemption:
                 yield Hit(
-                    path=pointer("flows", i, *tokens),
+                    pointer=pointer("flows", i, *tokens),
                     message=f"{basis_id!r} is cited as an exemption, but it is not a DPA 2018 Schedule 2 exemption",
                     hint="move it to the flow's bases if it is a lawful basis",
                 )
             elif tokens[0] != "exemptions" and is_exemption:
                 yield Hit(
-                    path=pointer("flows", i, *tokens),
+                    pointer=pointer("flows", i, *tokens),
                     message=f"{basis_id!r} is a DPA 2018 Schedule 2 exemption, which is never a lawful basis",
                     hint="record it in the flow's exemptions and cite the Article 6 basis (and Article 9 or 10 condition) the disclosure relies on",
                 )

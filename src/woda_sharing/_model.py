@@ -1,7 +1,7 @@
 """The typed documents: charters, agreements and everything inside them.
 
 Every class is an attrs class that is frozen, slotted and keyword-only.
-The model knows nothing of files or JSON: `woda_sharing.codec` owns the
+The model knows nothing of files or JSON: `woda_sharing._codec` owns the
 conversion to and from the wire format, where names can differ (a flow's
 ``from`` is `Flow.source` here) and dates are ISO strings.
 """
@@ -15,7 +15,7 @@ from typing import Final, Literal, TypeGuard
 
 from attrs import field, frozen
 
-from woda_sharing.legal import CatalogueEntry
+from woda_sharing._legal import CatalogueEntry
 
 __all__ = [
     "ID_MAX_LENGTH",
@@ -122,7 +122,7 @@ class Control(enum.Enum):
 class Endorsement:
     """A signed endorsement as it sits in a document: a JWS with a detached payload.
 
-    The model carries it opaquely; `woda_sharing.signing` makes and checks it.
+    The model carries it opaquely; `woda_sharing._signing` makes and checks it.
     """
 
     protected: str

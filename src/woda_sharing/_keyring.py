@@ -25,7 +25,7 @@ twice (also when written two ways under two kids: one RSA modulus with two
 exponents is one private key), ``compromised_at`` on a key that is not
 compromised, an organisation listed twice, a ``kid`` that is not the key's RFC 7638
 thumbprint, private key material, unsupported key types or curves, weak keys
-(see `woda_sharing.keys.check_public_jwk`) and incoherent windows.
+(see `woda_sharing._keys.check_public_jwk`) and incoherent windows.
 
 `new_keyring`, `add_key`, `retire_key` and `compromise_key` return a new
 keyring document (the wire form) and never modify their input.
@@ -44,10 +44,10 @@ from attrs import field, frozen
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from woda_sharing import schema
+from woda_sharing import _schema as schema
+from woda_sharing._findings import pointer
+from woda_sharing._keys import PRIVATE_JWK_MEMBERS, Algorithm, PublicKey, check_public_jwk
 from woda_sharing.exceptions import KeyMaterialError, KeyringError, UsageError
-from woda_sharing.findings import pointer
-from woda_sharing.keys import PRIVATE_JWK_MEMBERS, Algorithm, PublicKey, check_public_jwk
 
 __all__ = [
     "TIME_FORMAT",
@@ -326,7 +326,7 @@ def retire_key(
     """Return a copy of *keyring* with key *kid* retired at *at*, honouring the *honour* fingerprints.
 
     Only endorsements whose `fingerprint` is in *honour* keep counting; collect
-    them with `woda_sharing.signing.honourable` before retiring.
+    them with `woda_sharing._signing.honourable` before retiring.
     """
     data = _copy_of(keyring)
     key = _find(data, kid)

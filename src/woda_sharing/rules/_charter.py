@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from woda_sharing.findings import Severity, pointer
+from woda_sharing._findings import Severity, pointer
+from woda_sharing._signing import endorsement_requirement
 from woda_sharing.rules import BUILTIN, CharterContext, Hit, duplicates
-from woda_sharing.signing import endorsement_requirement
 
 __all__: list[str] = []
 
@@ -19,7 +19,7 @@ def threshold_reachable(ctx: CharterContext) -> Iterator[Hit]:
     need = endorsement_requirement(ctx.charter)  # the reading verify uses, so they agree
     if ctx.charter.endorsement.rule == "threshold" and need.threshold > len(need.expected):
         yield Hit(
-            path=pointer("endorsement", "threshold"),
+            pointer=pointer("endorsement", "threshold"),
             message=f"the threshold is {need.threshold} endorsements, but the charter has only {len(need.expected)} members",
             hint="lower the threshold, or use the all-members rule",
         )
@@ -37,7 +37,7 @@ def unique_charter_ids(ctx: CharterContext) -> Iterator[Hit]:
     ):
         for i, value in duplicates(ids):
             yield Hit(
-                path=pointer(member, i, "id"),
+                pointer=pointer(member, i, "id"),
                 message=f"{value!r} is declared more than once in {member}",
             )
 
@@ -48,7 +48,7 @@ def charter_review_past(ctx: CharterContext) -> Iterator[Hit]:
     review = ctx.charter.review
     if review is not None and review < ctx.today:
         yield Hit(
-            path=pointer("review"),
+            pointer=pointer("review"),
             message=f"the charter's review was due on {review.isoformat()}",
             hint="review the charter, publish a new version and ask members to endorse it",
         )
@@ -70,7 +70,7 @@ def competent_authority(ctx: CharterContext) -> Iterator[Hit]:
     for i, member in enumerate(ctx.charter.members):
         if member.competent_authority and not member.public_authority:
             yield Hit(
-                path=pointer("members", i, "competent_authority"),
+                pointer=pointer("members", i, "competent_authority"),
                 message=f"member {member.id!r} is a competent authority but not a public authority",
                 hint="check both flags: a competent authority is usually a public body",
             )
@@ -90,7 +90,7 @@ def law_enforcement_purpose(ctx: CharterContext) -> Iterator[Hit]:
     for i, purpose in enumerate(ctx.charter.purposes):
         if purpose.law_enforcement:
             yield Hit(
-                path=pointer("purposes", i, "law_enforcement"),
+                pointer=pointer("purposes", i, "law_enforcement"),
                 message=f"purpose {purpose.id!r} is law enforcement, but no member is a competent authority",
                 hint="mark the member that is a competent authority, or unmark the purpose",
             )

@@ -24,11 +24,11 @@ from typing import Any, Final, NamedTuple
 
 from attrs import frozen
 
+from woda_sharing._legal import Catalogue, CatalogueEntry
+from woda_sharing._model import Agreement, Charter, Flow, Party
+from woda_sharing._validation import CharterInfo, validate
 from woda_sharing.exceptions import CatalogueError, DocumentError, PolicyError, UsageError
-from woda_sharing.legal import Catalogue, CatalogueEntry
-from woda_sharing.model import Agreement, Charter, Flow, Party
 from woda_sharing.rules import builtin_catalogue
-from woda_sharing.validation import CharterInfo, validate
 
 __all__ = [
     "REASONS",

@@ -1,7 +1,7 @@
 """Rules on an agreement's life: retention, review, dates, DPIA and the controls the charter requires.
 
 Rules that judge dates against "today" use `AgreementContext.today`, which
-`woda_sharing.validation.validate` takes as its ``today`` argument.
+`woda_sharing._validation.validate` takes as its ``today`` argument.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import calendar
 import datetime as dt
 from collections.abc import Iterator
 
-from woda_sharing.findings import Severity, pointer
-from woda_sharing.model import Category, Control
+from woda_sharing._findings import Severity, pointer
+from woda_sharing._model import Category, Control
 from woda_sharing.rules import BUILTIN, AgreementContext, AgreementWithCharterContext, Hit
 
 __all__: list[str] = []
@@ -40,7 +40,7 @@ def retention(ctx: AgreementContext) -> Iterator[Hit]:
     for i, item in enumerate(ctx.agreement.items):
         if item.category.is_personal_data and item.retention is None:
             yield Hit(
-                path=pointer("items", i, "retention"),
+                pointer=pointer("items", i, "retention"),
                 message=f"item {item.id!r} is personal data with no retention period",
                 hint="set retention on the item, or a default retention for the whole agreement",
             )
@@ -51,7 +51,7 @@ def review_missing(ctx: AgreementContext) -> Iterator[Hit]:
     """An agreement must say when it is next reviewed (``review``)."""
     if ctx.agreement.review is None:
         yield Hit(
-            path=pointer("review"),
+            pointer=pointer("review"),
             message="the agreement has no review date",
             hint="set review to a date within the charter's review interval",
         )
@@ -63,7 +63,7 @@ def review_past(ctx: AgreementContext) -> Iterator[Hit]:
     review = ctx.agreement.review
     if review is not None and review < ctx.today:
         yield Hit(
-            path=pointer("review"),
+            pointer=pointer("review"),
             message=f"the review was due on {review.isoformat()}",
             hint="review the agreement and set the next review date",
         )
@@ -77,7 +77,7 @@ def review_interval(ctx: AgreementWithCharterContext) -> Iterator[Hit]:
     latest = _add_months(ctx.today, months)
     if review is not None and review > latest:
         yield Hit(
-            path=pointer("review"),
+            pointer=pointer("review"),
             message=f"the review date {review.isoformat()} is more than {months} months away (latest {latest.isoformat()})",
             hint=f"the charter asks for a review at least every {months} months",
         )
@@ -89,7 +89,7 @@ def end_before_start(ctx: AgreementContext) -> Iterator[Hit]:
     a = ctx.agreement
     if a.end is not None and a.end < a.start:
         yield Hit(
-            path=pointer("end"),
+            pointer=pointer("end"),
             message=f"the agreement ends ({a.end.isoformat()}) before it starts ({a.start.isoformat()})",
         )
 
@@ -100,7 +100,7 @@ def ended(ctx: AgreementContext) -> Iterator[Hit]:
     end = ctx.agreement.end
     if end is not None and end < ctx.today:
         yield Hit(
-            path=pointer("end"),
+            pointer=pointer("end"),
             message=f"the agreement ended on {end.isoformat()}",
             hint="stop the flows and apply the termination terms, or renew the agreement",
         )
@@ -160,13 +160,13 @@ def dpia_required(ctx: AgreementContext) -> Iterator[Hit]:
         recommended.append("data about children is shared")
     if required:
         yield Hit(
-            path=pointer("dpia"),
+            pointer=pointer("dpia"),
             message=f"no DPIA is referenced, but one is required: {'; '.join(required + recommended)}",
             hint="carry out a DPIA before sharing and record its reference and completion date",
         )
     elif recommended:
         yield Hit(
-            path=pointer("dpia"),
+            pointer=pointer("dpia"),
             message=f"no DPIA is referenced, and one is recommended: {'; '.join(recommended)}",
             hint="the ICO Data Sharing Code advises a DPIA for this data; record it when done",
             severity=Severity.WARNING,
@@ -195,7 +195,7 @@ def charter_controls(ctx: AgreementWithCharterContext) -> Iterator[Hit]:
     for control, name in _CONTROL_FIELDS:
         if control in ctx.charter.controls and not getattr(ctx.agreement, name):
             yield Hit(
-                path=pointer(name),
+                pointer=pointer(name),
                 message=f"the charter requires the {control.value} control, and the agreement has no {name}",
                 hint=f"add {name} to the agreement",
             )
@@ -207,7 +207,7 @@ def dpia_late(ctx: AgreementContext) -> Iterator[Hit]:
     a = ctx.agreement
     if a.dpia is not None and a.dpia.completed > a.start:
         yield Hit(
-            path=pointer("dpia", "completed"),
+            pointer=pointer("dpia", "completed"),
             message=f"the DPIA was completed on {a.dpia.completed.isoformat()}, after the agreement started on {a.start.isoformat()}",
             hint="complete the DPIA before any data flows",
         )
@@ -224,7 +224,7 @@ def before_charter(ctx: AgreementWithCharterContext) -> Iterator[Hit]:
     start, effective = ctx.agreement.start, ctx.charter.effective
     if start < effective:
         yield Hit(
-            path=pointer("start"),
+            pointer=pointer("start"),
             message=f"the agreement starts on {start.isoformat()}, before the charter takes effect on {effective.isoformat()}",
         )
 
@@ -253,7 +253,7 @@ def sensitive_encryption(ctx: AgreementContext) -> Iterator[Hit]:
         sensitive = [item_id for item_id in flow.items if item_id in sensitive_ids]
         if sensitive:
             yield Hit(
-                path=pointer("flows", i, "security"),
+                pointer=pointer("flows", i, "security"),
                 message=f"flow {flow.id!r} moves sensitive data ({', '.join(map(repr, sensitive))}) without encryption in transit",
                 hint="add encryption-in-transit to the flow's security measures",
             )

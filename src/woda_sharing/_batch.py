@@ -18,13 +18,13 @@ from typing import Any, Final
 
 from attrs import frozen
 
+from woda_sharing._findings import Finding, Report, Severity
+from woda_sharing._legal import Catalogue
+from woda_sharing._loading import DEFAULT_LIMITS, Limits, load_json, read_bytes
+from woda_sharing._model import Charter
+from woda_sharing._validation import PIPELINE_CODES, CharterInfo, validate
 from woda_sharing.exceptions import DocumentError, LoadError, UsageError
-from woda_sharing.findings import Finding, Report, Severity
-from woda_sharing.legal import Catalogue
-from woda_sharing.loading import DEFAULT_LIMITS, Limits, load_json, read_bytes
-from woda_sharing.model import Charter
 from woda_sharing.rules import Rules
-from woda_sharing.validation import PIPELINE_CODES, CharterInfo, validate
 
 __all__ = ["BatchReport", "validate_many"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from woda_sharing.findings import pointer
+from woda_sharing._findings import pointer
 from woda_sharing.rules import (
     BUILTIN,
     AgreementContext,
@@ -24,7 +24,7 @@ def flow_party_declared(ctx: AgreementContext) -> Iterator[Hit]:
         for wire, party in (("from", flow.source), ("to", flow.recipient)):
             if party not in ctx.parties:
                 yield Hit(
-                    path=pointer("flows", i, wire),
+                    pointer=pointer("flows", i, wire),
                     message=f"party {party!r} is not declared",
                     hint="add it to parties, or correct the id",
                 )
@@ -37,7 +37,7 @@ def flow_item_declared(ctx: AgreementContext) -> Iterator[Hit]:
         for j, item in enumerate(flow.items):
             if item not in ctx.items:
                 yield Hit(
-                    path=pointer("flows", i, "items", j),
+                    pointer=pointer("flows", i, "items", j),
                     message=f"item {item!r} is not declared",
                     hint="add it to items with its classification, or correct the id",
                 )
@@ -50,7 +50,7 @@ def flow_purpose_declared(ctx: AgreementContext) -> Iterator[Hit]:
         for j, purpose in enumerate(flow.purposes):
             if purpose not in ctx.purposes:
                 yield Hit(
-                    path=pointer("flows", i, "purposes", j),
+                    pointer=pointer("flows", i, "purposes", j),
                     message=f"purpose {purpose!r} is not declared in this agreement",
                     hint="add it to purposes with the items it needs, or correct the id",
                 )
@@ -62,7 +62,7 @@ def purpose_permitted(ctx: AgreementContext) -> Iterator[Hit]:
     for i, purpose in enumerate(ctx.agreement.purposes):
         if purpose.id not in ctx.charter_purposes:
             yield Hit(
-                path=pointer("purposes", i, "id"),
+                pointer=pointer("purposes", i, "id"),
                 message=f"purpose {purpose.id!r} is not permitted by the charter",
                 hint="use a purpose the charter lists, or amend the charter first",
             )
@@ -74,7 +74,7 @@ def party_is_member(ctx: AgreementContext) -> Iterator[Hit]:
     for i, party in enumerate(ctx.agreement.parties):
         if party.organisation not in ctx.members:
             yield Hit(
-                path=pointer("parties", i, "organisation"),
+                pointer=pointer("parties", i, "organisation"),
                 message=f"organisation {party.organisation!r} is not a member of the charter",
                 hint="the organisation must endorse the charter and be listed among its members first",
             )
@@ -89,18 +89,18 @@ def charter_reference(ctx: AgreementWithCharterContext) -> Iterator[Hit]:
     ref = ctx.agreement.charter
     if ref.id != ctx.charter.id:
         yield Hit(
-            path=pointer("charter", "id"),
+            pointer=pointer("charter", "id"),
             message=f"cites charter {ref.id!r}, not {ctx.charter.id!r}",
         )
     elif ref.version != ctx.charter.version:
         yield Hit(
-            path=pointer("charter", "version"),
+            pointer=pointer("charter", "version"),
             message=f"cites charter version {ref.version}, but version {ctx.charter.version} was given",
             hint="review the agreement against the current charter and update the reference",
         )
     elif ctx.charter_digest is not None and ref.digest != ctx.charter_digest:
         yield Hit(
-            path=pointer("charter", "digest"),
+            pointer=pointer("charter", "digest"),
             message="the charter's digest differs: the charter changed after this agreement cited it",
             hint=f"if the change is understood, cite {ctx.charter_digest}",
         )
@@ -119,7 +119,7 @@ def unique_ids(ctx: AgreementContext) -> Iterator[Hit]:
     ):
         for i, value in duplicates(ids):
             yield Hit(
-                path=pointer(member, i, "id"),
+                pointer=pointer(member, i, "id"),
                 message=f"{value!r} is declared more than once in {member}",
             )
 
@@ -131,7 +131,7 @@ def purpose_needs_declared(ctx: AgreementContext) -> Iterator[Hit]:
         for j, item in enumerate(purpose.needs):
             if item not in ctx.items:
                 yield Hit(
-                    path=pointer("purposes", i, "needs", j),
+                    pointer=pointer("purposes", i, "needs", j),
                     message=f"item {item!r} is not declared",
                 )
 
@@ -145,7 +145,7 @@ def basis_known(ctx: AgreementContext) -> Iterator[Hit]:
             if basis in ctx.catalogue or basis in documents:
                 continue  # the charter or agreement cited as a basis: WS206
             yield Hit(
-                path=pointer("flows", i, *tokens),
+                pointer=pointer("flows", i, *tokens),
                 message=f"legal basis {basis!r} is not in the catalogue",
                 hint="cite a built-in basis id, or declare it under legal_bases with its citation",
             )

@@ -13,7 +13,7 @@ trusts and a candidate presented as newer, it accepts the candidate only when
 its version is higher and the chain from the trusted version to it is sound.
 
 Endorsements never carry over: each binds one version and digest in its
-protected header (see `woda_sharing.signing`), so an endorsement of version 1
+protected header (see `woda_sharing._signing`), so an endorsement of version 1
 is ``document-changed`` on version 2.
 """
 
@@ -25,7 +25,7 @@ from typing import Any
 
 from attrs import frozen
 
-from woda_sharing import canonical
+from woda_sharing import _canonical as canonical
 from woda_sharing.exceptions import CanonicalizationError, ChainError, UsageError
 
 __all__ = ["ChainLink", "ChainResult", "check_chain", "check_update", "require_chain"]

@@ -13,7 +13,22 @@ from typing import Any, Final, Literal
 
 from attrs import frozen
 
-from woda_sharing import canonical, codec, loading, schema
+from woda_sharing import (
+    _canonical as canonical,
+)
+from woda_sharing import (
+    _codec as codec,
+)
+from woda_sharing import (
+    _loading as loading,
+)
+from woda_sharing import (
+    _schema as schema,
+)
+from woda_sharing._findings import Finding, Report, Severity, pointer
+from woda_sharing._legal import Catalogue
+from woda_sharing._loading import DEFAULT_LIMITS, Limits, load_json
+from woda_sharing._model import Agreement, Charter
 from woda_sharing.exceptions import (
     CanonicalizationError,
     CatalogueError,
@@ -21,10 +36,6 @@ from woda_sharing.exceptions import (
     LoadError,
     UsageError,
 )
-from woda_sharing.findings import Finding, Report, Severity, pointer
-from woda_sharing.legal import Catalogue
-from woda_sharing.loading import DEFAULT_LIMITS, Limits, load_json
-from woda_sharing.model import Agreement, Charter
 from woda_sharing.rules import Rules, builtin_catalogue, builtin_rules
 
 __all__ = ["PIPELINE_CODES", "CharterInfo", "PipelineCode", "require_valid", "validate"]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import field, frozen
 
 if TYPE_CHECKING:  # findings stay a leaf module at run time
-    from woda_sharing.model import Agreement, Charter
+    from woda_sharing._model import Agreement, Charter
 
 __all__ = ["Finding", "Report", "Severity", "pointer"]
 

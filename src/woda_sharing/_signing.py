@@ -32,10 +32,14 @@ from typing import Any, Final
 
 from attrs import field, frozen
 
-from woda_sharing import _jws, canonical
+from woda_sharing import _canonical as canonical
+from woda_sharing import _jws
+from woda_sharing._codec import structure
 from woda_sharing._jose import b64url_encode
 from woda_sharing._jws import HEADER_PREFIX, TYP, from_compact, to_compact
-from woda_sharing.codec import structure
+from woda_sharing._keyring import KeyEntry, Keyring, KeyStatus, fingerprint
+from woda_sharing._keys import ALGORITHMS, Signer, check_public_jwk, verify_signature
+from woda_sharing._model import Agreement, Charter, is_id
 from woda_sharing.exceptions import (
     CanonicalizationError,
     DocumentError,
@@ -44,9 +48,6 @@ from woda_sharing.exceptions import (
     UsageError,
     VerificationError,
 )
-from woda_sharing.keyring import KeyEntry, Keyring, KeyStatus, fingerprint
-from woda_sharing.keys import ALGORITHMS, Signer, check_public_jwk, verify_signature
-from woda_sharing.model import Agreement, Charter, is_id
 
 __all__ = [
     "HEADER_PREFIX",
@@ -108,7 +109,7 @@ class EndorsementStatus:
 
     @property
     def fingerprint(self) -> str | None:
-        """The endorsement's fingerprint (see `woda_sharing.keyring.fingerprint`), when readable."""
+        """The endorsement's fingerprint (see `woda_sharing._keyring.fingerprint`), when readable."""
         return fingerprint(self.protected) if self.protected is not None else None
 
     @property
@@ -730,7 +731,7 @@ def honourable(
 ) -> tuple[str, ...]:
     """Fingerprints of *document*'s endorsements by key *kid* that are valid at *at*.
 
-    Pass them to `woda_sharing.keyring.retire_key` so these endorsements keep
+    Pass them to `woda_sharing._keyring.retire_key` so these endorsements keep
     counting after the key is retired, and nothing else signed by it does.
     """
     result = verify(document, keyring, charter=charter, at=at)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from woda_sharing.findings import Severity, pointer
-from woda_sharing.model import Party, Role
+from woda_sharing._findings import Severity, pointer
+from woda_sharing._model import Party, Role
 from woda_sharing.rules import BUILTIN, AgreementContext, Hit
 
 __all__: list[str] = []
@@ -62,7 +62,7 @@ def processor_as_controller(ctx: AgreementContext) -> Iterator[Hit]:
             continue
         if party.acting_for is None:
             yield Hit(
-                path=pointer("parties", i, "acting_for"),
+                pointer=pointer("parties", i, "acting_for"),
                 message=f"processor {party.id!r} does not say which controller it acts for",
                 hint="set acting_for to the party id of the controller that instructs it",
             )
@@ -71,7 +71,7 @@ def processor_as_controller(ctx: AgreementContext) -> Iterator[Hit]:
             continue
         if _controller_of(parties, party) is None:
             yield Hit(
-                path=pointer("parties", i, "acting_for"),
+                pointer=pointer("parties", i, "acting_for"),
                 message=f"processor {party.id!r} acts for {party.acting_for!r}, which leads to no controller in this agreement",
                 hint="a processor acts for a controller or joint controller party, or for a processor that acts for one",
             )
@@ -79,7 +79,7 @@ def processor_as_controller(ctx: AgreementContext) -> Iterator[Hit]:
         principal = parties[party.acting_for]
         if principal.role is Role.PROCESSOR and party.authorisation is None:
             yield Hit(
-                path=pointer("parties", i, "authorisation"),
+                pointer=pointer("parties", i, "authorisation"),
                 message=f"processor {party.id!r} is a sub-processor of {principal.id!r} with no recorded authorisation from the controller",
                 hint="record the controller's prior written authorisation (Article 28(2)) in authorisation, or make the controller engage it directly",
             )
@@ -93,13 +93,13 @@ def processor_as_controller(ctx: AgreementContext) -> Iterator[Hit]:
         controller = _controller_of(parties, sender)
         if flow.instruction is None:
             yield Hit(
-                path=pointer("flows", i, "to"),
+                pointer=pointer("flows", i, "to"),
                 message=f"processor {sender.id!r} sends data to {flow.recipient!r}, not to the party it acts for ({sender.acting_for!r}), with no documented instruction",
                 hint="record the controller's documented instruction on the flow (instruction), or have the controller disclose the data itself",
             )
         elif controller is not None and flow.instruction.controller != controller.id:
             yield Hit(
-                path=pointer("flows", i, "instruction", "controller"),
+                pointer=pointer("flows", i, "instruction", "controller"),
                 message=f"processor {sender.id!r} follows an instruction from {flow.instruction.controller!r}, but the controller it works for is {controller.id!r}",
                 hint="a processor acts only on the documented instructions of its own controller (Article 28(3)(a))",
             )
@@ -123,14 +123,14 @@ def dual_hatter(ctx: AgreementContext) -> Iterator[Hit]:
         earlier = ctx.agreement.parties[first[org]]
         if party.capacity is None or earlier.capacity is None or party.capacity == earlier.capacity:
             yield Hit(
-                path=pointer("parties", i),
+                pointer=pointer("parties", i),
                 message=f"organisation {org!r} is listed as {earlier.id!r} and {party.id!r} with no distinct capacities",
                 hint="give each party the capacity it acts in, or merge them",
                 severity=Severity.ERROR,
             )
         else:
             yield Hit(
-                path=pointer("parties", i, "capacity"),
+                pointer=pointer("parties", i, "capacity"),
                 message=f"organisation {org!r} acts in two capacities ({earlier.capacity!r}, {party.capacity!r}): data received in one must not flow into the other",
                 hint="keep the capacities' data apart; a flow between them needs its own capacity_basis",
             )
@@ -145,7 +145,7 @@ def capacity_crossing(ctx: AgreementContext) -> Iterator[Hit]:
             continue
         if source.organisation == recipient.organisation and flow.capacity_basis is None:
             yield Hit(
-                path=pointer("flows", i, "capacity_basis"),
+                pointer=pointer("flows", i, "capacity_basis"),
                 message=f"flow {flow.id!r} moves data between two capacities of {source.organisation!r} without a capacity basis",
                 hint="cite the basis that lets data cross from one capacity to the other (often an Article 8A entry, such as uk-gdpr-art-8a-annex-2-safeguarding), or remove the flow",
             )
@@ -157,7 +157,7 @@ def self_flow(ctx: AgreementContext) -> Iterator[Hit]:
     for i, flow in enumerate(ctx.agreement.flows):
         if flow.source == flow.recipient:
             yield Hit(
-                path=pointer("flows", i, "to"),
+                pointer=pointer("flows", i, "to"),
                 message=f"flow {flow.id!r} goes from {flow.source!r} to itself",
                 hint="a flow shares data between two parties; a capacity change is a flow between two parties",
             )
@@ -168,7 +168,7 @@ def has_controller(ctx: AgreementContext) -> Iterator[Hit]:
     """At least one party must be a controller or joint controller: someone must decide why and how the data is processed."""
     if not any(p.role in _CONTROLLERS for p in ctx.agreement.parties):
         yield Hit(
-            path=pointer("parties"),
+            pointer=pointer("parties"),
             message="no party is a controller or joint controller",
             hint="mark the parties that decide the purposes and means of processing as controllers",
         )
