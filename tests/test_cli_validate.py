@@ -309,3 +309,36 @@ def test_output_formats_write_to_the_stream_they_are_given(folder: Path) -> None
         "1 file(s) checked, 0 with errors, 0 error finding(s)",
     ]
     assert json.loads(data.getvalue()) == batch.as_dict()
+
+
+def test_waived_findings_are_shown_apart_and_do_not_fail(
+    folder: Path, agreement: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    del agreement["review"]
+    agreement["waivers"] = [
+        {
+            "code": "WS302",
+            "reason": "The review date is set at the board's next meeting.",
+            "approved_by": "IG Board",
+            "approved": "2024-01-01",
+            "expires": "2999-12-31",
+        }
+    ]
+    path = _write(folder, "agreement.json", agreement)
+    code = main(["validate", "--today", "2024-06-01", str(folder)])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert "waived findings (accepted in the document; they do not count):" in lines
+    waived = [line for line in lines if "WS302" in line]
+    assert waived == [
+        (
+            f"  {path}:/review: waived error WS302 the agreement has no review date"
+            " (waived by IG Board until 2999-12-31: The review date is set at the board's next meeting.)"
+        )
+    ]
+    assert lines[-1].endswith(", 1 waived")
+    main(["validate", "--format", "json", "--today", "2024-06-01", str(folder)])
+    out = json.loads(capsys.readouterr().out)
+    report = next(f for f in out["files"] if f["kind"] == "agreement")
+    assert [w["code"] for w in report["waived"]] == ["WS302"]
+    assert report["waived"][0]["waiver"]["approved_by"] == "IG Board"

@@ -378,3 +378,26 @@ def test_the_tutorial_runs_as_written(
         json.loads((tmp_path / "agreement-typed.json").read_text())["id"]
         == (_read(tmp_path / "agreement.json")["id"])
     )
+
+
+def test_the_shared_care_record_is_view_only_and_its_concern_needs_article_10(
+    charter_info: CharterInfo,
+) -> None:
+    path = EXAMPLES / "adult-safeguarding-shared-care-record.json"
+    data = _read(path)
+    assert data["retention"] == {
+        "view_only": True,
+        "notes": data["retention"]["notes"],
+    }
+    assert _report(path, charter_info).findings == ()
+    # sending the viewed record as a copy contradicts its view-only retention
+    copied = json.loads(json.dumps(data))
+    copied["flows"][0]["method"] = "secure-email"
+    assert "WS314" in _report(path, charter_info, copied).codes()
+    # health and offending in one item: it needs both an Article 9 and an Article 10 basis
+    concern = codec.structure(data, Agreement).items[1]
+    assert concern.is_special_category
+    assert concern.is_criminal_offence
+    gdpr_only = json.loads(json.dumps(data))
+    gdpr_only["flows"][2]["bases"] = ["uk-gdpr-art-6-1-e", "care-act-2014-s42"]
+    assert {"WS202", "WS205"} <= _report(path, charter_info, gdpr_only).codes()

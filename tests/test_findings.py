@@ -52,6 +52,7 @@ def test_json_forms_carry_the_documented_members() -> None:
         "kind": None,
         "ok": True,
         "findings": [finding.as_dict()],
+        "waived": [],
     }
 
 

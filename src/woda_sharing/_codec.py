@@ -25,6 +25,9 @@ from woda_sharing._findings import pointer as json_pointer
 from woda_sharing._legal import CatalogueEntry, LegalBasis
 from woda_sharing._model import Agreement, Charter, Flow
 from woda_sharing.exceptions import DocumentError
+from woda_sharing._findings import pointer as json_pointer
+from woda_sharing._legal import CatalogueEntry, LegalBasis
+from woda_sharing._model import Agreement, Category, Charter, Flow, Retention
 
 __all__ = [
     "StructureIssue",
@@ -42,6 +45,10 @@ T = TypeVar("T")
 _RENAMES: Final[Mapping[type, Mapping[str, str]]] = {
     Flow: {"source": "from", "recipient": "to"},
 }
+#: Members left out of the wire form when false: a false one would be meaningless there.
+_OMIT_FALSE: Final[Mapping[type, frozenset[str]]] = {Retention: frozenset({"view_only"})}
+#: An item's category: one value, or several that hold together.
+_CATEGORIES: Final = Category | tuple[Category, ...]
 _DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -86,6 +93,37 @@ def _structure_str_tuple(value: object, _: type) -> tuple[str, ...]:
         if not isinstance(v, str)
     ]
     raise IterableValidationError("invalid members", errors, tuple[str, ...])
+
+
+_CATEGORY_BY_VALUE: Final = {c.value: c for c in Category}
+
+
+def _trusted_categories(value: Any, _: object) -> Category | tuple[Category, ...]:
+    # The schema has checked the values: a dictionary lookup, as for any enum on the trusted path.
+    if type(value) is str:
+        return _CATEGORY_BY_VALUE[value]
+    return tuple(_CATEGORY_BY_VALUE[v] for v in value)
+
+
+def _structure_categories(value: object, _: object) -> Category | tuple[Category, ...]:
+    if isinstance(value, str):
+        return Category(value)
+    if not isinstance(value, (list, tuple)) or not value:
+        raise TypeError(f"{value!r} is not a category or a non-empty array of categories")
+    categories = tuple(Category(v) if isinstance(v, str) else _not_category(v) for v in value)
+    if len(set(categories)) != len(categories):
+        raise ValueError(f"{value!r} repeats a category")
+    return categories
+
+
+def _not_category(value: object) -> Category:
+    raise TypeError(f"{value!r} is not a category")
+
+
+def _unstructure_categories(value: Category | tuple[Category, ...]) -> str | list[str]:
+    if isinstance(value, Category):
+        return value.value
+    return [c.value for c in value]
 
 
 def _annotate(error: Exception, index: int) -> Exception:
@@ -135,6 +173,10 @@ def _make_converter(*, trusted: bool = False) -> Converter:
     conv = Converter(forbid_extra_keys=not trusted, detailed_validation=not trusted)
     conv.register_structure_hook(dt.date, _structure_date)
     conv.register_unstructure_hook(dt.date, dt.date.isoformat)
+    conv.register_structure_hook_func(
+        lambda t: t == _CATEGORIES, _trusted_categories if trusted else _structure_categories
+    )
+    conv.register_unstructure_hook_func(lambda t: t == _CATEGORIES, _unstructure_categories)
     if trusted:
         conv.register_structure_hook_func(lambda t: t == tuple[str, ...], _trusted_str_tuple)
         conv.register_structure_hook_func(lambda t: t == (str | None), _trusted_optional_str)
@@ -158,8 +200,14 @@ def _make_converter(*, trusted: bool = False) -> Converter:
     def unstructure_factory(cls: type) -> Callable[[Any], dict[str, Any]]:
         renames = _RENAMES.get(cls, {})
         overrides: dict[str, Any] = {}
+        omit_false = _OMIT_FALSE.get(cls, frozenset())
         for a in attrs.fields(cls):
-            omit = a.default is None or a.default == () or a.metadata.get("omit_if_default", False)
+            omit = (
+                a.default is None
+                or a.default == ()
+                or a.metadata.get("omit_if_default", False)
+                or a.name in omit_false
+            )
             if a.name in ("kind", "format_version", "type"):
                 omit = False
             overrides[a.name] = override(rename=renames.get(a.name), omit_if_default=omit)

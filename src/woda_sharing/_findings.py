@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 from attrs import field, frozen
 
 if TYPE_CHECKING:  # findings stay a leaf module at run time
-    from woda_sharing._model import Agreement, Charter
+    from woda_sharing._model import Agreement, Charter, Waiver
 
-__all__ = ["Finding", "Report", "Severity", "pointer"]
+__all__ = ["Finding", "Report", "Severity", "Waived", "pointer"]
 
 
 class Severity(enum.Enum):
@@ -93,6 +93,37 @@ def _sorted(findings: Iterable[Finding]) -> tuple[Finding, ...]:
 
 
 @frozen(kw_only=True)
+class Waived:
+    """A finding a waiver in the document covers, with the waiver and its index in ``waivers``."""
+
+    finding: Finding
+    waiver: Waiver
+    index: int
+
+    def text(self, source: str | None = None) -> str:
+        """The one-line text form: the finding's, marked waived, with who accepted it and until when."""
+        line = self.finding.text(source).replace(": ", ": waived ", 1)
+        w = self.waiver
+        return f"{line} (waived by {w.approved_by} until {w.expires.isoformat()}: {w.reason})"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The finding's JSON form, with the waiver that covers it under ``waiver``."""
+        out = self.finding.as_dict()
+        out["waiver"] = {
+            "pointer": pointer("waivers", self.index),
+            "reason": self.waiver.reason,
+            "approved_by": self.waiver.approved_by,
+            "approved": self.waiver.approved.isoformat(),
+            "expires": self.waiver.expires.isoformat(),
+        }
+        return out
+
+
+def _sorted_waived(waived: Iterable[Waived]) -> tuple[Waived, ...]:
+    return tuple(sorted(waived, key=lambda w: w.finding.sort_key))
+
+
+@frozen(kw_only=True)
 class Report:
     """The findings about one document, and the document when it could be read.
 
@@ -101,6 +132,8 @@ class Report:
     `Charter` or `Agreement` when the input got that far, else ``None``;
     ``data`` is the parsed JSON when it could be parsed. ``source`` names
     where the document came from (a file's path, or ``<document>``).
+    ``waived`` holds the findings that a current waiver in the document
+    covers: they are shown apart and do not count towards ``ok``.
     """
 
     source: str
@@ -108,6 +141,7 @@ class Report:
     findings: tuple[Finding, ...] = field(converter=_sorted)
     document: Charter | Agreement | None = None
     data: Any = None
+    waived: tuple[Waived, ...] = field(default=(), converter=_sorted_waived)
 
     @property
     def ok(self) -> bool:
@@ -136,4 +170,5 @@ class Report:
             "kind": self.kind,
             "ok": self.ok,
             "findings": [f.as_dict() for f in self.findings],
+            "waived": [w.as_dict() for w in self.waived],
         }

@@ -21,13 +21,20 @@ __all__ = [
     "ID_MAX_LENGTH",
     "Agreement",
     "Breach",
+    "BreachNotice",
     "Category",
+    "Change",
     "Charter",
     "CharterPurpose",
     "CharterRef",
+    "Contact",
+    "ContactRole",
     "Control",
     "DataItem",
+    "Defaults",
+    "DocumentStatus",
     "Dpia",
+    "Duration",
     "Endorsement",
     "EndorsementRule",
     "Flow",
@@ -37,12 +44,15 @@ __all__ = [
     "Principle",
     "Purpose",
     "Retention",
+    "ReviewCycle",
     "Rights",
     "Role",
     "Sector",
+    "SubjectCategory",
     "Supersedes",
     "Termination",
     "Transparency",
+    "Waiver",
     "is_id",
 ]
 
@@ -83,6 +93,29 @@ class Category(enum.Enum):
         return self not in (Category.ANONYMISED, Category.AGGREGATE)
 
 
+class DocumentStatus(enum.Enum):
+    """Where a document is in its approval."""
+
+    DRAFT = "draft"
+    UNDER_REVIEW = "under-review"
+    APPROVED = "approved"
+
+
+class ContactRole(enum.Enum):
+    """The post a contact holds for data protection purposes."""
+
+    DESIGNATED_OFFICER = "designated-officer"
+    DPO = "dpo"
+    IG_LEAD = "ig-lead"
+    SIRO = "siro"
+    CALDICOTT_GUARDIAN = "caldicott-guardian"
+    BREACH_CONTACT = "breach-contact"
+    OTHER = "other"
+
+
+_NOT_PERSONAL: Final = frozenset({Category.ANONYMISED, Category.AGGREGATE})
+
+
 class Role(enum.Enum):
     """A party's data protection role in an agreement."""
 
@@ -97,12 +130,26 @@ class Sector(enum.Enum):
     COUNTY_COUNCIL = "county-council"
     DISTRICT_COUNCIL = "district-council"
     UNITARY_COUNCIL = "unitary-council"
+    CENTRAL_GOVERNMENT = "central-government"
     POLICE = "police"
+    PROBATION = "probation"
+    PRISON = "prison"
+    YOUTH_JUSTICE = "youth-justice"
     FIRE_AND_RESCUE = "fire-and-rescue"
     NHS = "nhs"
+    GP_PRACTICE = "gp-practice"
     EDUCATION = "education"
+    SCHOOL = "school"
+    HOUSING_ASSOCIATION = "housing-association"
     VOLUNTARY = "voluntary"
+    CHARITY = "charity"
+    COMMUNITY_INTEREST_COMPANY = "community-interest-company"
     OTHER = "other"
+
+    @property
+    def law_enforcement(self) -> bool:
+        """Whether bodies of this sector are usually competent authorities (DPA 2018 Schedule 7)."""
+        return self in (Sector.POLICE, Sector.PROBATION, Sector.PRISON, Sector.YOUTH_JUSTICE)
 
 
 class Control(enum.Enum):
@@ -138,6 +185,17 @@ class Supersedes:
 
 
 @frozen(kw_only=True)
+class Contact:
+    """A contact of an organisation, or of one of its capacities: a post, and how to reach it."""
+
+    role: ContactRole
+    post: str
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+@frozen(kw_only=True)
 class Member:
     """An organisation that is a member of a charter."""
 
@@ -147,6 +205,57 @@ class Member:
     public_authority: bool
     competent_authority: bool = False
     registration: str | None = None
+    contacts: tuple[Contact, ...] = ()
+
+
+@frozen(kw_only=True)
+class SubjectCategory:
+    """A category of data subject (victims, witnesses, children, patients), declared once and named by items and flows."""
+
+    id: str
+    title: str
+    description: str | None = None
+    children: bool = False
+
+
+@frozen(kw_only=True)
+class Change:
+    """One entry of a document's change history: the version, when, what changed and who approved it."""
+
+    version: int
+    date: dt.date
+    summary: str
+    approved_by: str
+    label: str | None = None
+
+
+@frozen(kw_only=True)
+class ReviewCycle:
+    """How often a document is reviewed: ``first_months`` after it starts, then every ``then_months``."""
+
+    then_months: int
+    first_months: int | None = None
+
+    @property
+    def first(self) -> int:
+        """Months from the start to the first review."""
+        return self.first_months if self.first_months is not None else self.then_months
+
+
+@frozen(kw_only=True)
+class Waiver:
+    """A finding the partnership has accepted: its code (and pointer), why, who approved it, and until when.
+
+    Without a ``pointer`` the waiver covers every finding of the code in the
+    document. It counts up to and including its ``expires`` day.
+    """
+
+    code: str
+    reason: str
+    approved_by: str
+    approved: dt.date
+    expires: dt.date
+    pointer: str | None = None
 
 
 @frozen(kw_only=True)
@@ -194,6 +303,13 @@ class Charter:
     supersedes: Supersedes | None = None
     review: dt.date | None = None
     legal_bases: tuple[CatalogueEntry, ...] = ()
+    defaults: Defaults | None = None
+    subjects: tuple[SubjectCategory, ...] = ()
+    label: str | None = None
+    status: DocumentStatus | None = None
+    last_reviewed: dt.date | None = None
+    history: tuple[Change, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
     endorsements: tuple[Endorsement, ...] = ()
     kind: Literal["charter"] = "charter"
     format_version: Literal[1] = 1
@@ -219,6 +335,7 @@ class Party:
     acting_for: str | None = None
     #: For a sub-processor: the controller's prior written authorisation (UK GDPR Article 28(2), (4)).
     authorisation: str | None = None
+    contacts: tuple[Contact, ...] = ()
 
 
 @frozen(kw_only=True)
@@ -232,11 +349,31 @@ class Purpose:
 
 @frozen(kw_only=True)
 class Retention:
-    """How long data is kept, and how it is disposed of."""
+    """How long data is kept, and how it is disposed of.
 
-    months: int
-    deletion: Literal["secure-deletion", "return-to-sender", "anonymise", "archive-under-law"]
+    Exactly one of three forms: ``months`` (counted from receipt, or from the
+    event named in ``after``: "24 months after case closure"), ``until`` an
+    event ("the end of the study"), or ``view_only``: the recipient views the
+    source system and keeps no copy, so the source's own schedule applies and
+    there is nothing to delete (``deletion`` is then ``None``).
+    """
+
+    months: int | None = None
+    after: str | None = None
+    until: str | None = None
+    view_only: bool = False
+    deletion: (
+        Literal["secure-deletion", "return-to-sender", "anonymise", "archive-under-law"] | None
+    ) = None
     notes: str | None = None
+
+    def describe(self) -> str:
+        """The retention in words: "24 months after case closure", "until the end of the study", "view only"."""
+        if self.view_only:
+            return "view only (the source system's schedule applies)"
+        if self.until is not None:
+            return f"until {self.until}"
+        return f"{self.months} months" + (f" after {self.after}" if self.after else "")
 
 
 @frozen(kw_only=True)
@@ -245,12 +382,27 @@ class DataItem:
 
     id: str
     title: str
-    category: Category
+    category: Category | tuple[Category, ...]
     special_category: str | None = None
     children: bool = False
     retention: Retention | None = None
     #: Given in confidence (common law duty of confidentiality); ``None``: health data is, other data is not.
     confidential: bool | None = None
+    subjects: tuple[str, ...] = ()
+
+    @property
+    def categories(self) -> tuple[Category, ...]:
+        """Every category of the item: one, or several that hold together (health and offending flags)."""
+        category = self.category
+        return (category,) if isinstance(category, Category) else category
+
+    @property
+    def is_personal_data(self) -> bool:
+        """Whether the item is personal data (pseudonymised data still is)."""
+        category = self.category
+        if isinstance(category, Category):  # the common case, kept cheap: rules ask per flow
+            return category not in _NOT_PERSONAL
+        return any(c not in _NOT_PERSONAL for c in category)
 
     @property
     def is_special_category(self) -> bool:
@@ -259,8 +411,13 @@ class DataItem:
         Pseudonymised data is still personal data, and pseudonymised health data
         is still health data (UK GDPR Article 4(1)(5), Recital 26, Article 9(1)).
         """
-        return self.category is Category.SPECIAL_CATEGORY or (
-            self.category is Category.PSEUDONYMISED and self.special_category is not None
+        category = self.category
+        if category is Category.SPECIAL_CATEGORY:
+            return True
+        if isinstance(category, Category):
+            return category is Category.PSEUDONYMISED and self.special_category is not None
+        return Category.SPECIAL_CATEGORY in category or (
+            Category.PSEUDONYMISED in category and self.special_category is not None
         )
 
     @property
@@ -273,6 +430,18 @@ class DataItem:
         if self.confidential is not None:
             return self.confidential
         return self.is_special_category and self.special_category == "health"
+
+    @property
+    def is_criminal_offence(self) -> bool:
+        """Whether this is criminal offence data, alone, combined with another category, or pseudonymised.
+
+        Pseudonymised criminal offence data is still criminal offence data
+        (UK GDPR Article 10, Article 4(5), Recital 26).
+        """
+        category = self.category
+        if isinstance(category, Category):
+            return category is Category.CRIMINAL_OFFENCE
+        return Category.CRIMINAL_OFFENCE in category
 
 
 @frozen(kw_only=True)
@@ -304,6 +473,7 @@ class Flow:
     outside_public_tasks: bool = field(default=False, metadata=_ADDED)
     #: For a processor's flow: the controller's documented instruction it follows.
     instruction: Instruction | None = None
+    subjects: tuple[str, ...] = ()
 
 
 @frozen(kw_only=True)
@@ -333,11 +503,60 @@ class Transparency:
 
 
 @frozen(kw_only=True)
-class Breach:
-    """How a personal data breach is reported between the parties."""
+class Duration:
+    """A length of time in hours, calendar days or working days."""
 
-    notify_within_hours: int
+    amount: int
+    unit: Literal["hours", "days", "working-days"]
+
+    @property
+    def longest_hours(self) -> int:
+        """The most hours the duration can span: working days stretch over weekends.
+
+        ``n`` working days can take ``n`` days plus two weekend days for each
+        week begun (bank holidays aside): one working day from a Friday ends
+        on the Monday, 72 hours later.
+        """
+        if self.unit == "hours":
+            return self.amount
+        if self.unit == "days":
+            return self.amount * 24
+        weekends = -(-self.amount // 5)
+        return (self.amount + 2 * weekends) * 24
+
+    def describe(self) -> str:
+        """The duration in words, for instance "5 working days"."""
+        unit = self.unit.replace("-", " ")
+        return f"{self.amount} {unit if self.amount != 1 else unit[:-1]}"
+
+
+@frozen(kw_only=True)
+class BreachNotice:
+    """Whom to notify of a breach: a post (contact role) at a charter member."""
+
+    organisation: str
+    role: ContactRole
+
+
+@frozen(kw_only=True)
+class Breach:
+    """How a personal data breach is reported between the parties.
+
+    The time allowed is ``notify_within_hours`` (the format-1 member, at most
+    72) or ``notify_within``, a `Duration` that may be in working days.
+    """
+
     contact: str
+    notify_within_hours: int | None = None
+    notify_within: Duration | None = None
+    notify: tuple[BreachNotice, ...] = ()
+
+    @property
+    def within(self) -> Duration:
+        """The time allowed, as a `Duration` whichever member states it."""
+        if self.notify_within is not None:
+            return self.notify_within
+        return Duration(amount=self.notify_within_hours or 0, unit="hours")
 
 
 @frozen(kw_only=True)
@@ -346,6 +565,18 @@ class Termination:
 
     notice_days: int
     on_termination: Literal["delete", "return", "retain-under-own-basis"]
+
+
+@frozen(kw_only=True)
+class Defaults:
+    """The tier-1 terms a charter sets for every agreement under it, unless the agreement sets its own."""
+
+    security: tuple[str, ...] = ()
+    retention: Retention | None = None
+    breach: Breach | None = None
+    rights: Rights | None = None
+    transparency: Transparency | None = None
+    termination: Termination | None = None
 
 
 @frozen(kw_only=True)
@@ -380,6 +611,13 @@ class Agreement:
     transparency: Transparency | None = None
     breach: Breach | None = None
     termination: Termination | None = None
+    subjects: tuple[SubjectCategory, ...] = ()
+    label: str | None = None
+    status: DocumentStatus | None = None
+    last_reviewed: dt.date | None = None
+    review_cycle: ReviewCycle | None = None
+    history: tuple[Change, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
     endorsements: tuple[Endorsement, ...] = ()
     kind: Literal["agreement"] = "agreement"
     format_version: Literal[1] = 1

@@ -37,6 +37,7 @@ from woda_sharing.exceptions import (
     UsageError,
 )
 from woda_sharing.rules import Rules, builtin_catalogue, builtin_rules
+from woda_sharing._waivers import WAIVER_CODES, apply_waivers
 
 __all__ = ["PIPELINE_CODES", "CharterInfo", "PipelineCode", "require_valid", "validate"]
 
@@ -54,12 +55,13 @@ class PipelineCode:
     """A finding code of the validation pipeline itself: its title and the stage that emits it.
 
     ``stage`` is ``"load"`` (the file could not be read as a JSON object),
-    ``"kind"``, ``"schema"``, ``"structure"`` or ``"charter"``. The charter
+    ``"kind"``, ``"schema"``, ``"structure"``, ``"charter"`` or ``"waiver"``
+    (the document's waivers, applied after the rules). The charter
     rules' codes are in the rule table instead (`builtin_rules`).
     """
 
     title: str
-    stage: Literal["load", "kind", "schema", "structure", "charter"]
+    stage: Literal["load", "kind", "schema", "structure", "charter", "waiver"]
 
     @property
     def unreadable(self) -> bool:
@@ -92,6 +94,7 @@ PIPELINE_CODES: Final[Mapping[str, PipelineCode]] = {
         "The agreement's charter was not given, so charter rules did not run", "charter"
     ),
     CODE_CATALOGUE: PipelineCode("Legal-basis entries clash with the catalogue", "charter"),
+    **{code: PipelineCode(title, "waiver") for code, title in WAIVER_CODES.items()},
 }
 
 _MODEL: Final[Mapping[str, type[Charter] | type[Agreement]]] = {
@@ -299,8 +302,16 @@ def _validate_data(
             charter_digest=charter_info.digest if charter_info else None,
         )
     )
+    counting, waived = apply_waivers(
+        document.waivers, findings_list, today=today, known=(r.code for r in rules)
+    )
     return Report(
-        source=source, kind=kind, findings=tuple(findings_list), document=document, data=data
+        source=source,
+        kind=kind,
+        findings=tuple(counting),
+        document=document,
+        data=data,
+        waived=tuple(waived),
     )
 
 

@@ -92,7 +92,7 @@ def parametrize(cases: list[Case]) -> pytest.MarkDecorator:
 def add_item(
     agreement: Doc,
     item_id: str,
-    category: str,
+    category: str | list[str],
     *,
     special: str | None = None,
     children: bool = False,

@@ -93,6 +93,20 @@ def _personal_unencrypted(c: Doc, a: Doc) -> None:
     del a["flows"][0]["security"]
 
 
+_BREACH_5_WORKING_DAYS = {
+    "notify_within": {"amount": 5, "unit": "working-days"},
+    "contact": "ig@example.invalid",
+}
+
+
+def _inherit_all(c: Doc, a: Doc) -> None:
+    """Move every tier-1 term from the agreement into the charter's defaults."""
+    c["defaults"] = {
+        name: a.pop(name)
+        for name in ("security", "retention", "breach", "rights", "transparency", "termination")
+    }
+
+
 REVIEW_OK = "2025-06-01"  # 12 months after EXAMPLE_TODAY
 
 CASES = [
@@ -100,6 +114,32 @@ CASES = [
     Case(id="agreement-retention", code="WS301"),
     Case(id="item-retention", code="WS301", mutate=_item_retention),
     Case(id="not-personal-data", code="WS301", mutate=_anonymised_without_retention),
+    Case(
+        id="inherited-from-charter",
+        code="WS301",
+        mutate=lambda c, a: (
+            c.update(defaults={"retention": {"months": 24, "deletion": "secure-deletion"}}),
+            a.pop("retention"),
+        ),
+    ),
+    Case(
+        id="charter-defaults-without-retention",
+        code="WS301",
+        mutate=lambda c, a: (c.update(defaults={"security": ["dspt"]}), a.pop("retention")),
+        expected=((E, "/items/0/retention"), (E, "/items/1/retention")),
+    ),
+    Case(
+        id="event-based",
+        code="WS301",
+        mutate=_set(
+            retention={"months": 24, "after": "case closure", "deletion": "secure-deletion"}
+        ),
+    ),
+    Case(
+        id="until-an-event",
+        code="WS301",
+        mutate=_set(retention={"until": "the end of the study", "deletion": "anonymise"}),
+    ),
     Case(
         id="none",
         code="WS301",
@@ -135,7 +175,10 @@ CASES = [
     Case(
         id="month-end-clamped",
         code="WS304",
-        mutate=_charter_controls("review", then=lambda c, a: c.update(review_interval_months=1)),
+        mutate=_charter_controls(
+            "review",
+            then=lambda c, a: (c.update(review_interval_months=1), a.update(start="2024-01-31")),
+        ),
         today=dt.date(2024, 1, 31),
         expected=((E, "/review"),),
         message="latest 2024-02-29",
@@ -143,8 +186,82 @@ CASES = [
     Case(
         id="month-end-within",
         code="WS304",
-        mutate=lambda c, a: (c.update(review_interval_months=1), a.update(review="2024-02-29")),
+        mutate=lambda c, a: (
+            c.update(review_interval_months=1),
+            a.update(start="2024-01-31", review="2024-02-29"),
+        ),
         today=dt.date(2024, 1, 31),
+    ),
+    Case(
+        id="anchored-on-last-review",
+        code="WS304",
+        mutate=_set(last_reviewed="2024-03-01", review="2025-03-01"),
+    ),
+    Case(
+        id="beyond-last-review",
+        code="WS304",
+        mutate=_set(last_reviewed="2024-03-01", review="2025-03-02"),
+        expected=((E, "/review"),),
+        message="after the last review (2024-03-01)",
+    ),
+    Case(
+        id="anchored-on-a-future-start",
+        code="WS304",
+        mutate=_set(start="2024-09-01", review="2025-09-01"),
+    ),
+    Case(
+        id="beyond-a-future-start",
+        code="WS304",
+        mutate=_set(start="2024-09-01", review="2025-09-02"),
+        expected=((E, "/review"),),
+        message="after the start (2024-09-01)",
+    ),
+    # WS315 the agreement's own review cycle
+    Case(id="no-cycle", code="WS315"),
+    Case(
+        id="first-review-within",
+        code="WS315",
+        mutate=_set(review_cycle={"first_months": 6, "then_months": 12}, review="2024-08-01"),
+    ),
+    Case(
+        id="first-review-beyond",
+        code="WS315",
+        mutate=_set(review_cycle={"first_months": 6, "then_months": 12}, review="2024-08-02"),
+        expected=((E, "/review"),),
+        message="6 months after the start",
+    ),
+    Case(
+        id="then-annually",
+        code="WS315",
+        mutate=_set(
+            review_cycle={"first_months": 6, "then_months": 12},
+            last_reviewed="2024-05-01",
+            review="2025-05-01",
+        ),
+    ),
+    Case(
+        id="then-beyond",
+        code="WS315",
+        mutate=_set(
+            review_cycle={"then_months": 3}, last_reviewed="2024-05-01", review="2024-08-02"
+        ),
+        expected=((E, "/review"),),
+        message="3 months after the last review",
+    ),
+    # WS316 last review
+    Case(id="last-review-past", code="WS316", mutate=_set(last_reviewed="2024-05-31")),
+    Case(
+        id="last-review-in-the-future",
+        code="WS316",
+        mutate=_set(last_reviewed="2024-06-02"),
+        expected=((E, "/last_reviewed"),),
+    ),
+    Case(
+        id="next-review-not-after-last",
+        code="WS316",
+        mutate=_set(last_reviewed="2024-05-31", review="2024-05-31"),
+        expected=((E, "/review"),),
+        also=frozenset({"WS303"}),
     ),
     # WS305 / WS306 dates
     Case(id="no-end", code="WS305"),
@@ -265,6 +382,23 @@ CASES = [
     Case(id="rights", code="WS308", mutate=_set(rights=None), expected=((E, "/rights"),)),
     Case(id="security-empty", code="WS308", mutate=_set(security=[]), expected=((E, "/security"),)),
     Case(
+        id="inherited",
+        code="WS308",
+        mutate=_inherit_all,
+    ),
+    Case(
+        id="overridden-and-inherited",
+        code="WS308",
+        mutate=lambda c, a: (_inherit_all(c, a), a.update(breach=_BREACH_5_WORKING_DAYS)),
+    ),
+    Case(
+        id="defaults-without-rights",
+        code="WS308",
+        mutate=lambda c, a: (_inherit_all(c, a), c["defaults"].pop("rights")),
+        expected=((E, "/rights"),),
+        message="neither the agreement nor the charter's defaults",
+    ),
+    Case(
         id="three-missing",
         code="WS308",
         mutate=_set(transparency=None, breach=None, termination=None),
@@ -299,6 +433,71 @@ CASES = [
         code="WS311",
         mutate=_health_unencrypted,
         expected=((W, "/flows/0/security"),),
+    ),
+    Case(
+        id="encrypted-by-charter-defaults",
+        code="WS311",
+        mutate=lambda c, a: (
+            _health_unencrypted(c, a),
+            a.pop("security"),
+            c.update(defaults={"security": ["encryption-in-transit", "access-control"]}),
+        ),
+    ),
+    Case(
+        id="charter-defaults-unencrypted",
+        code="WS311",
+        mutate=lambda c, a: (
+            _health_unencrypted(c, a),
+            a.pop("security"),
+            c.update(defaults={"security": ["access-control"]}),
+        ),
+        expected=((W, "/flows/0/security"),),
+        message="inherited from charter 'test-charter' at /defaults/security",
+    ),
+    Case(
+        id="agreement-overrides-encrypted-defaults",
+        code="WS311",
+        mutate=lambda c, a: (
+            _health_unencrypted(c, a),
+            c.update(defaults={"security": ["encryption-in-transit"]}),
+        ),
+        expected=((W, "/flows/0/security"),),
+        message="set by the agreement at /security",
+    ),
+    # WS314 view-only retention
+    Case(
+        id="view-only-through-a-shared-system",
+        code="WS314",
+        mutate=lambda c, a: (
+            a.update(retention={"view_only": True}),
+            a["flows"][0].update(method="shared-system"),
+        ),
+    ),
+    Case(
+        id="copy-with-own-retention",
+        code="WS314",
+        mutate=lambda c, a: (
+            a.update(retention={"view_only": True}),
+            [i.update(retention={"months": 6, "deletion": "secure-deletion"}) for i in a["items"]],
+        ),
+    ),
+    Case(
+        id="view-only-sent-by-email",
+        code="WS314",
+        mutate=_set(retention={"view_only": True}),
+        expected=((W, "/flows/0/method"), (W, "/flows/0/method")),
+        message="set by the agreement at /retention",
+    ),
+    Case(
+        id="inherited-view-only-sent-by-email",
+        code="WS314",
+        mutate=lambda c, a: (
+            c.update(defaults={"retention": {"view_only": True}}),
+            a.pop("retention"),
+            a["items"][0].update(retention={"months": 6, "deletion": "secure-deletion"}),
+        ),
+        expected=((W, "/flows/0/method"),),
+        message="inherited from charter 'test-charter' at /defaults/retention",
     ),
 ]
 

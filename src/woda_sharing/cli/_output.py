@@ -86,15 +86,23 @@ class TextOutput:
     stream: TextIO
 
     def batch(self, batch: BatchReport) -> None:
-        """Write ``source:/pointer: severity CODE message`` per finding (and its hint), then a summary."""
+        """Write ``source:/pointer: severity CODE message`` per finding (and its hint), the waived findings apart, then a summary."""
         for report in batch:
             for finding in report:
                 self._line(finding.text(report.source))
                 if finding.hint:
                     self._line(f"    hint: {finding.hint}")
+        waived = [(r.source, w) for r in batch for w in r.waived]
+        if waived:
+            self._line("waived findings (accepted in the document; they do not count):")
+        for source, w in waived:
+            self._line("  " + w.text(source))
         errors = sum(len(r.errors) for r in batch)
         bad = sum(1 for r in batch if not r.ok)
-        self._line(f"{len(batch)} file(s) checked, {bad} with errors, {errors} error finding(s)")
+        summary = f"{len(batch)} file(s) checked, {bad} with errors, {errors} error finding(s)"
+        if waived:
+            summary += f", {len(waived)} waived"
+        self._line(summary)
 
     def decision(self, request: Request, decision: Decision) -> None:
         """Write the verdict on *request*, then its flows and bases, or every reason."""

@@ -11,7 +11,7 @@ rule takes an `AgreementContext` (an `AgreementWithCharterContext` when it
 narrow its context's type.
 
 Rules live in one module per family (``references``, ``legal_bases``,
-``lifecycle``, ``roles``, ``minimisation``, ``charter``). To add a rule of your
+``lifecycle``, ``governance``, ``roles``, ``minimisation``, ``charter``). To add a rule of your
 own, register it in a copy of the built-in table::
 
     rules = builtin_rules().copy()
@@ -55,8 +55,10 @@ from woda_sharing._model import (
     Member,
     Party,
     Purpose,
+    SubjectCategory,
 )
 from woda_sharing.exceptions import RuleError
+from woda_sharing._terms import EffectiveTerms, effective_terms
 
 __all__ = [
     "AgreementContext",
@@ -76,7 +78,15 @@ __all__ = [
 T = TypeVar("T")
 
 _CODE: Final = re.compile(r"[A-Z]{2,8}[0-9]{3}")
-_FAMILIES: Final = ("references", "legal_bases", "lifecycle", "roles", "minimisation", "charter")
+_FAMILIES: Final = (
+    "references",
+    "legal_bases",
+    "lifecycle",
+    "governance",
+    "roles",
+    "minimisation",
+    "charter",
+)
 
 
 @frozen(kw_only=True)
@@ -147,6 +157,22 @@ class AgreementContext(_BaseContext):
     parties: Mapping[str, Party] = field(init=False)
     items: Mapping[str, DataItem] = field(init=False)
     purposes: Mapping[str, Purpose] = field(init=False)
+
+    @property
+    def subjects(self) -> Mapping[str, SubjectCategory]:
+        """The categories of data subject the agreement may name: the charter's, then its own."""
+
+        def compute() -> dict[str, SubjectCategory]:
+            declared = {s.id: s for s in self.charter.subjects} if self.charter else {}
+            declared.update((s.id, s) for s in self.agreement.subjects)
+            return declared
+
+        return self.memo("subjects", compute)
+
+    @property
+    def terms(self) -> EffectiveTerms:
+        """The agreement's effective terms: its own, else its charter's defaults (worked out once)."""
+        return self.memo("terms", lambda: effective_terms(self.agreement, self.charter))
 
     @property
     def document_ids(self) -> set[str]:

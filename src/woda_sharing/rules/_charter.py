@@ -34,6 +34,7 @@ def unique_charter_ids(ctx: CharterContext) -> Iterator[Hit]:
         ("principles", [p.id for p in c.principles]),
         ("purposes", [p.id for p in c.purposes]),
         ("legal_bases", [e.id for e in c.legal_bases]),
+        ("subjects", [s.id for s in c.subjects]),
     ):
         for i, value in duplicates(ids):
             yield Hit(
@@ -93,4 +94,28 @@ def law_enforcement_purpose(ctx: CharterContext) -> Iterator[Hit]:
                 pointer=pointer("purposes", i, "law_enforcement"),
                 message=f"purpose {purpose.id!r} is law enforcement, but no member is a competent authority",
                 hint="mark the member that is a competent authority, or unmark the purpose",
+            )
+
+
+@rule(
+    "WS607",
+    title="Law enforcement body not marked a competent authority",
+    severity=Severity.INFO,
+    applies_to="charter",
+    citation="DPA 2018 s.30 and Schedule 7",
+)
+def law_enforcement_sector(ctx: CharterContext) -> Iterator[Hit]:
+    """A member in a sector whose bodies are usually competent authorities (police, probation, prison, youth justice) but not marked ``competent_authority``.
+
+    Schedule 7 lists chief officers of police, probation providers, prison
+    governors and youth offending teams among competent authorities: their law
+    enforcement processing falls under DPA 2018 Part 3, which the rules can see
+    only when the member is marked.
+    """
+    for i, member in enumerate(ctx.charter.members):
+        if member.sector.law_enforcement and not member.competent_authority:
+            yield Hit(
+                pointer=pointer("members", i, "competent_authority"),
+                message=f"member {member.id!r} is in the {member.sector.value} sector but not marked a competent authority",
+                hint="set competent_authority to true if the member processes for law enforcement purposes",
             )

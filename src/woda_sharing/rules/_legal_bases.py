@@ -33,9 +33,6 @@ __all__: list[str] = []
 rule = BUILTIN.rule
 
 
-_PERSONAL = frozenset(c for c in Category if c.is_personal_data)
-
-
 class _FlowFacts(NamedTuple):
     """What the legal-basis rules need to know about one flow, worked out once."""
 
@@ -137,7 +134,7 @@ def art6_basis(ctx: AgreementContext) -> Iterator[Hit]:
     for i, flow, facts in _flows(ctx):
         if facts.gdpr_exempt or any(type(b) is Art6Basis for _, b in facts.bases):
             continue
-        personal = [it for it in facts.items if it.category in _PERSONAL]
+        personal = [it for it in facts.items if it.is_personal_data]
         if personal:
             yield Hit(
                 pointer=pointer("flows", i, "bases"),
@@ -239,6 +236,11 @@ def policy_document(ctx: AgreementContext) -> Iterator[Hit]:
 def art10_basis(ctx: AgreementContext) -> Iterator[Hit]:
     """A flow that shares criminal offence data needs Article 10 official authority, or a DPA 2018 Schedule 1 condition.
 
+    Criminal offence data is an item whose categories include
+    ``criminal-offence``, alone, beside a special category (health and
+    offending flags), or pseudonymised: pseudonymised criminal offence data is
+    still criminal offence data.
+
     Article 10 "authorised by law" is met only through a Schedule 1 condition
     (DPA 2018 s.10(5)), so on its own it is not enough. Official authority
     means processing as part of a public function, so it counts only for a
@@ -246,7 +248,7 @@ def art10_basis(ctx: AgreementContext) -> Iterator[Hit]:
     flow wholly under DPA 2018 Part 3 (see WS201) is exempt.
     """
     for i, flow, facts in _flows(ctx):
-        criminal = [it for it in facts.items if it.category is Category.CRIMINAL_OFFENCE]
+        criminal = [it for it in facts.items if it.is_criminal_offence]
         bases = facts.bases
         if not criminal or facts.gdpr_exempt:
             continue

@@ -1,7 +1,10 @@
 """Rules on an agreement's life: retention, review, dates, DPIA and the controls the charter requires.
 
 Rules that judge dates against "today" use `AgreementContext.today`, which
-`woda_sharing._validation.validate` takes as its ``today`` argument.
+`woda_sharing._validation.validate` takes as its ``today`` argument. Rules on
+the tier-1 terms (retention, security, breach and the other controls) judge
+the agreement's *effective* terms, `AgreementContext.terms`: its own, else its
+charter's ``defaults``; a finding about an inherited term says so.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from woda_sharing._findings import Severity, pointer
-from woda_sharing._model import Category, Control
+from woda_sharing._model import Agreement, Control, Retention
 from woda_sharing.rules import BUILTIN, AgreementContext, AgreementWithCharterContext, Hit
 
 __all__: list[str] = []
@@ -19,6 +22,8 @@ __all__: list[str] = []
 rule = BUILTIN.rule
 
 _ENCRYPTION = "encryption-in-transit"
+#: Flow methods that leave the recipient holding a copy of the data.
+_COPY_METHODS = frozenset({"secure-email", "sftp", "removable-media"})
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -34,15 +39,20 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     citation="UK GDPR Article 5(1)(e)",
 )
 def retention(ctx: AgreementContext) -> Iterator[Hit]:
-    """Every item of personal data needs a retention period: its own, or the agreement's ``retention``."""
-    if ctx.agreement.retention is not None:
+    """Every item of personal data needs a retention: its own, the agreement's ``retention``, or the charter's ``defaults.retention``.
+
+    A retention may be a number of months (from receipt or from an event such
+    as case closure), until an event (the end of a study), or view only (the
+    recipient keeps no copy and the source system's schedule applies).
+    """
+    if ctx.terms.retention is not None:
         return
     for i, item in enumerate(ctx.agreement.items):
-        if item.category.is_personal_data and item.retention is None:
+        if item.is_personal_data and item.retention is None:
             yield Hit(
                 pointer=pointer("items", i, "retention"),
                 message=f"item {item.id!r} is personal data with no retention period",
-                hint="set retention on the item, or a default retention for the whole agreement",
+                hint="set retention on the item, a default retention for the whole agreement, or one in the charter's defaults",
             )
 
 
@@ -69,17 +79,79 @@ def review_past(ctx: AgreementContext) -> Iterator[Hit]:
         )
 
 
+def _review_anchor(a: Agreement, today: dt.date) -> tuple[dt.date, str]:
+    """The date the next review is measured from, and its name: last review, start, or today."""
+    if a.last_reviewed is not None:
+        return a.last_reviewed, f"the last review ({a.last_reviewed.isoformat()})"
+    if a.start >= today:
+        return a.start, f"the start ({a.start.isoformat()})"
+    # A format-1 agreement that has started records no last review: when it was
+    # last reviewed is unknown, so the interval runs from today, as it always has.
+    return today, "today (no last_reviewed is recorded)"
+
+
 @rule("WS304", title="Review date beyond the charter's interval", needs_charter=True)
 def review_interval(ctx: AgreementWithCharterContext) -> Iterator[Hit]:
-    """The review date must fall within the charter's ``review_interval_months`` from today."""
+    """The review date must fall within the charter's ``review_interval_months`` of the last review.
+
+    The interval runs from ``last_reviewed`` when the agreement records it;
+    otherwise from its ``start`` when it has not started yet, and from today
+    once it has (when it was last reviewed is then unknown).
+    """
     review = ctx.agreement.review
     months = ctx.charter.review_interval_months
-    latest = _add_months(ctx.today, months)
+    anchor, name = _review_anchor(ctx.agreement, ctx.today)
+    latest = _add_months(anchor, months)
     if review is not None and review > latest:
         yield Hit(
             pointer=pointer("review"),
-            message=f"the review date {review.isoformat()} is more than {months} months away (latest {latest.isoformat()})",
+            message=f"the review date {review.isoformat()} is more than {months} months after {name} (latest {latest.isoformat()})",
             hint=f"the charter asks for a review at least every {months} months",
+        )
+
+
+@rule("WS315", title="Review date beyond the agreement's own review cycle")
+def review_cycle(ctx: AgreementContext) -> Iterator[Hit]:
+    """The review date must fall within the agreement's own ``review_cycle``.
+
+    The first review is due ``first_months`` after the ``start`` ("six months
+    after start"), each later one ``then_months`` after ``last_reviewed``
+    ("then annually").
+    """
+    a = ctx.agreement
+    cycle = a.review_cycle
+    if cycle is None or a.review is None:
+        return
+    if a.last_reviewed is not None:
+        anchor, months, name = a.last_reviewed, cycle.then_months, "the last review"
+    else:
+        anchor, months, name = a.start, cycle.first, "the start"
+    latest = _add_months(anchor, months)
+    if a.review > latest:
+        yield Hit(
+            pointer=pointer("review"),
+            message=f"the review date {a.review.isoformat()} is more than {months} months after {name} ({anchor.isoformat()}; latest {latest.isoformat()})",
+            hint="bring the review date forward, or change the review cycle",
+        )
+
+
+@rule("WS316", title="Last review date inconsistent")
+def last_reviewed(ctx: AgreementContext) -> Iterator[Hit]:
+    """``last_reviewed`` must not be in the future, and the next ``review`` must come after it."""
+    a = ctx.agreement
+    done = a.last_reviewed
+    if done is None:
+        return
+    if done > ctx.today:
+        yield Hit(
+            pointer=pointer("last_reviewed"),
+            message=f"the last review is dated {done.isoformat()}, which is in the future",
+        )
+    if a.review is not None and a.review <= done:
+        yield Hit(
+            pointer=pointer("review"),
+            message=f"the next review ({a.review.isoformat()}) is not after the last one ({done.isoformat()})",
+            hint="set review to the date the next review is due",
         )
 
 
@@ -134,7 +206,7 @@ def dpia_required(ctx: AgreementContext) -> Iterator[Hit]:
     if a.dpia is not None:
         return
     special = any(i.is_special_category for i in a.items)
-    criminal = any(i.category is Category.CRIMINAL_OFFENCE for i in a.items)
+    criminal = any(i.is_criminal_offence for i in a.items)
     genetic = any(i.is_special_category and i.special_category == "genetic" for i in a.items)
     required: list[str] = []
     if ctx.charter is not None and Control.DPIA in ctx.charter.controls:
@@ -156,7 +228,11 @@ def dpia_required(ctx: AgreementContext) -> Iterator[Hit]:
     recommended: list[str] = []
     if special:
         recommended.append("special category data is shared")
-    if any(i.children for i in a.items):
+    subjects = ctx.subjects
+    if any(
+        i.children or any(s in subjects and subjects[s].children for s in i.subjects)
+        for i in a.items
+    ):
         recommended.append("data about children is shared")
     if required:
         yield Hit(
@@ -184,7 +260,7 @@ _CONTROL_FIELDS = (
 
 @rule("WS308", title="Control required by the charter is missing", needs_charter=True)
 def charter_controls(ctx: AgreementWithCharterContext) -> Iterator[Hit]:
-    """Every control the charter requires must be in the agreement: ``security`` (at least one measure), ``rights``, ``transparency``, ``breach`` and ``termination``.
+    """Every control the charter requires must be in the agreement, or in the charter's ``defaults`` that the agreement adopts: ``security`` (at least one measure), ``rights``, ``transparency``, ``breach`` and ``termination``.
 
     Retention and a review date are required of every agreement whatever
     the charter lists, because the law asks for them (storage limitation, and
@@ -192,12 +268,13 @@ def charter_controls(ctx: AgreementWithCharterContext) -> Iterator[Hit]:
     WS302 check them. The ``dpia`` control is checked by WS307, with the data's
     own reasons for one.
     """
+    terms = ctx.terms
     for control, name in _CONTROL_FIELDS:
-        if control in ctx.charter.controls and not getattr(ctx.agreement, name):
+        if control in ctx.charter.controls and getattr(terms, name) is None:
             yield Hit(
                 pointer=pointer(name),
-                message=f"the charter requires the {control.value} control, and the agreement has no {name}",
-                hint=f"add {name} to the agreement",
+                message=f"the charter requires the {control.value} control, and neither the agreement nor the charter's defaults set {name}",
+                hint=f"add {name} to the agreement, or to the charter's defaults for every agreement",
             )
 
 
@@ -236,17 +313,17 @@ def before_charter(ctx: AgreementWithCharterContext) -> Iterator[Hit]:
     citation="UK GDPR Article 32",
 )
 def sensitive_encryption(ctx: AgreementContext) -> Iterator[Hit]:
-    """A flow of special category or criminal offence data should be encrypted in transit (in the flow's or the agreement's ``security``)."""
+    """A flow of special category or criminal offence data should be encrypted in transit (in the flow's ``security``, or the effective agreement-wide security: the agreement's own, else the charter's defaults)."""
     a = ctx.agreement
-    if _ENCRYPTION in a.security:
+    security = ctx.terms.security
+    if security is not None and _ENCRYPTION in security.value:
         return
     sensitive_ids = {
-        item.id
-        for item in a.items
-        if item.is_special_category or item.category is Category.CRIMINAL_OFFENCE
+        item.id for item in a.items if item.is_special_category or item.is_criminal_offence
     }
     if not sensitive_ids:
         return
+    scope = f" (agreement-wide security {security.origin})" if security is not None else ""
     for i, flow in enumerate(a.flows):
         if _ENCRYPTION in flow.security or sensitive_ids.isdisjoint(flow.items):
             continue
@@ -254,6 +331,44 @@ def sensitive_encryption(ctx: AgreementContext) -> Iterator[Hit]:
         if sensitive:
             yield Hit(
                 pointer=pointer("flows", i, "security"),
-                message=f"flow {flow.id!r} moves sensitive data ({', '.join(map(repr, sensitive))}) without encryption in transit",
+                message=f"flow {flow.id!r} moves sensitive data ({', '.join(map(repr, sensitive))}) without encryption in transit{scope}",
                 hint="add encryption-in-transit to the flow's security measures",
             )
+
+
+def _item_retention(ctx: AgreementContext) -> dict[str, tuple[Retention, str]]:
+    """Each item's effective retention and where it comes from (the item, the agreement or the charter)."""
+    default = ctx.terms.retention
+    out: dict[str, tuple[Retention, str]] = {}
+    for i, item in enumerate(ctx.agreement.items):
+        if item.retention is not None:
+            out[item.id] = (
+                item.retention,
+                f"set by the item at {pointer('items', i, 'retention')}",
+            )
+        elif default is not None:
+            out[item.id] = (default.value, default.origin)
+    return out
+
+
+@rule("WS314", title="View-only retention for data sent as a copy", severity=Severity.WARNING)
+def view_only_copy(ctx: AgreementContext) -> Iterator[Hit]:
+    """An item whose retention is ``view_only`` should flow by viewing (a shared system or portal), not as a copy.
+
+    View-only retention says the recipient keeps no copy, so the source
+    system's schedule applies. A flow by secure email, SFTP or removable
+    media leaves the recipient holding a copy, which then needs a retention
+    period of its own.
+    """
+    retention = _item_retention(ctx)
+    for i, flow in enumerate(ctx.agreement.flows):
+        if flow.method not in _COPY_METHODS:
+            continue
+        for item_id in flow.items:
+            effective = retention.get(item_id)
+            if effective is not None and effective[0].view_only:
+                yield Hit(
+                    pointer=pointer("flows", i, "method"),
+                    message=f"flow {flow.id!r} sends item {item_id!r} by {flow.method}, but its retention is view only ({effective[1]})",
+                    hint="share it through a shared system or portal, or give the item a retention period for the copy",
+                )

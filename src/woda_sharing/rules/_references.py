@@ -108,9 +108,10 @@ def charter_reference(ctx: AgreementWithCharterContext) -> Iterator[Hit]:
 
 @rule("WS107", title="Identifier declared twice")
 def unique_ids(ctx: AgreementContext) -> Iterator[Hit]:
-    """Ids of parties, purposes, items, flows and legal-basis entries must each be unique."""
+    """Ids of parties, purposes, items, flows, data subject categories and legal-basis entries must each be unique."""
     a = ctx.agreement
     for member, ids in (
+        ("subjects", [s.id for s in a.subjects]),
         ("parties", [p.id for p in a.parties]),
         ("purposes", [p.id for p in a.purposes]),
         ("items", [i.id for i in a.items]),
@@ -149,3 +150,19 @@ def basis_known(ctx: AgreementContext) -> Iterator[Hit]:
                 message=f"legal basis {basis!r} is not in the catalogue",
                 hint="cite a built-in basis id, or declare it under legal_bases with its citation",
             )
+
+
+@rule("WS120", title="Undeclared data subject category", needs_charter=True)
+def subjects_declared(ctx: AgreementWithCharterContext) -> Iterator[Hit]:
+    """Every data subject category an item or a flow names must be declared in the agreement's or the charter's ``subjects``."""
+    declared = ctx.subjects
+    named = [("items", i, item.subjects) for i, item in enumerate(ctx.agreement.items)]
+    named += [("flows", i, flow.subjects) for i, flow in enumerate(ctx.agreement.flows)]
+    for member, i, subjects in named:
+        for j, subject in enumerate(subjects):
+            if subject not in declared:
+                yield Hit(
+                    pointer=pointer(member, i, "subjects", j),
+                    message=f"data subject category {subject!r} is not declared",
+                    hint="declare it in the agreement's or the charter's subjects, or correct the id",
+                )
