@@ -13,11 +13,12 @@ from typing import Any
 import jsonschema_rs
 import pytest
 
-from woda_sharing import codec, schema
+from woda_sharing import _codec as codec
+from woda_sharing import _schema as schema
 from woda_sharing._model import Agreement, BreachNotice, ContactRole, Duration, Retention
 from woda_sharing._terms import effective_terms
-from woda_sharing.testing import example_agreement, example_charter
 from woda_sharing._validation import validate
+from woda_sharing.testing import example_agreement, example_charter
 
 Doc = dict[str, Any]
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from woda_sharing import codec
+from woda_sharing import _codec as codec
 from woda_sharing._loading import load_path
 from woda_sharing._model import Agreement, Charter
 from woda_sharing._validation import CharterInfo, validate

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 
 from tests.conftest import EXAMPLE_TODAY
-from woda_sharing import canonical
+from woda_sharing import _canonical as canonical
 from woda_sharing._findings import Severity
 from woda_sharing._model import Waiver
-from woda_sharing.testing import example_agreement, example_charter
 from woda_sharing._validation import PIPELINE_CODES, validate
 from woda_sharing._waivers import UNWAIVABLE, apply_waivers, waivable
+from woda_sharing.testing import example_agreement, example_charter
 
 Doc = dict[str, Any]
 

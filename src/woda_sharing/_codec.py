@@ -23,11 +23,8 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from woda_sharing import _legal as legal
 from woda_sharing._findings import pointer as json_pointer
 from woda_sharing._legal import CatalogueEntry, LegalBasis
-from woda_sharing._model import Agreement, Charter, Flow
-from woda_sharing.exceptions import DocumentError
-from woda_sharing._findings import pointer as json_pointer
-from woda_sharing._legal import CatalogueEntry, LegalBasis
 from woda_sharing._model import Agreement, Category, Charter, Flow, Retention
+from woda_sharing.exceptions import DocumentError
 
 __all__ = [
     "StructureIssue",

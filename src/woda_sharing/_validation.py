@@ -29,6 +29,7 @@ from woda_sharing._findings import Finding, Report, Severity, pointer
 from woda_sharing._legal import Catalogue
 from woda_sharing._loading import DEFAULT_LIMITS, Limits, load_json
 from woda_sharing._model import Agreement, Charter
+from woda_sharing._waivers import WAIVER_CODES, apply_waivers
 from woda_sharing.exceptions import (
     CanonicalizationError,
     CatalogueError,
@@ -37,7 +38,6 @@ from woda_sharing.exceptions import (
     UsageError,
 )
 from woda_sharing.rules import Rules, builtin_catalogue, builtin_rules
-from woda_sharing._waivers import WAIVER_CODES, apply_waivers
 
 __all__ = ["PIPELINE_CODES", "CharterInfo", "PipelineCode", "require_valid", "validate"]
 

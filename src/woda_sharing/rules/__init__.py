@@ -57,8 +57,8 @@ from woda_sharing._model import (
     Purpose,
     SubjectCategory,
 )
-from woda_sharing.exceptions import RuleError
 from woda_sharing._terms import EffectiveTerms, effective_terms
+from woda_sharing.exceptions import RuleError
 
 __all__ = [
     "AgreementContext",

@@ -25,7 +25,7 @@ from woda_sharing._legal import (
     Schedule2Exemption,
     StatutoryGateway,
 )
-from woda_sharing._model import Category, DataItem, Flow, Member
+from woda_sharing._model import DataItem, Flow, Member
 from woda_sharing.rules import BUILTIN, AgreementContext, Hit, cited_bases
 
 __all__: list[str] = []
