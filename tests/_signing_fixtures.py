@@ -108,12 +108,18 @@ def keyring_for(
 
 
 def endorsed(
-    document: dict[str, Any], orgs: tuple[str, ...], alg: str = "Ed25519", role: str = "siro"
+    document: dict[str, Any],
+    orgs: tuple[str, ...],
+    alg: str = "Ed25519",
+    role: str = "siro",
+    amends: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """*document* endorsed by each of *orgs*."""
+    """*document* endorsed by each of *orgs* (consenting as members of *amends*, when given)."""
     from woda_sharing._signing import endorse
 
     doc = copy.deepcopy(document)
     for org in orgs:
-        doc = endorse(doc, signer(org, alg), organisation=org, role=role, signed_at=SIGNED)
+        doc = endorse(
+            doc, signer(org, alg), organisation=org, role=role, signed_at=SIGNED, amends=amends
+        )
     return doc

@@ -110,7 +110,6 @@ from woda_sharing._signing import (
     Status,
     VerificationResult,
     endorse,
-    endorsed_by_keyring,
     endorsement_requirement,
     from_compact,
     honourable,
@@ -119,6 +118,15 @@ from woda_sharing._signing import (
     verify,
 )
 from woda_sharing._terms import EffectiveTerms, Term, effective_terms
+from woda_sharing._updates import (
+    RuleCheck,
+    UpdateCheck,
+    UpdateResult,
+    UpdateStep,
+    endorsed_by_keyring,
+    require_update,
+    verify_update,
+)
 from woda_sharing._validation import (
     PIPELINE_CODES,
     CharterInfo,
@@ -139,6 +147,7 @@ from woda_sharing.exceptions import (
     PolicyError,
     RuleError,
     SigningError,
+    UpdateError,
     UsageError,
     VerificationError,
     WodaError,
@@ -241,6 +250,7 @@ __all__ = [
     "Rights",
     "Role",
     "Rule",
+    "RuleCheck",
     "RuleError",
     "Rules",
     "Schedule1Condition",
@@ -256,6 +266,10 @@ __all__ = [
     "Term",
     "Termination",
     "Transparency",
+    "UpdateCheck",
+    "UpdateError",
+    "UpdateResult",
+    "UpdateStep",
     "UsageError",
     "VerificationError",
     "VerificationResult",
@@ -289,6 +303,7 @@ __all__ = [
     "public_jwk",
     "read_signer",
     "require_chain",
+    "require_update",
     "require_valid",
     "require_verified",
     "retire_key",
@@ -300,6 +315,7 @@ __all__ = [
     "validate",
     "validate_many",
     "verify",
+    "verify_update",
     "write_private_key",
     "write_public_jwk",
 ]

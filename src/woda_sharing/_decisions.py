@@ -338,7 +338,12 @@ class Policy:
         instead (DR007, DR008, DR010), while what the policy cannot be built
         without (an undeclared party, an unknown basis) raises here. Every
         agreement must cite this charter's id and version, and agreement ids
-        must be unique.
+        must be unique, except that several versions of one agreement may be
+        given as wire mappings: they must form a sound chain
+        (`woda_sharing.check_chain`), and only the newest is compiled. Use
+        `endorsed_by_keyring` over the same versions, so that the newest counts
+        as endorsed only when each amendment has the consent the version
+        before it required (`woda_sharing.verify_update`).
 
         *endorsed* turns on the endorsement requirement: a mapping from
         agreement id to whether that agreement is fully endorsed (a missing
@@ -349,7 +354,7 @@ class Policy:
         extend it).
         """
         info = _charter_info(charter)
-        typed = [_agreement(a, info) for a in agreements]
+        typed = [_agreement(a, info) for a in current_versions(agreements)]
         return cls(PolicyIndex.build(info.charter, typed, endorsed=endorsed, catalogue=catalogue))
 
     # --- single decisions ----------------------------------------------------------------
@@ -569,6 +574,41 @@ def _first_error(report: object, skip: frozenset[str] = frozenset()) -> str:
         if f.code not in skip:
             return f"{f.pointer or '/'}: {f.code} {f.message}"
     return "no detail"  # pragma: no cover - a report that failed has an error finding
+
+
+def current_versions(
+    agreements: Iterable[Agreement | Mapping[str, Any]],
+) -> list[Agreement | Mapping[str, Any]]:
+    """The newest of each agreement's versions, in the order first given; `PolicyError` otherwise.
+
+    Several wire versions of one agreement id must form a sound chain
+    (`woda_sharing._chain.check_chain`: no gap, no fork, each superseding the
+    one before by its exact digest); typed agreements carry no digest, so one
+    id given twice as a typed agreement is refused.
+    """
+    from woda_sharing._chain import check_chain  # noqa: PLC0415 - kept off the decision path
+
+    groups: dict[object, list[Agreement | Mapping[str, Any]]] = {}
+    for a in agreements:
+        given: object = a  # the annotation is a promise the caller may break
+        key = a.id if isinstance(a, Agreement) else a.get("id") if isinstance(given, Mapping) else a
+        groups.setdefault(key if isinstance(key, str) else id(a), []).append(a)
+    out: list[Agreement | Mapping[str, Any]] = []
+    for ident, versions in groups.items():
+        if len(versions) == 1:
+            out.append(versions[0])
+            continue
+        wire = [v for v in versions if isinstance(v, Mapping)]
+        if len(wire) != len(versions):
+            raise PolicyError(f"agreement {ident!r} is given twice; give only its current version")
+        chain = check_chain(wire)
+        if not chain:
+            raise PolicyError(
+                f"agreement {ident!r} is given twice or more, and the versions given do not"
+                f" form a sound chain: {'; '.join(chain.problems)}"
+            )
+        out.append(max(wire, key=lambda v: v["version"]))
+    return out
 
 
 def _agreement(agreement: Agreement | Mapping[str, Any], info: CharterInfo) -> Agreement:

@@ -1,15 +1,39 @@
-"""The one way woda_sharing writes a file: temporary file, flush, fsync, rename."""
+"""The one way woda_sharing writes a file (temporary file, flush, fsync, rename) and reads one.
+
+Reading opens without blocking and refuses anything that is not a regular
+file: a FIFO named on the command line (a shell glob picks one up) would
+otherwise wait for a writer forever, and a device could stream without end.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 from woda_sharing.exceptions import UsageError, WriteError
 
-__all__ = ["atomic_write"]
+__all__ = ["atomic_write", "read_regular"]
+
+
+def read_regular(path: str | os.PathLike[str], *, max_bytes: int) -> bytes:
+    """Read at most ``max_bytes + 1`` bytes of the regular file *path*, never blocking to open it.
+
+    Raises `OSError` when the file cannot be opened or read, or is not a
+    regular file (a FIFO, a socket, a device or a folder), without waiting.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(0, "not a regular file (a FIFO, socket, device or folder)", str(path))
+        os.set_blocking(fd, True)  # a regular file never blocks; read it plainly
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(max_bytes + 1)
+    finally:
+        os.close(fd)
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes, *, mode: int | None = None) -> None:

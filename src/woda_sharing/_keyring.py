@@ -22,7 +22,9 @@ window (``not_before``, optional ``not_after``) and a status:
 ambiguous or unsafe: schema violations, one key under two organisations (a
 dual hatter signs in each capacity with that capacity's own key), a key listed
 twice (also when written two ways under two kids: one RSA modulus with two
-exponents is one private key), ``compromised_at`` on a key that is not
+exponents, a P-256 point and its negation, or an Ed25519 key and the same key
+with its sign bit flipped are each one private key, see
+`woda_sharing._keys.key_identity`), ``compromised_at`` on a key that is not
 compromised, an organisation listed twice, a ``kid`` that is not the key's RFC 7638
 thumbprint, private key material, unsupported key types or curves, weak keys
 (see `woda_sharing._keys.check_public_jwk`) and incoherent windows.
@@ -41,15 +43,20 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from attrs import field, frozen
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from woda_sharing import _schema as schema
 from woda_sharing._findings import pointer
-from woda_sharing._keys import PRIVATE_JWK_MEMBERS, Algorithm, PublicKey, check_public_jwk
+from woda_sharing._keys import (
+    PRIVATE_JWK_MEMBERS,
+    Algorithm,
+    PublicKey,
+    check_public_jwk,
+    key_identity,
+)
 from woda_sharing.exceptions import KeyMaterialError, KeyringError, UsageError
 
 __all__ = [
+    "MAX_KEYS",
     "TIME_FORMAT",
     "KeyEntry",
     "KeyStatus",
@@ -62,6 +69,10 @@ __all__ = [
     "parse_time",
     "retire_key",
 ]
+
+#: The most keys a keyring may hold in all: each key is checked when the keyring is loaded
+#: (an RSA key costs one modular exponentiation), so this bounds the cost of a load.
+MAX_KEYS: Final = 1000
 
 #: The one time format of keyrings: RFC 3339, UTC, whole seconds, with ``Z``.
 TIME_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
@@ -148,6 +159,9 @@ class Keyring:
         if type(data["format_version"]) is not int:  # the schema's const 1 also matches 1.0
             raise KeyringError("keyring format_version is not the integer 1")
         data = _plain(data)  # schema-valid, so finite: plain dicts and lists from here on
+        total = sum(len(org["keys"]) for org in data["organisations"])
+        if total > MAX_KEYS:
+            raise KeyringError(f"keyring holds {total} keys, more than the limit of {MAX_KEYS}")
         keys: dict[str, KeyEntry] = {}
         identities: dict[tuple[object, ...], KeyEntry] = {}
         seen_orgs: set[str] = set()
@@ -166,14 +180,14 @@ class Keyring:
                         f"key {entry.kid} is listed under two organisations ({other!r} and {org_id!r}); "
                         "each organisation, and each capacity of a dual hatter, needs its own key"
                     )
-                identity = _identity(entry.public_key)
+                identity = key_identity(entry.public_key)
                 twin = identities.get(identity)
                 if twin is not None:
                     raise KeyringError(
                         f"keys {twin.kid} ({twin.organisation!r}) and {entry.kid} ({org_id!r}) "
-                        "are one key written two ways (same RSA modulus, EC point or Ed25519 "
-                        "key); each organisation, and each capacity of a dual hatter, needs "
-                        "its own key"
+                        "are one key written two ways, one private key (same RSA modulus, a P-256 point "
+                        "or its negation, an Ed25519 key with either sign bit); each "
+                        "organisation, and each capacity of a dual hatter, needs its own key"
                     )
                 identities[identity] = entry
                 keys[entry.kid] = entry
@@ -196,18 +210,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(item) for item in value]
     return value
-
-
-def _identity(key: PublicKey) -> tuple[object, ...]:
-    """What makes two public keys one key, whatever their kids: the same private key signs for both."""
-    if isinstance(key, rsa.RSAPublicKey):
-        # One modulus is one factorisation: whoever holds it signs under every exponent.
-        return ("RSA", key.public_numbers().n)
-    if isinstance(key, ec.EllipticCurvePublicKey):
-        numbers = key.public_numbers()
-        return ("EC", numbers.x, numbers.y)
-    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return ("OKP", raw)
 
 
 def _refuse_private_material(data: Mapping[str, Any]) -> None:

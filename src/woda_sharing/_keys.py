@@ -7,7 +7,7 @@ Three signature algorithms are supported, each tied to exactly one key type:
 ========== ======================= ==========================================
 Ed25519     OKP, curve Ed25519      64 bytes (RFC 8032), RFC 9864 identifier
 ES256       EC, curve P-256         64 bytes ``r || s`` (RFC 7518 3.4)
-PS256       RSA, 2048-16384 bits    RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32
+PS256       RSA, 2048-4096 bits     RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32
 ========== ======================= ==========================================
 
 The polymorphic ``EdDSA`` identifier is refused: RFC 9864 deprecates it and a
@@ -23,12 +23,21 @@ with owner-only permissions, through the one atomic file writer.
 
 `check_public_jwk` is the gate every public key passes before it is
 trusted: it refuses private members, unsupported types and curves, key ids
-that are not the RFC 7638 thumbprint, RSA moduli under 2048 bits or that
-anyone can factor (even, with a factor below 2**16, prime, or the product of
-two nearly equal primes), RSA exponents other than odd ones from 65537 to
-2**32, EC coordinates that are not reduced modulo the field prime or off the
-curve, and Ed25519 encodings that are non-canonical, not on the curve or of
-small order (such keys make forged signatures verify).
+that are not the RFC 7638 thumbprint, RSA moduli outside 2048 to 4096 bits or
+that anyone can factor (even, with a factor below 2**20, the product of two
+nearly equal primes, or prime), RSA exponents other than odd ones from 65537
+to 2**32, EC coordinates that are not reduced modulo the field prime or off
+the curve, Ed25519 encodings that are non-canonical, not on the curve or of
+small order (such keys make forged signatures verify), and points whose
+private key is public: the small multiples of the P-256 generator or of the
+Ed25519 base point (see `woda_sharing._weak_keys`). The cheap refusals come
+first: an RSA key costs one modular exponentiation at most, and only once
+everything else has passed.
+
+`key_identity` says when two public keys are one private key, however they
+are written: one RSA modulus under two exponents, a P-256 point and its
+negation (private keys ``d`` and ``n - d``), an Ed25519 key and the same key
+with its sign bit flipped.
 """
 
 from __future__ import annotations
@@ -50,7 +59,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
-from woda_sharing._files import atomic_write
+from woda_sharing import _weak_keys
+from woda_sharing._files import atomic_write, read_regular
 from woda_sharing._jose import JoseFormatError, b64url_decode, b64url_encode
 from woda_sharing.exceptions import KeyMaterialError
 
@@ -66,6 +76,7 @@ __all__ = [
     "check_public_jwk",
     "generate_signer",
     "jwk_thumbprint",
+    "key_identity",
     "load_signer",
     "public_jwk",
     "read_signer",
@@ -81,17 +92,16 @@ PublicKey = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPublic
 DEFAULT_ALGORITHM: Final = "Ed25519"
 
 _MIN_RSA_BITS: Final = 2048
-_MAX_RSA_BITS: Final = 16384
+_MAX_RSA_BITS: Final = 4096
 _MIN_RSA_EXPONENT: Final = 65537
 _MAX_RSA_EXPONENT: Final = 2**32
 _P256_ORDER: Final = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
-_P256_PRIME: Final = 2**256 - 2**224 + 2**192 + 2**96 - 1
+_P256_PRIME: Final = _weak_keys.P256_PRIME
 # Miller-Rabin bases: the first twelve primes (deterministic below 3.3 * 10**24, and
 # a composite passing all twelve by chance is vanishingly unlikely beyond that).
 _MR_BASES: Final = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)
-_SMALL_FACTOR_BOUND: Final = 2**16
 _FERMAT_STEPS: Final = 64
-_ED25519_P: Final = 2**255 - 19
+_ED25519_P: Final = _weak_keys.ED25519_P
 _ED25519_D: Final = (-121665 * pow(121666, -1, _ED25519_P)) % _ED25519_P
 # y coordinates of the 8 small-order points of edwards25519 (either sign of x):
 # the identity (y=1), the point of order 2 (y=-1), the two of order 4 (y=0) and
@@ -104,6 +114,8 @@ _ED25519_SMALL_ORDER_Y: Final = frozenset(
 )
 #: JWK members that hold private key material (RFC 7518 sections 6.2.2, 6.3.2, 6.4).
 PRIVATE_JWK_MEMBERS: Final = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
+#: A PEM private key of 4,096-bit RSA is about 3.3 kB; anything far larger is not a key.
+_MAX_PEM_BYTES: Final = 64 * 1024
 _PSS: Final = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
 
 
@@ -225,9 +237,7 @@ def _algorithm_for_private_key(key: object) -> str:
         return "ES256"
     if isinstance(key, rsa.RSAPrivateKey):
         if not _MIN_RSA_BITS <= key.key_size <= _MAX_RSA_BITS:
-            raise KeyMaterialError(
-                f"RSA key of {key.key_size} bits is refused (2048 to 16384 bits)"
-            )
+            raise KeyMaterialError(f"RSA key of {key.key_size} bits is refused (2048 to 4096 bits)")
         return "PS256"
     raise KeyMaterialError(f"{type(key).__name__} is not a supported private key type")
 
@@ -330,6 +340,8 @@ def _okp_key(jwk: Mapping[str, Any]) -> PublicKey:
     raw = _member_bytes(jwk, "x")
     if len(raw) != 32 or not _ed25519_point_ok(raw):
         raise KeyMaterialError("Ed25519 key is not a canonical point of large order")
+    if _weak_keys.ed25519_small_multiple(int.from_bytes(raw, "little") & _ED25519_Y_MASK):
+        raise KeyMaterialError(_PUBLIC_PRIVATE_KEY.format(what="Ed25519 base point"))
     return ed25519.Ed25519PublicKey.from_public_bytes(raw)
 
 
@@ -342,23 +354,27 @@ def _ec_key(jwk: Mapping[str, Any]) -> PublicKey:
         # Otherwise (x, y) and (x + p, y) would be one key under two kids.
         raise KeyMaterialError("P-256 coordinates must be reduced modulo the field prime")
     try:
-        return ec.EllipticCurvePublicNumbers(x_int, y_int, ec.SECP256R1()).public_key()
+        key = ec.EllipticCurvePublicNumbers(x_int, y_int, ec.SECP256R1()).public_key()
     except ValueError as err:
         raise KeyMaterialError("EC point is not on the P-256 curve") from err
+    if _weak_keys.p256_small_multiple(x_int):
+        raise KeyMaterialError(_PUBLIC_PRIVATE_KEY.format(what="P-256 generator"))
+    return key
 
 
-@functools.cache
-def _small_primes_product() -> int:
-    sieve = bytearray([1]) * _SMALL_FACTOR_BOUND
-    sieve[0:2] = b"\0\0"
-    for i in range(2, math.isqrt(_SMALL_FACTOR_BOUND) + 1):
-        if sieve[i]:
-            sieve[i * i :: i] = bytes(len(range(i * i, _SMALL_FACTOR_BOUND, i)))
-    return math.prod(i for i, flag in enumerate(sieve) if flag)
+_PUBLIC_PRIVATE_KEY: Final = (
+    "the key is a small multiple of the {what}: its private key is a small number, "
+    "so anyone could forge signatures with it"
+)
+_ED25519_Y_MASK: Final = (1 << 255) - 1
 
 
 def _probably_prime(n: int) -> bool:
-    """Miller-Rabin with the fixed bases `_MR_BASES`; *n* is odd and large."""
+    """Miller-Rabin with the fixed bases `_MR_BASES`; *n* is odd and large.
+
+    A composite (every honest modulus) is almost always caught by the first
+    base, so this costs one modular exponentiation; only a prime costs twelve.
+    """
     d, s = n - 1, 0
     while not d & 1:
         d >>= 1
@@ -378,13 +394,13 @@ def _probably_prime(n: int) -> bool:
 
 @functools.lru_cache(maxsize=256)
 def _rsa_modulus_problem(n: int) -> str | None:
-    """Why anyone could factor the modulus *n* (and so forge signatures), or ``None``."""
+    """Why anyone could factor the modulus *n* (and so forge signatures), or ``None``.
+
+    The checks run from the cheapest (a bit test, a few square roots, a few
+    hundred short divisions) to the only expensive one (Miller-Rabin).
+    """
     if not n & 1:
         return "RSA modulus is even"
-    if math.gcd(n, _small_primes_product()) != 1:
-        return "RSA modulus has a small prime factor"
-    if _probably_prime(n):
-        return "RSA modulus is prime"
     # Fermat: a product of two primes that are too close is factored in a few steps.
     a = math.isqrt(n)
     if a * a < n:
@@ -395,6 +411,10 @@ def _rsa_modulus_problem(n: int) -> str | None:
         if b * b == b2:
             return "RSA modulus is the product of two nearly equal factors"
         a += 1
+    if _weak_keys.small_factor(n):
+        return "RSA modulus has a small prime factor"
+    if _probably_prime(n):
+        return "RSA modulus is prime"
     return None
 
 
@@ -405,7 +425,7 @@ def _rsa_key(jwk: Mapping[str, Any]) -> PublicKey:
     modulus, exponent = int.from_bytes(n, "big"), int.from_bytes(e, "big")
     if not _MIN_RSA_BITS <= modulus.bit_length() <= _MAX_RSA_BITS:
         raise KeyMaterialError(
-            f"RSA key of {modulus.bit_length()} bits is refused (2048 to 16384 bits)"
+            f"RSA key of {modulus.bit_length()} bits is refused (2048 to 4096 bits)"
         )
     if not (_MIN_RSA_EXPONENT <= exponent <= _MAX_RSA_EXPONENT and exponent & 1):
         raise KeyMaterialError("RSA public exponent must be odd, from 65537 to 2**32")
@@ -423,6 +443,25 @@ _KEY_LOADERS: Final[Mapping[str, Callable[[Mapping[str, Any]], PublicKey]]] = {
     "EC": _ec_key,
     "RSA": _rsa_key,
 }
+
+
+def key_identity(key: PublicKey) -> tuple[object, ...]:
+    """What makes two public keys one key, whatever their kids: one private key signs for both.
+
+    RSA: the modulus (whoever can factor it signs under every exponent).
+    P-256: ``x`` and the smaller of ``y`` and ``p - y`` (``Q`` and ``-Q`` are the
+    private keys ``d`` and ``n - d``). Ed25519: the encoding without its sign
+    bit (``A`` and ``-A`` are the scalars ``a`` and ``-a``, and the signer
+    chooses the scalar).
+    """
+    if isinstance(key, rsa.RSAPublicKey):
+        return ("RSA", key.public_numbers().n)
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        numbers = key.public_numbers()
+        return ("EC", numbers.x, min(numbers.y, _P256_PRIME - numbers.y))
+    raw = bytearray(key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+    raw[31] &= 0x7F
+    return ("OKP", bytes(raw))
 
 
 def verify_signature(
@@ -503,8 +542,7 @@ def load_signer(data: bytes, *, passphrase: bytes | None = None) -> LocalSigner:
 def read_signer(path: str | os.PathLike[str], *, passphrase: bytes | None = None) -> LocalSigner:
     """Read a PEM private key file as a `LocalSigner`; `KeyMaterialError` if it cannot be read."""
     try:
-        with open(path, "rb") as handle:  # noqa: PTH123 - a plain read of a small file
-            pem = handle.read()
+        pem = read_regular(path, max_bytes=_MAX_PEM_BYTES)
     except OSError as e:
         raise KeyMaterialError(f"cannot read the key {path}: {e.strerror or e}") from e
     return load_signer(pem, passphrase=passphrase)

@@ -32,16 +32,20 @@ that mark the place instead of refusing.
 
 from __future__ import annotations
 
+import functools
+import gc
 import json
 import os
 import re
-from itertools import accumulate
-from pathlib import Path
+from collections.abc import Iterable, Iterator
+from itertools import accumulate, compress
+from operator import itemgetter
 from typing import Any, Final, NoReturn
 
 from attrs import field, frozen
 
 from woda_sharing._canonical import MAX_DEPTH, MAX_SAFE_INTEGER
+from woda_sharing._files import read_regular
 from woda_sharing._findings import pointer
 from woda_sharing.exceptions import LimitExceededError, LoadError, UsageError
 
@@ -92,7 +96,8 @@ class Limits:
     ``max_depth`` the objects and arrays enclosing the deepest value (the
     top-level object is depth 1; at most `MAX_DEPTH_CEILING`),
     ``max_string_length`` the characters of a string or member name after
-    escapes are decoded, ``max_array_length`` the elements of one array.
+    escapes are decoded, ``max_array_length`` the elements of one array,
+    ``max_object_members`` the members of one object.
     A limit that is not a positive integer raises `UsageError`.
     """
 
@@ -100,6 +105,7 @@ class Limits:
     max_depth: int = field(default=32, validator=_depth)
     max_string_length: int = field(default=100_000, validator=_positive)
     max_array_length: int = field(default=200_000, validator=_positive)
+    max_object_members: int = field(default=10_000, validator=_positive)
 
 
 #: The limits every entry point applies unless given others.
@@ -162,20 +168,36 @@ def _parse_constant(text: str) -> NoReturn:
     raise _Refused(CODE_NUMBER, f"{text} is not a JSON number")
 
 
-#: The strict parser. Integers are parsed by C code, unhooked: a Python call per integer would
-#: double the cost of loading. When the pre-scan sees a spelling that might be refused (``-0``
-#: or 16 digits or more), the lenient parser, whose integer hook marks such places, runs instead.
-_STRICT: Final = json.JSONDecoder(
-    object_pairs_hook=_object_pairs,
-    parse_float=_parse_float,
-    parse_constant=_parse_constant,
-)
+@functools.lru_cache(maxsize=16)
+def _strict(max_members: int) -> json.JSONDecoder:
+    """The strict parser for objects of at most *max_members* members.
+
+    Integers are parsed by C code, unhooked: a Python call per integer would
+    double the cost of loading. When the pre-scan sees a spelling that might
+    be refused (``-0`` or 16 digits or more), the lenient parser, whose
+    integer hook marks such places, runs instead. The object hook, called
+    once per object anyway, counts its members.
+    """
+
+    def pairs(members: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(members)
+        if len(obj) != len(members) or len(obj) > max_members:
+            if len(members) > max_members:
+                raise _Refused(CODE_LIMIT, f"object with more than {max_members} members")
+            _object_pairs(members)  # raises for the duplicate
+        return obj
+
+    return json.JSONDecoder(
+        object_pairs_hook=pairs, parse_float=_parse_float, parse_constant=_parse_constant
+    )
+
 
 # --- The cheap pre-scan -----------------------------------------------------------------------
 
-#: A JSON string literal (unrolled so that the regex engine never backtracks).
-#: A ``\u`` escape of a UTF-16 surrogate, paired or not.
-_SURROGATE_ESCAPE: Final = re.compile(rb"\\u[dD][89a-fA-F]")
+#: A ``\u`` escape of a UTF-16 surrogate, high or low (searched for by its literal prefix).
+_SURROGATE_ESCAPE: Final = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+#: A high surrogate escape followed by a low one: one character, not a lone surrogate.
+_SURROGATE_PAIR: Final = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 #: ``-0`` as a JSON number: followed by what may follow a value (a string like ``"a -0 b"`` is a
 #: false alarm, which only costs time; ids like ``item-0`` are followed by more id or a quote).
 _NEGATIVE_ZERO: Final = re.compile(rb"-0[,\]} \t\r\n]")
@@ -231,16 +253,30 @@ def _prescan(data: bytes, limits: Limits) -> _Scan:
     blanked = data
     if b"\\" in data:
         blanked = data.replace(b"\\\\", b"__").replace(b'\\"', b"__")
-    outside = b"".join(blanked.translate(None, _NOT_SKELETON).split(b'"')[0::2])
+    # Removing a pair of adjacent quotes removes an empty stretch, inside a string or between
+    # two, and keeps the rest in step; most strings hold no skeleton byte and vanish at C speed.
+    skeleton = blanked.translate(None, _NOT_SKELETON).replace(b'""', b"")
+    outside = b"".join(skeleton.split(b'"')[0::2]) if b'"' in skeleton else skeleton
     return _Scan(
         depth=_depth_bound(outside.translate(None, _NOT_BRACKETS), limits.max_depth),
         long_string=len(data) > limits.max_string_length + 2
         and _has_long_run(blanked, limits.max_string_length + 1),
         commas=outside.count(b","),
-        surrogate_escapes=_SURROGATE_ESCAPE.search(data) is not None,
+        surrogate_escapes=_lone_surrogate_escape(blanked),
         risky_integers=_NEGATIVE_ZERO.search(data) is not None
         or _LONG_DIGITS in data.translate(_DIGITS_ONLY),
     )
+
+
+def _lone_surrogate_escape(blanked: bytes) -> bool:
+    """Whether *blanked* (escaped backslashes blanked out) escapes a lone surrogate.
+
+    Pairs are removed first (left to right, as a decoder pairs them), so that
+    a document full of escaped emoji does not send every string to the walk.
+    """
+    if _SURROGATE_ESCAPE.search(blanked) is None:
+        return False
+    return _SURROGATE_ESCAPE.search(_SURROGATE_PAIR.sub(b"", blanked)) is not None
 
 
 def _depth_bound(brackets: bytes, max_depth: int) -> int:
@@ -262,6 +298,10 @@ _PARSE_DEPTH_CEILING: Final = 4 * MAX_DEPTH_CEILING
 _Breach = tuple[str, str, str]
 #: The fallback breach of a lenient parse that nothing made necessary: report nothing.
 _NOTHING: Final[_Breach] = ("", "", "")
+
+
+_SECOND: Final = itemgetter(1)
+_STR: Final = frozenset({str})
 
 
 class _Bad:
@@ -296,6 +336,8 @@ def _lenient_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _lenient_int(text: str) -> int | _Bad:
+    if len(text) < _SAFE_DIGITS and text != "-0":  # the common case, decided at once
+        return int(text)
     problem = _number_problem(text)
     return int(text) if problem is None else _Bad(problem)
 
@@ -310,60 +352,134 @@ _LENIENT: Final = {
     )
     for checked in (False, True)
 }
-_WANTED_ALL: Final = (list, dict, str, _Bad)
-_WANTED_CONTAINERS: Final = (list, dict, _Bad)
+# The exact types the parsers make that the walk must look at (strings only when asked).
+_WANTED_ALL: Final = frozenset({list, dict, _Duplicated, str, _Bad})
+_WANTED_CONTAINERS: Final = frozenset({list, dict, _Duplicated, _Bad})
 
 
-def _walk(value: object, limits: Limits, *, strings: bool) -> _Breach | None:
+def _walk(value: object, limits: Limits, *, strings: bool, empty: bool = True) -> _Breach | None:
     """The first breach in *value*, visiting it in document order (iteratively).
 
-    Finds nesting, array, refused numbers and duplicate names always; strings
-    and member names only when *strings* is true (the pre-scan said one might
-    be too long or hold a surrogate escape).
+    Finds nesting, array and object sizes, refused numbers and duplicate
+    names always; strings and member names only when *strings* is true (the
+    pre-scan said one might be too long or hold a lone surrogate escape);
+    empty containers only when *empty* is true (the pre-scan said the
+    nesting might be too deep: an empty container can only breach that).
+
+    The walk keeps one iterator per open container and builds a pointer only
+    for the breach it reports; the values of each container that need a look
+    are picked at C speed (`itertools.compress` and `filter` over their
+    types), so a walk costs about as much as parsing.
     """
-    wanted = _WANTED_ALL if strings else _WANTED_CONTAINERS
-    stack: list[tuple[object, str, int]] = [(value, "", 0)]
-    while stack:
-        node, where, depth = stack.pop()
-        found: _Breach | None = None
-        if isinstance(node, (list, dict)) and depth >= limits.max_depth:
-            found = CODE_LIMIT, f"nesting deeper than {limits.max_depth} levels", where
-        elif isinstance(node, str):
-            found = _check_text(node, "string", where, limits)
-        elif isinstance(node, _Bad):
-            found = CODE_NUMBER, node.message, where
-        elif isinstance(node, list):
-            if len(node) > limits.max_array_length:
-                message = f"array longer than {limits.max_array_length} elements"
-                found = CODE_LIMIT, message, where
+    return _walk_from(value, limits, strings=strings, empty=empty)
+
+
+def _strings_fit(strings: Iterable[str], limits: Limits) -> bool:
+    """Whether every one of *strings* is short enough and has a UTF-8 form (at C speed)."""
+    texts = list(strings)
+    if not texts:
+        return True
+    if max(map(len, texts)) > limits.max_string_length:
+        return False
+    try:
+        "".join(texts).encode("utf-8")  # a lone surrogate anywhere fails here
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _wanted(
+    node: list[Any] | dict[str, Any], limits: Limits, *, strings: bool, empty: bool
+) -> Iterator[Any]:
+    """The (key, value) pairs of *node* the walk must look at, in order.
+
+    Containers and refused numbers always; strings only when *strings* is
+    true and some string of *node* breaks a limit (checked for all of them at
+    once); empty values (which cannot breach anything but the depth) only
+    when *empty* is true.
+    """
+    values = node if isinstance(node, list) else node.values()
+    pairs = enumerate(node) if isinstance(node, list) else iter(node.items())
+    wanted = _WANTED_CONTAINERS
+    if strings:
+        texts = compress(values, map(_STR.__contains__, map(type, values)))
+        if not _strings_fit(texts, limits):
+            wanted = _WANTED_ALL
+    picked = compress(pairs, map(wanted.__contains__, map(type, values)))
+    return picked if empty else filter(_SECOND, picked)
+
+
+def _walk_from(  # noqa: PLR0912 - the common cases are inlined: a call per value doubles the cost
+    value: object, limits: Limits, *, strings: bool, empty: bool
+) -> _Breach | None:
+    found = _breach(value, 0, limits, strings=strings)
+    if found is not None:
+        return found
+    if type(value) not in (list, dict, _Duplicated) or not value:
+        return None
+    max_depth, max_members = limits.max_depth, limits.max_object_members
+    max_array, max_string = limits.max_array_length, limits.max_string_length
+    path: list[str | int] = []
+    frames: list[Iterator[Any]] = [
+        _wanted(value, limits, strings=strings, empty=empty)  # type: ignore[arg-type]
+    ]
+    while frames:
+        depth = len(frames)
+        for key, child in frames[-1]:
+            # The common cases are decided inline: a call per value would double the cost.
+            kind = type(child)
+            if kind is dict:
+                if depth >= max_depth or len(child) > max_members or strings:
+                    found = _breach(child, depth, limits, strings=strings)
+            elif kind is list:
+                if depth >= max_depth or len(child) > max_array:
+                    found = _breach(child, depth, limits, strings=strings)
+            elif kind is str:
+                if len(child) > max_string or not child.isascii():
+                    found = _check_text(child, "string", "", limits)
+            elif kind is _Bad:
+                found = CODE_NUMBER, child.message, ""
             else:
-                stack.extend(
-                    (node[i], f"{where}/{i}", depth + 1)
-                    for i in range(len(node) - 1, -1, -1)
-                    if isinstance(node[i], wanted)
-                )
-        elif isinstance(node, dict):  # pragma: no branch - only these types are stacked
-            found = _check_object(node, where, limits, strings=strings)
-            stack.extend(
-                (child, where + pointer(name), depth + 1)
-                for name, child in reversed(node.items())
-                if isinstance(child, wanted)
-            )
-        if found is not None:
-            return found
+                found = _breach(child, depth, limits, strings=strings)
+            if found is not None:
+                return found[0], found[1], pointer(*path, key) + found[2]
+            if kind is not str and kind is not _Bad and child:
+                path.append(key)
+                frames.append(_wanted(child, limits, strings=strings, empty=empty))
+                break
+        else:
+            frames.pop()
+            if path:
+                path.pop()
     return None
 
 
-def _check_object(
-    node: dict[str, Any], where: str, limits: Limits, *, strings: bool
-) -> _Breach | None:
-    for name in node if strings else ():
-        found = _check_text(name, "member name", where, limits)
-        if found is not None:
-            return found
+def _breach(node: object, depth: int, limits: Limits, *, strings: bool) -> _Breach | None:
+    """The breach at the container *node* itself, with a pointer relative to it; else ``None``."""
+    kind = type(node)
+    if kind is list:
+        if depth >= limits.max_depth:
+            return CODE_LIMIT, f"nesting deeper than {limits.max_depth} levels", ""
+        if len(node) > limits.max_array_length:  # type: ignore[arg-type]
+            return CODE_LIMIT, f"array longer than {limits.max_array_length} elements", ""
+    elif kind is dict or kind is _Duplicated:
+        if depth >= limits.max_depth:
+            return CODE_LIMIT, f"nesting deeper than {limits.max_depth} levels", ""
+        return _check_object(node, limits, strings=strings)  # type: ignore[arg-type]
+    return None
+
+
+def _check_object(node: dict[str, Any], limits: Limits, *, strings: bool) -> _Breach | None:
+    if len(node) > limits.max_object_members:
+        return CODE_LIMIT, f"object with more than {limits.max_object_members} members", ""
+    if strings and not _strings_fit(node, limits):
+        for name in node:  # pragma: no branch - some name breaks a limit
+            found = _check_text(name, "member name", "", limits)
+            if found is not None:
+                return found
     if isinstance(node, _Duplicated):
         message = f"duplicate member name {_clip(node.name, 40)!r}"
-        return CODE_DUPLICATE_KEY, message, where + pointer(node.name)
+        return CODE_DUPLICATE_KEY, message, pointer(node.name)
     return None
 
 
@@ -400,18 +516,27 @@ def load_json(
     if scan.depth > _PARSE_DEPTH_CEILING:  # never hand this to the recursive parser
         message = f"nesting deeper than {limits.max_depth} levels (at least {scan.depth})"
         _fail(message, source=source, code=CODE_LIMIT)
-    value, refused = _parse(text, source, integers=scan.risky_integers)
-    if (
-        refused is not None
-        or scan.depth > limits.max_depth
-        or scan.long_string
-        or scan.surrogate_escapes
-        or scan.commas >= limits.max_array_length
-    ):
-        strings = scan.long_string or scan.surrogate_escapes
-        found = _walk(value, limits, strings=strings) or refused
-        if found is not None and found is not _NOTHING:
-            _fail_with(found, source)
+    # Parsing and walking make no reference cycles; a collection meanwhile would only scan
+    # every value parsed so far again, once per few hundred values made.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        value, refused = _parse(text, source, limits, integers=scan.risky_integers)
+        if (
+            refused is not None
+            or scan.depth > limits.max_depth
+            or scan.long_string
+            or scan.surrogate_escapes
+            or scan.commas >= limits.max_array_length
+        ):
+            strings = scan.long_string or scan.surrogate_escapes
+            deep = scan.depth > limits.max_depth
+            found = _walk(value, limits, strings=strings, empty=deep) or refused
+            if found is not None and found is not _NOTHING:
+                _fail_with(found, source)
+    finally:
+        if collecting:
+            gc.enable()
     if not isinstance(value, dict):
         _fail(
             f"top level is a JSON {_JSON_TYPES.get(type(value), 'value')}, not an object",
@@ -445,7 +570,7 @@ def _decode(data: bytes, source: str) -> str:
         _fail(f"not valid UTF-8 at byte {e.start}", source=source, code=CODE_ENCODING)
 
 
-def _parse(text: str, source: str, *, integers: bool) -> tuple[Any, _Breach | None]:
+def _parse(text: str, source: str, limits: Limits, *, integers: bool) -> tuple[Any, _Breach | None]:
     """Parse *text*; return the value and, if the value may hold marked places, a fallback breach.
 
     With *integers* (the pre-scan saw a risky integer spelling), or when the
@@ -457,7 +582,7 @@ def _parse(text: str, source: str, *, integers: bool) -> tuple[Any, _Breach | No
         if integers:
             return _LENIENT[True].decode(text), _NOTHING
         try:
-            return _STRICT.decode(text), None
+            return _strict(limits.max_object_members).decode(text), None
         except _Refused as e:
             return _LENIENT[False].decode(text), (e.code, e.message, "")
     except json.JSONDecodeError as e:
@@ -482,13 +607,12 @@ _JSON_TYPES: Final = {
 def read_bytes(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> bytes:
     """Read a file, refusing one larger than ``limits.max_bytes`` before reading it whole.
 
-    Raises `LoadError` (``WS001``) when the file cannot be read and
+    Raises `LoadError` (``WS001``) when the file cannot be read or is not a
+    regular file (a FIFO is refused at once, never waited on) and
     `LimitExceededError` (``WS006``) when it is too large.
     """
-    p = Path(path)
     try:
-        with p.open("rb") as handle:
-            data = handle.read(limits.max_bytes + 1)
+        data = read_regular(path, max_bytes=limits.max_bytes)
     except OSError as e:
         _fail(e.strerror or str(e), source=str(path), code=CODE_UNREADABLE)
     if len(data) > limits.max_bytes:

@@ -333,13 +333,18 @@ def endorse(
     role: str,
     signatory: str | None = None,
     signed_at: dt.datetime,
+    amends: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return a copy of *document* with a new endorsement by *organisation* appended.
 
     *signer* signs for *organisation* in *role* at *signed_at* (timezone-aware).
     The organisation must be a member of the charter (for a charter) or a party
     organisation (for an agreement); for a charter the role must be one of its
-    endorsement roles. Raises `SigningError` when the endorsement cannot be made.
+    endorsement roles. *amends* is the version *document* supersedes: its
+    members (or parties), in its roles, may endorse too, to consent to the
+    amendment as `woda_sharing._updates.verify_update` requires (a member the
+    amendment removes, for instance). Raises `SigningError` when the
+    endorsement cannot be made.
     """
     if not isinstance(document, Mapping):
         raise SigningError("only a JSON object can be endorsed")
@@ -356,15 +361,15 @@ def endorse(
         raise SigningError("the document's endorsements member is not an array")
     try:
         payload = canonical.signed_bytes(document)  # refuse what has no canonical form first
-        rule = endorsement_requirement(_typed(document, kind))
+        expected, roles = _who_may_endorse(document, kind, amends)
     except (CanonicalizationError, DocumentError) as e:
         raise SigningError(str(e)) from e
-    if organisation not in rule.expected:
+    if organisation not in expected:
         noun = (
             "member of the charter" if kind == "charter" else "party organisation of the agreement"
         )
         raise SigningError(f"{organisation!r} is not a {noun}")
-    if kind == "charter" and rule.roles is not None and role not in rule.roles:
+    if kind == "charter" and roles is not None and role not in roles:
         raise SigningError(f"role {role!r} is not one of the charter's endorsement roles")
     algorithm = signer.algorithm
     if algorithm not in ALGORITHMS:
@@ -402,6 +407,37 @@ def endorse(
         {"protected": protected, "signature": b64url_encode(signature)},
     ]
     return result
+
+
+def _who_may_endorse(
+    document: Mapping[str, Any], kind: str, amends: Mapping[str, Any] | None
+) -> tuple[frozenset[str], frozenset[str] | None]:
+    """The organisations and roles that may endorse *document* (and *amends*, when given)."""
+    rule = endorsement_requirement(_typed(document, kind))
+    if amends is None:
+        return rule.expected, rule.roles
+    old = _amended_requirement(document, amends, kind)
+    roles = None if rule.roles is None or old.roles is None else rule.roles | old.roles
+    return rule.expected | old.expected, roles
+
+
+def _amended_requirement(
+    document: Mapping[str, Any], amends: Mapping[str, Any], kind: str
+) -> EndorsementRequirement:
+    """Who had to endorse *amends*, the version *document* supersedes (checked by its digest)."""
+    given: object = amends
+    if not isinstance(given, Mapping) or amends.get("kind") != kind:
+        raise SigningError(f"amends must be the {kind} version this document supersedes")
+    link = document.get("supersedes")
+    digest = canonical.digest(amends)
+    if not (
+        isinstance(link, Mapping)
+        and link.get("digest") == digest
+        and link.get("version") == amends.get("version")
+        and amends.get("id") == document.get("id")
+    ):
+        raise SigningError("the document does not supersede the version given as amends")
+    return endorsement_requirement(_typed(amends, kind))
 
 
 # --------------------------------------------------------------------------- verify
@@ -751,7 +787,9 @@ def endorsed_by_keyring(
 
     Pass the result as ``endorsed=`` to `woda_sharing.Policy.compile`. *charter*
     and *agreements* are wire mappings (signatures cover the exact wire form).
-    The keyring and the charter are read once, not once per agreement.
+    The keyring and the charter are read once, not once per agreement. Give
+    one version of each agreement: `woda_sharing.endorsed_by_keyring` (in
+    `woda_sharing._updates`) also judges several versions of one agreement.
     """
     ring = keyring if isinstance(keyring, Keyring) else Keyring.from_data(keyring)
     given: object = charter

@@ -341,11 +341,20 @@ def _catalogue_for(
 
 
 def _schema_findings(kind: str, data: Mapping[str, Any]) -> Iterable[Finding]:
-    for error in schema.iter_schema_errors(kind, data):
+    explanation = schema.explain(kind, data)
+    for error in explanation.errors:
         best = _deepest(error)
         path = pointer(*best.absolute_path)
         hint = best.schema.get("description") if isinstance(best.schema, Mapping) else None
         yield _error(CODE_SCHEMA, path, best.message, hint)
+    if explanation.more:
+        yield _error(
+            CODE_SCHEMA,
+            "",
+            f"and {explanation.more} more schema errors (only the first"
+            f" {len(explanation.errors)} are listed)",
+            "fix these and validate again to see the rest",
+        )
 
 
 def _deepest(error: Any) -> Any:

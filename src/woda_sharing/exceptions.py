@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # exceptions import nothing of the library at run time
     from woda_sharing._findings import Report
     from woda_sharing._signing import VerificationResult
+    from woda_sharing._updates import UpdateResult
 
 __all__ = [
     "CanonicalizationError",
@@ -45,6 +46,7 @@ __all__ = [
     "PolicyError",
     "RuleError",
     "SigningError",
+    "UpdateError",
     "UsageError",
     "VerificationError",
     "WodaError",
@@ -130,6 +132,17 @@ class VerificationError(WodaError, ValueError):
     def __init__(self, message: str, *, result: VerificationResult | None = None) -> None:
         super().__init__(message)
         self.result = result
+
+
+class UpdateError(VerificationError):
+    """Raised by `require_update` when a candidate version is not accepted as an update.
+
+    ``update`` holds the `UpdateResult` that says which check failed.
+    """
+
+    def __init__(self, message: str, *, update: UpdateResult | None = None) -> None:
+        super().__init__(message)
+        self.update = update
 
 
 class ChainError(WodaError, ValueError):

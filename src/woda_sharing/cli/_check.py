@@ -9,7 +9,7 @@ from typing import Any
 
 from woda_sharing._decisions import Policy, Request, parse_party
 from woda_sharing._loading import load_path
-from woda_sharing._signing import endorsed_by_keyring
+from woda_sharing._updates import endorsed_by_keyring
 from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, date_argument
 from woda_sharing.cli._output import DECISION_FORMATS
 from woda_sharing.exceptions import UsageError

@@ -32,7 +32,8 @@ from woda_sharing._keys import (
 )
 from woda_sharing._model import is_id
 from woda_sharing._signing import VerificationResult, endorse, honourable, verify
-from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE, printable
+from woda_sharing._updates import UpdateCheck, UpdateResult, verify_update
+from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE, json_text, printable
 from woda_sharing.cli._output import VERIFICATION_FORMATS, TextOutput
 from woda_sharing.exceptions import KeyMaterialError, UsageError
 
@@ -79,6 +80,11 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "--charter", metavar="FILE", help="the charter an agreement sits under (for validation)"
     )
     p.add_argument("--passphrase-env", metavar="VAR", help="the key's passphrase is in $VAR")
+    p.add_argument(
+        "--amends",
+        metavar="OLD",
+        help="the version FILE supersedes: its members may endorse too, to consent",
+    )
     p.set_defaults(handler=run_endorse)
 
     for name, handler, text in (
@@ -96,6 +102,26 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
                 choices=tuple(VERIFICATION_FORMATS),
                 default="text",
                 help="output format",
+            )
+            p.add_argument(
+                "--trusted",
+                metavar="OLD",
+                help="the version already trusted: accept FILE only as an update of it,"
+                " with the consent OLD's rule requires",
+            )
+            p.add_argument(
+                "--intermediate",
+                metavar="FILE",
+                action="append",
+                default=[],
+                help="a version between OLD and FILE (repeat for each)",
+            )
+            p.add_argument(
+                "--trusted-charter",
+                metavar="FILE",
+                action="append",
+                default=[],
+                help="another charter version an earlier agreement version sits under",
             )
         p.set_defaults(handler=handler)
 
@@ -261,6 +287,7 @@ def run_endorse(args: argparse.Namespace) -> int:
         role=args.role,
         signatory=args.signatory,
         signed_at=_time(args.at),
+        amends=loading.load_path(args.amends) if args.amends else None,
     )
     _write_json(args.file, updated)
     print(printable(f"{args.file}: endorsed by {args.org} ({args.role}) with key {signer.key_id}"))
@@ -274,8 +301,51 @@ def _verify(args: argparse.Namespace) -> VerificationResult:
     return verify(document, ring, charter=charter, at=_time(args.at))
 
 
+def _print_update(args: argparse.Namespace, result: UpdateResult) -> None:
+    verdict = (
+        "accepted" if result else f"NOT accepted ({result.failed.value if result.failed else '?'})"
+    )
+    print(
+        printable(
+            f"{args.file}: {result.kind} {result.id} v{result.trusted_version}"
+            f" -> v{result.candidate_version}: {verdict}"
+        )
+    )
+    for step in result.steps:
+        old, own = step.trusted_rule, step.candidate
+        print(
+            printable(
+                f"  v{step.to_version} under the rule of v{step.from_version}: {old.rule}"
+                f" ({'met' if old.met else 'not met'})"
+            )
+        )
+        print(
+            printable(
+                f"  v{step.to_version} under its own rule: {own.rule}"
+                f" ({'met' if UpdateCheck.CANDIDATE_RULE not in step.failed else 'not met'})"
+            )
+        )
+    for problem in result.problems:
+        print(f"  problem: {printable(problem)}")
+
+
 def run_verify(args: argparse.Namespace) -> int:
-    """Verify a document; exit 0 when verified, 1 when not."""
+    """Verify a document (or an update of a trusted version); exit 0 when verified, 1 when not."""
+    if args.trusted:
+        update = verify_update(
+            loading.load_path(args.trusted),
+            loading.load_path(args.file),
+            loading.load_path(args.keyring),
+            at=_time(args.at),
+            intermediates=[loading.load_path(f) for f in args.intermediate],
+            charter=loading.load_path(args.charter) if args.charter else None,
+            charters=[loading.load_path(f) for f in args.trusted_charter],
+        )
+        if args.format == "json":
+            print(json_text(json.dumps(update.as_dict(), indent=2, ensure_ascii=False)))
+        else:
+            _print_update(args, update)
+        return EXIT_OK if update else EXIT_NEGATIVE
     result = _verify(args)
     VERIFICATION_FORMATS[args.format](sys.stdout).verification(args.file, result)
     return EXIT_OK if result else EXIT_NEGATIVE
