@@ -536,7 +536,17 @@ def test_extended_accepts_an_identical_redeclaration_with_its_own_wording() -> N
         basis=original.basis,
     )
     extended = BUILTIN.extended([local, local])
-    assert extended[original.id] == local
+    merged = extended[original.id]
+    assert (merged.title, merged.citation, merged.basis) == (
+        local.title,
+        local.citation,
+        local.basis,
+    )
+    assert (merged.url, merged.source, merged.in_force) == (
+        original.url,
+        original.source,
+        original.in_force,
+    )
     assert len(extended) == len(BUILTIN)
 
 

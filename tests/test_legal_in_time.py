@@ -292,3 +292,21 @@ def test_schedule_a1_and_schedule_2_refuse_impossible_paragraphs(paragraph: Any)
         InternationalLawCondition(paragraph=paragraph)
     with pytest.raises(CatalogueError, match="Schedule 2"):
         Schedule2Exemption(part=1, paragraph=paragraph)
+
+
+def test_a_redeclaration_keeps_the_recorded_dates_and_refuses_other_ones() -> None:
+    import attrs
+
+    from woda_sharing import CatalogueError
+    from woda_sharing.rules import builtin_catalogue
+
+    builtin = builtin_catalogue()
+    dated = next(e for e in builtin if e.in_force is not None)
+    undated = attrs.evolve(dated, title="Local title", in_force=None, url=None, source=None)
+    merged = builtin.extended([undated])
+    assert merged[dated.id].title == "Local title"
+    assert merged[dated.id].in_force == dated.in_force
+    assert merged[dated.id].source == dated.source
+    moved = attrs.evolve(dated, in_force=dated.in_force.replace(year=1990))
+    with pytest.raises(CatalogueError, match="in_force"):
+        builtin.extended([moved])

@@ -619,3 +619,14 @@ def test_endorsed_by_keyring_refuses_non_mappings() -> None:
     assert endorsed_by_keyring(charter, [signed], fx.keyring_for(), at=fx.NOW) == {
         "test-agreement": True
     }
+
+
+@pytest.mark.parametrize("order", ["signed-first", "unsigned-first"])
+def test_endorsed_by_keyring_never_lets_one_version_vouch_for_another(order: str) -> None:
+    charter = fx.charter()
+    signed = fx.endorsed(fx.agreement(charter), ("county", "police"))
+    unsigned = {**fx.agreement(charter), "version": 2}
+    given = [signed, unsigned] if order == "signed-first" else [unsigned, signed]
+    assert endorsed_by_keyring(charter, given, fx.keyring_for(), at=fx.NOW) == {
+        "test-agreement": False
+    }

@@ -161,3 +161,53 @@ def test_apply_waivers_keeps_every_finding_somewhere() -> None:
     counting, waived = apply_waivers([waiver], findings, today=EXAMPLE_TODAY, known={"WS311"})
     assert len(counting) + len(waived) == len(findings)
     assert [w.finding.code for w in waived] == ["WS311"]
+
+
+def _without_art6(charter: Doc, agreement: Doc) -> None:
+    agreement["flows"][0]["bases"] = []
+
+
+def _undeclared_party(charter: Doc, agreement: Doc) -> None:
+    agreement["flows"][0]["to"] = "nobody"
+
+
+@pytest.mark.parametrize(
+    ("code", "break_it"),
+    [("WS201", _without_art6), ("WS101", _undeclared_party)],
+    ids=["no-lawful-basis", "undeclared-party"],
+)
+def test_lawfulness_and_integrity_findings_cannot_be_waived(code: str, break_it: Any) -> None:
+    charter = example_charter()
+    agreement = example_agreement(charter)
+    break_it(charter, agreement)
+    agreement["waivers"] = [_waiver(code)]
+    report = _validate(charter, agreement)
+    assert code in report.codes()
+    assert "WS014" in report.codes()
+    assert report.waived == ()
+    assert not report.ok
+
+
+def test_every_integrity_lawfulness_role_and_charter_error_is_unwaivable() -> None:
+    from woda_sharing.rules import builtin_rules
+
+    families = ("WS1", "WS2", "WS4", "WS6")
+    guarded = {
+        r.code
+        for r in builtin_rules()
+        if r.code.startswith(families) and r.severity is Severity.ERROR
+    }
+    assert guarded
+    assert guarded <= UNWAIVABLE
+
+
+def test_a_waiver_of_a_rule_that_needs_the_charter_is_not_unused_without_it() -> None:
+    charter, agreement = _unencrypted_health()
+    agreement["waivers"] = [_waiver("WS308")]  # a charter control: runs only with the charter
+    agreement["charter"]["digest"] = canonical.digest(charter)
+    report = validate(agreement, today=EXAMPLE_TODAY)
+    assert "WS016" not in report.codes()
+    with_charter = _validate(charter, agreement)
+    assert ("WS016" in with_charter.codes()) is (
+        "WS308" not in {w.finding.code for w in with_charter.waived}
+    )

@@ -328,7 +328,7 @@ def retire_key(
     """Return a copy of *keyring* with key *kid* retired at *at*, honouring the *honour* fingerprints.
 
     Only endorsements whose `fingerprint` is in *honour* keep counting; collect
-    them with `woda_sharing._signing.honourable` before retiring.
+    them with `woda_sharing.honourable` before retiring.
     """
     data = _copy_of(keyring)
     key = _find(data, kid)

@@ -422,6 +422,33 @@ class CatalogueEntry:
         return day >= self.in_force
 
 
+def _redeclared(existing: CatalogueEntry, entry: CatalogueEntry) -> CatalogueEntry:
+    """Merge a re-declaration of *existing*: same basis and dates, later title and citation."""
+    if existing.basis != entry.basis:
+        raise CatalogueError(
+            f"legal basis {entry.id!r} is already defined differently"
+            f" (as {existing.citation}); declare yours under another id"
+        )
+    for name in ("in_force", "repealed"):
+        old, new = getattr(existing, name), getattr(entry, name)
+        if old is not None and new is not None and old != new:
+            raise CatalogueError(
+                f"legal basis {entry.id!r} is already recorded with {name} {old.isoformat()},"
+                f" not {new.isoformat()}; declare yours under another id"
+            )
+    return CatalogueEntry(
+        id=entry.id,
+        title=entry.title,
+        citation=entry.citation,
+        basis=entry.basis,
+        url=existing.url or entry.url,
+        in_force=existing.in_force or entry.in_force,
+        repealed=existing.repealed or entry.repealed,
+        amended=existing.amended or entry.amended,
+        source=existing.source or entry.source,
+    )
+
+
 @frozen
 class Catalogue:
     """An immutable id → `CatalogueEntry` mapping. Extend it with `extended`.
@@ -444,18 +471,19 @@ class Catalogue:
 
         Re-declaring an existing id with the same basis is allowed (a charter
         and an agreement may both spell out the same local basis, or one the
-        library ships); the later entry's title and citation are kept.
-        Re-declaring it with a different basis raises `CatalogueError`: an id
-        must mean one provision wherever it is cited.
+        library ships); the later entry's title and citation are kept, and
+        what the earlier entry records about time (``in_force``, ``repealed``,
+        ``amended``) and its ``url`` and ``source`` are kept unless it records
+        none: a re-declaration can add a date, never drop one, so a document
+        cannot make a basis in force by spelling it out again. Re-declaring
+        an id with a different basis or different dates raises
+        `CatalogueError`: an id must mean one provision wherever it is cited.
         """
         merged = dict(self._entries)
         for entry in entries:
             existing = merged.get(entry.id)
-            if existing is not None and existing.basis != entry.basis:
-                raise CatalogueError(
-                    f"legal basis {entry.id!r} is already defined differently"
-                    f" (as {existing.citation}); declare yours under another id"
-                )
+            if existing is not None:
+                entry = _redeclared(existing, entry)
             merged[entry.id] = entry
         return Catalogue(merged)
 

@@ -109,7 +109,7 @@ class EndorsementStatus:
 
     @property
     def fingerprint(self) -> str | None:
-        """The endorsement's fingerprint (see `woda_sharing._keyring.fingerprint`), when readable."""
+        """The endorsement's fingerprint (``sha256:`` over its protected header, as `woda_sharing.retire_key` honours), when readable."""
         return fingerprint(self.protected) if self.protected is not None else None
 
     @property
@@ -767,7 +767,7 @@ def honourable(
 ) -> tuple[str, ...]:
     """Fingerprints of *document*'s endorsements by key *kid* that are valid at *at*.
 
-    Pass them to `woda_sharing._keyring.retire_key` so these endorsements keep
+    Pass them to `woda_sharing.retire_key` so these endorsements keep
     counting after the key is retired, and nothing else signed by it does.
     """
     result = verify(document, keyring, charter=charter, at=at)
@@ -790,6 +790,8 @@ def endorsed_by_keyring(
     The keyring and the charter are read once, not once per agreement. Give
     one version of each agreement: `woda_sharing.endorsed_by_keyring` (in
     `woda_sharing._updates`) also judges several versions of one agreement.
+    Here an id given more than once maps to verified only when every one of
+    them verifies: the verdict on one version never vouches for another.
     """
     ring = keyring if isinstance(keyring, Keyring) else Keyring.from_data(keyring)
     given: object = charter
@@ -800,5 +802,6 @@ def endorsed_by_keyring(
     for a in agreements:
         if not isinstance(a, Mapping):
             raise UsageError(f"an agreement is a mapping, not a {type(a).__name__}")
-        out[str(a.get("id"))] = bool(_verify(a, ring, prepared, at))
+        key = str(a.get("id"))
+        out[key] = out.get(key, True) and bool(_verify(a, ring, prepared, at))
     return out

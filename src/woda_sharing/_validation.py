@@ -302,8 +302,15 @@ def _validate_data(
             charter_digest=charter_info.digest if charter_info else None,
         )
     )
+    has_charter = charter_info is not None
     counting, waived = apply_waivers(
-        document.waivers, findings_list, today=today, known=(r.code for r in rules)
+        document.waivers,
+        findings_list,
+        today=today,
+        known=(r.code for r in rules),
+        ran=(
+            r.code for r in rules if r.applies_to == kind and (has_charter or not r.needs_charter)
+        ),
     )
     return Report(
         source=source,

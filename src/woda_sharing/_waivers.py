@@ -39,12 +39,33 @@ WAIVER_CODES: Final[Mapping[str, str]] = {
     CODE_UNUSED: "A waiver covers no finding",
 }
 
-#: Codes of rules that can never be waived: WS106 guards the charter digest the endorsements rest on.
-UNWAIVABLE: Final = frozenset({"WS106"})
+#: Codes of built-in rules that can never be waived, because no board can accept them:
+#: the document's integrity and its conformity to the charter (WS1xx: undeclared or
+#: duplicate identifiers, the charter digest the endorsements rest on); lawfulness
+#: (a missing Art 6, 9 or 10 basis or Schedule 1 condition, law enforcement
+#: processing without its s.35 safeguards, a basis not in force, an exemption used
+#: as a basis: UK GDPR Art 5(1)(a) and 6(1) make such sharing unlawful whatever a
+#: board decides); a DPIA the law requires (Art 35(1)); roles that make the
+#: sharing incoherent (a processor acting as a controller, no controller, a flow
+#: to itself or between capacities without a basis); dates that contradict each
+#: other; and the charter's own consistency (an endorsement rule that can never be
+#: met). Warnings and the remaining errors (retention, review, controls, breach
+#: terms, minimisation) may be accepted for a time.
+UNWAIVABLE: Final = frozenset(
+    {
+        *("WS101", "WS102", "WS103", "WS104", "WS105", "WS106", "WS107", "WS108", "WS109"),
+        "WS120",
+        *("WS201", "WS202", "WS203", "WS204", "WS205", "WS206", "WS207", "WS209", "WS211"),
+        *("WS213", "WS214"),
+        *("WS305", "WS307", "WS316", "WS317"),
+        *("WS401", "WS403", "WS404", "WS405"),
+        *("WS601", "WS602", "WS606"),
+    }
+)
 
 
 def waivable(code: str, known: Iterable[str]) -> bool:
-    """Whether a waiver may name *code*: a rule in *known*, never a pipeline (``WS0xx``) or integrity code."""
+    """Whether a waiver may name *code*: a rule in *known*, never a pipeline (``WS0xx``) or `UNWAIVABLE` code."""
     return code in set(known) and not code.startswith("WS0") and code not in UNWAIVABLE
 
 
@@ -58,6 +79,7 @@ def apply_waivers(
     *,
     today: dt.date,
     known: Iterable[str],
+    ran: Iterable[str] | None = None,
 ) -> tuple[list[Finding], list[Waived]]:
     """Split *findings* into those that count and those a current waiver covers.
 
@@ -65,9 +87,12 @@ def apply_waivers(
     that count include one for each waiver that is refused (``WS014``, an
     error), expired (``WS015``, a warning: its findings count again) or covers
     nothing (``WS016``, a note). A waiver counts up to and including its
-    ``expires`` day.
+    ``expires`` day. *ran* are the codes whose rules ran (all of *known* when
+    ``None``): a waiver of a rule that did not run (a rule that needs the
+    charter, validated without one) is neither used nor reported unused.
     """
     known = set(known)
+    ran = known if ran is None else set(ran)
     counting: list[Finding] = []
     waived: list[Waived] = []
     current: list[tuple[int, Waiver]] = []
@@ -104,7 +129,7 @@ def apply_waivers(
             used.add(match[0])
             waived.append(Waived(finding=finding, waiver=match[1], index=match[0]))
     for i, waiver in current:
-        if i not in used:
+        if i not in used and waiver.code in ran:
             notes.append(
                 Finding(
                     code=CODE_UNUSED,

@@ -3,6 +3,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
+
 from tests.rules._support import Case, Doc, E, Mutation, W, add_item, bases, check, parametrize
 
 
@@ -505,3 +507,30 @@ CASES = [
 @parametrize(CASES)
 def test_lifecycle_rules(case: Case) -> None:
     check(case)
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"last_reviewed": "9999-12-01", "review": "9999-12-31"},
+        {
+            "start": "9999-12-01",
+            "review": "9999-12-31",
+            "review_cycle": {"first_months": 6, "then_months": 12},
+        },
+    ],
+    ids=["last-review-at-the-calendar-end", "cycle-from-a-start-at-the-calendar-end"],
+)
+def test_review_rules_at_the_end_of_the_calendar_report_instead_of_raising(
+    dates: dict[str, object],
+) -> None:
+    from woda_sharing import _canonical as canonical
+    from woda_sharing._validation import validate
+    from woda_sharing.testing import example_agreement, example_charter
+
+    charter = example_charter()
+    agreement = {**example_agreement(charter), **dates}
+    agreement["charter"]["digest"] = canonical.digest(charter)
+    report = validate(agreement, charter=charter, today=dt.date(2026, 12, 3))
+    assert "WS304" not in report.codes()
+    assert "WS315" not in report.codes()

@@ -27,9 +27,15 @@ _COPY_METHODS = frozenset({"secure-email", "sftp", "removable-media"})
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
-    """Return *day* moved *months* calendar months on, clamped to the last day of the month."""
+    """Return *day* moved *months* calendar months on, clamped to the last day of the month.
+
+    A result past the calendar's end (the schema admits year 9999) is
+    `datetime.date.max`: no review date can then lie beyond it.
+    """
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
+    if year > dt.MAXYEAR:
+        return dt.date.max
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
