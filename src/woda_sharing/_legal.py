@@ -482,9 +482,7 @@ class Catalogue:
         merged = dict(self._entries)
         for entry in entries:
             existing = merged.get(entry.id)
-            if existing is not None:
-                entry = _redeclared(existing, entry)
-            merged[entry.id] = entry
+            merged[entry.id] = entry if existing is None else _redeclared(existing, entry)
         return Catalogue(merged)
 
     def get(self, basis_id: str) -> CatalogueEntry | None:
