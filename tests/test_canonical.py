@@ -8,10 +8,18 @@ import re
 from typing import Any
 
 import pytest
+import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
 
-from woda_sharing._canonical import MAX_DEPTH, MAX_SAFE_INTEGER, digest, signed_bytes
+from woda_sharing._canonical import (
+    MAX_DEPTH,
+    MAX_SAFE_INTEGER,
+    _fast_bytes,
+    check_canonicalizable,
+    digest,
+    signed_bytes,
+)
 from woda_sharing.exceptions import CanonicalizationError
 
 json_ints = st.integers(min_value=-MAX_SAFE_INTEGER, max_value=MAX_SAFE_INTEGER)
@@ -95,3 +103,104 @@ def test_round_trip_is_stable(doc: dict[str, Any]) -> None:
 def test_member_order_does_not_matter(doc: dict[str, Any]) -> None:
     reordered = dict(reversed(list(doc.items())))
     assert signed_bytes(reordered) == signed_bytes(doc)
+
+
+# --- The fast path: the C encoder's bytes, held to the RFC 8785 reference serializer ------------
+
+#: Anything a caller might pass: JSON values and the Python values that only look like them.
+any_keys = st.text(max_size=6) | st.integers() | st.booleans() | st.none()
+any_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text()
+    | st.sampled_from(["\ue000", "\uffff", "\U0001f600", "\ufb33", "\u20ac", "\x7f", "\x1f"])
+)
+any_values = st.recursive(
+    any_scalars,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.lists(children, max_size=3).map(tuple)
+        | st.dictionaries(any_keys, children, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+def _reference(content: dict[str, Any]) -> bytes | None:
+    """RFC 8785 bytes by the reference serializer after our policy check, or None if refused."""
+    try:
+        check_canonicalizable(content)
+    except CanonicalizationError:
+        return None
+    return bytes(rfc8785.dumps(content))
+
+
+@given(st.dictionaries(any_keys, any_values, max_size=5))
+def test_fast_path_agrees_with_the_reference(content: dict[Any, Any]) -> None:
+    reference = _reference(content)
+    fast = _fast_bytes(content)
+    if fast is not None:  # the fast path only ever answers with the reference's bytes
+        assert fast == reference
+    try:
+        ours: bytes | None = signed_bytes(content)
+    except CanonicalizationError:
+        ours = None
+    assert ours == reference
+
+
+@given(st.dictionaries(json_text.filter(lambda t: t < "\ue000"), json_values, max_size=6))
+def test_fast_path_serves_plain_documents(doc: dict[str, Any]) -> None:
+    # Plain JSON with text below U+E000 is the common case: the fast path must take it.
+    if all(c < "\ue000" for c in json.dumps(doc, ensure_ascii=False)):
+        assert _fast_bytes(doc) == bytes(rfc8785.dumps(doc))
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param({"v": 1.0}, id="integral-float"),
+        pytest.param({"v": (1, 2)}, id="tuple"),
+        pytest.param({1: "x"}, id="int-key"),
+        pytest.param({"v": {True: 1}}, id="bool-key"),
+        pytest.param({"v": MAX_SAFE_INTEGER + 1}, id="long-integer"),
+        pytest.param({"v": "\ud800"}, id="lone-surrogate"),
+        pytest.param({"\ufb33": 1, "\U0001f600": 2}, id="utf16-order"),
+        pytest.param({"v": {1, 2}}, id="set"),
+        pytest.param({"v": json.loads("[" * 40 + "]" * 40)}, id="nested-deeper-than-32"),
+    ],
+)
+def test_fast_path_declines(content: dict[Any, Any]) -> None:
+    assert _fast_bytes(content) is None
+
+
+def test_fast_path_reads_escapes_as_text() -> None:
+    # Brackets, quotes and backslashes inside strings say nothing about nesting.
+    doc = {"a": '[[[["\\', "b": "]]]]" * 40, "c": [[["\\\\\\"]]]}
+    assert _fast_bytes(doc) == bytes(rfc8785.dumps(doc))
+
+
+def test_rfc8785_sorting_example() -> None:
+    # RFC 8785 section 3.2.3: member names sort by their UTF-16 code units.
+    doc = {"\u20ac": "Euro Sign", "\r": "Carriage Return", "\ufb33": "Hebrew Letter Dalet With Dagesh",
+           "1": "One", "\U0001f600": "Emoji: Grinning Face", "\u0080": "Control",
+           "\u00f6": "Latin Small Letter O With Diaeresis"}  # fmt: skip
+    expected = (
+        '{"\\r":"Carriage Return","1":"One","\u0080":"Control",'
+        '"\u00f6":"Latin Small Letter O With Diaeresis","\u20ac":"Euro Sign",'
+        '"\U0001f600":"Emoji: Grinning Face","\ufb33":"Hebrew Letter Dalet With Dagesh"}'
+    )
+    assert signed_bytes(doc) == expected.encode()
+
+
+@pytest.mark.parametrize("depth", [1, 31, 32, 33, MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1])
+def test_nesting_either_way(depth: int) -> None:
+    # Deep values take the reference path; the bytes and the refusals are the same.
+    content = {"v": json.loads("[" * depth + "1" + "]" * depth)}
+    try:
+        expected: bytes | None = signed_bytes(content)
+    except CanonicalizationError:
+        expected = None
+    assert expected == _reference(content)
+    assert (expected is None) == (depth > MAX_DEPTH - 1)
