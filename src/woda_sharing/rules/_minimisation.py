@@ -22,16 +22,19 @@ def minimisation(ctx: AgreementContext) -> Iterator[Hit]:
 
     Undeclared items and purposes are left to WS102 and WS103.
     """
-    needs: dict[str, set[str]] = {}
+    # Which purposes need each item: one pass over the needs, so that each item a flow shares
+    # is checked against the flow's few purposes (linear, where the union of every purpose's
+    # needs per flow grew with flows times items).
+    needed_by: dict[str, set[str]] = {}
     for purpose in ctx.agreement.purposes:  # a purpose declared twice (WS107) needs both lists
-        needs.setdefault(purpose.id, set()).update(purpose.needs)
+        for item in purpose.needs:
+            needed_by.setdefault(item, set()).add(purpose.id)
+    nobody: frozenset[str] = frozenset()
     declared = ctx.items
     for i, flow in enumerate(ctx.agreement.flows):
-        needed = set().union(*(needs[p] for p in flow.purposes if p in needs))
-        if needed.issuperset(flow.items):
-            continue
+        purposes = flow.purposes
         for j, item in enumerate(flow.items):
-            if item not in needed and item in declared:
+            if needed_by.get(item, nobody).isdisjoint(purposes) and item in declared:
                 yield Hit(
                     pointer=pointer("flows", i, "items", j),
                     message=f"flow {flow.id!r} shares {item!r}, which none of its purposes needs",
