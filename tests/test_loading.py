@@ -18,6 +18,7 @@ from woda_sharing._loading import (
     MAX_DEPTH_CEILING,
     MAX_SAFE_INTEGER,
     Limits,
+    _prescan,
     load_json,
     load_path,
     read_bytes,
@@ -330,3 +331,38 @@ def test_long_run_probe_agrees_with_a_plain_regex(data: bytes, length: int) -> N
 
     expected = re.compile(rb'(?:\A|")[^"]{%d}' % length).search(data) is not None
     assert _has_long_run(data, length) == expected
+
+
+def _longest_array(value: object) -> int:
+    if isinstance(value, list):
+        return max([len(value), *map(_longest_array, value)])
+    if isinstance(value, dict):
+        return max([0, *map(_longest_array, value.values())])
+    return 0
+
+
+@given(
+    st.dictionaries(st.text(',[]{}"\\', max_size=4), _json_values, max_size=4), st.integers(1, 6)
+)
+def test_long_array_is_measured_on_the_skeleton(doc: dict[str, Any], limit: int) -> None:
+    # The pre-scan measures every array exactly (no walk over the parsed value needed),
+    # whatever commas and brackets the strings hold.
+    data = json.dumps(doc, separators=(",", ":")).encode()
+    scan = _prescan(data, Limits(max_array_length=limit))
+    assert scan.long_array == (_longest_array(doc) > limit)
+
+
+@pytest.mark.parametrize(
+    ("data", "long"),
+    [
+        pytest.param(
+            b'{"a":[1,2],"b":[3,4],"c":{"x":1,"y":2}}', False, id="many-commas-short-arrays"
+        ),
+        pytest.param(b'{"a":[[1,2],[3,[4,5]],{"b":[6,7,8,9]}]}', True, id="nested-long"),
+        pytest.param(b'{"a":[[1,2,3],[4,5,6]]}', False, id="nested-at-limit"),
+        pytest.param(b'{"a":[{"b":1,"c":2,"d":3,"e":4}]}', False, id="members-are-not-elements"),
+        pytest.param(b'{"a":"[1,2,3,4,5]"}', False, id="array-in-a-string"),
+    ],
+)
+def test_long_array_cases(data: bytes, long: bool) -> None:
+    assert _prescan(data, Limits(max_array_length=3)).long_array is long

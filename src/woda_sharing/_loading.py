@@ -216,6 +216,7 @@ class _Scan:
     depth: int
     long_string: bool
     commas: int
+    long_array: bool
     surrogate_escapes: bool
     risky_integers: bool
 
@@ -243,7 +244,8 @@ def _prescan(data: bytes, limits: Limits) -> _Scan:
     ``long_string`` is true when some run between quotes is longer than
     ``max_string_length`` bytes (a character takes at least one byte, so no
     string can be longer otherwise), ``commas + 1`` bounds every array's
-    length (when it is too high, the parsed arrays are measured), and
+    length, ``long_array`` says some array is longer than ``max_array_length``
+    (measured on the skeleton only when ``commas`` is that high), and
     ``depth`` bounds the nesting: it is at most ``max_depth`` only when the
     nesting is, and exact above that. For broken input the view is exact up
     to the first place the parser would stop at, so the parser never nests
@@ -261,7 +263,9 @@ def _prescan(data: bytes, limits: Limits) -> _Scan:
         depth=_depth_bound(outside.translate(None, _NOT_BRACKETS), limits.max_depth),
         long_string=len(data) > limits.max_string_length + 2
         and _has_long_run(blanked, limits.max_string_length + 1),
-        commas=outside.count(b","),
+        commas=(commas := outside.count(b",")),
+        long_array=commas >= limits.max_array_length
+        and _has_long_array(outside, limits.max_array_length),
         surrogate_escapes=_lone_surrogate_escape(blanked),
         risky_integers=_NEGATIVE_ZERO.search(data) is not None
         or _LONG_DIGITS in data.translate(_DIGITS_ONLY),
@@ -277,6 +281,29 @@ def _lone_surrogate_escape(blanked: bytes) -> bool:
     if _SURROGATE_ESCAPE.search(blanked) is None:
         return False
     return _SURROGATE_ESCAPE.search(_SURROGATE_PAIR.sub(b"", blanked)) is not None
+
+
+_INNERMOST: Final = re.compile(rb"\[,*\]|\{,*\}")
+
+
+def _has_long_array(skeleton: bytes, max_length: int) -> bool:
+    """Whether the skeleton (brackets and commas of valid JSON) has an array of more than *max_length* elements.
+
+    Each pass deletes every innermost object and array, after checking the
+    innermost arrays: once its children are gone, an array of n elements is
+    ``[`` and n - 1 commas and ``]``. One C-level pass per level of nesting,
+    instead of a walk over every parsed value.
+    """
+    too_long = re.compile(rb"\[,{%d,}\]" % max_length)
+    rest = skeleton
+    while rest:
+        if too_long.search(rest) is not None:
+            return True
+        shorter = _INNERMOST.sub(b"", rest)
+        if len(shorter) == len(rest):  # not JSON: the parser will say where
+            return True
+        rest = shorter
+    return False
 
 
 def _depth_bound(brackets: bytes, max_depth: int) -> int:
@@ -527,7 +554,7 @@ def load_json(
             or scan.depth > limits.max_depth
             or scan.long_string
             or scan.surrogate_escapes
-            or scan.commas >= limits.max_array_length
+            or scan.long_array
         ):
             strings = scan.long_string or scan.surrogate_escapes
             deep = scan.depth > limits.max_depth
