@@ -1,0 +1,69 @@
+"""The minimisation rules as they were before issue 16 made them faster: the oracle of
+tests/rules/test_differential.py (a copy; only the table they register in differs).
+
+Rules on data minimisation and purpose limitation: share only what a purpose needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tests.rules._legacy import LEGACY
+from woda_sharing.findings import Severity, pointer
+from woda_sharing.rules import AgreementContext, Hit
+
+__all__: list[str] = []
+
+rule = LEGACY.rule
+
+
+@rule(
+    "WS501",
+    title="Item shared that no purpose of the flow needs",
+    citation="UK GDPR Article 5(1)(b)-(c)",
+)
+def minimisation(ctx: AgreementContext) -> Iterator[Hit]:
+    """Every item a flow shares must be needed by at least one of the flow's purposes (the purpose's ``needs``).
+
+    Undeclared items and purposes are left to WS102 and WS103.
+    """
+    needs: dict[str, set[str]] = {}
+    for purpose in ctx.agreement.purposes:  # a purpose declared twice (WS107) needs both lists
+        needs.setdefault(purpose.id, set()).update(purpose.needs)
+    declared = ctx.items
+    for i, flow in enumerate(ctx.agreement.flows):
+        needed = set().union(*(needs[p] for p in flow.purposes if p in needs))
+        if needed.issuperset(flow.items):
+            continue
+        for j, item in enumerate(flow.items):
+            if item not in needed and item in declared:
+                yield Hit(
+                    path=pointer("flows", i, "items", j),
+                    message=f"flow {flow.id!r} shares {item!r}, which none of its purposes needs",
+                    hint="stop sharing the item, or add it to the needs of the purpose that requires it",
+                )
+
+
+@rule("WS502", title="Item declared but never shared", severity=Severity.INFO)
+def unused_item(ctx: AgreementContext) -> Iterator[Hit]:
+    """An item declared in ``items`` that no flow shares is probably left over: remove it."""
+    shared = {item for flow in ctx.agreement.flows for item in flow.items}
+    for i, item in enumerate(ctx.agreement.items):
+        if item.id not in shared:
+            yield Hit(
+                path=pointer("items", i),
+                message=f"item {item.id!r} is declared but no flow shares it",
+            )
+
+
+@rule("WS503", title="Purpose served by no flow", severity=Severity.WARNING)
+def unused_purpose(ctx: AgreementContext) -> Iterator[Hit]:
+    """A purpose declared in ``purposes`` that no flow serves says more than the agreement does."""
+    served = {purpose for flow in ctx.agreement.flows for purpose in flow.purposes}
+    for i, purpose in enumerate(ctx.agreement.purposes):
+        if purpose.id not in served:
+            yield Hit(
+                path=pointer("purposes", i),
+                message=f"purpose {purpose.id!r} is declared but no flow serves it",
+                hint="remove the purpose, or add the flows that serve it",
+            )
