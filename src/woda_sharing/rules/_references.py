@@ -33,7 +33,10 @@ def flow_party_declared(ctx: AgreementContext) -> Iterator[Hit]:
 @rule("WS102", title="Flow names an undeclared item")
 def flow_item_declared(ctx: AgreementContext) -> Iterator[Hit]:
     """Every item a flow shares must be declared in ``items``."""
+    declared = ctx.items.keys()
     for i, flow in enumerate(ctx.agreement.flows):
+        if declared >= set(flow.items):
+            continue
         for j, item in enumerate(flow.items):
             if item not in ctx.items:
                 yield Hit(
@@ -118,6 +121,8 @@ def unique_ids(ctx: AgreementContext) -> Iterator[Hit]:
         ("flows", [f.id for f in a.flows]),
         ("legal_bases", [e.id for e in a.legal_bases]),
     ):
+        if len(set(ids)) == len(ids):
+            continue
         for i, value in duplicates(ids):
             yield Hit(
                 pointer=pointer(member, i, "id"),
@@ -141,7 +146,16 @@ def purpose_needs_declared(ctx: AgreementContext) -> Iterator[Hit]:
 def basis_known(ctx: AgreementContext) -> Iterator[Hit]:
     """Every basis id a flow cites must resolve in the catalogue (built-in, charter or agreement entries)."""
     documents = ctx.document_ids
+    known: dict[tuple[str, ...], bool] = {}  # per distinct list of basis ids: all resolve
     for i, flow in enumerate(ctx.agreement.flows):
+        resolves = known.get(flow.bases)
+        if resolves is None:
+            resolves = known[flow.bases] = all(
+                basis in ctx.catalogue or basis in documents for basis in flow.bases
+            )
+        capacity = flow.capacity_basis
+        if resolves and (capacity is None or capacity in ctx.catalogue or capacity in documents):
+            continue
         for tokens, basis in cited_bases(flow):
             if basis in ctx.catalogue or basis in documents:
                 continue  # the charter or agreement cited as a basis: WS206
