@@ -156,6 +156,27 @@ def _trusted_optional(conv: Converter, t: Any) -> Callable[[Any, type], Any]:
     return conv.get_structure_hook(inner)
 
 
+def _is_tuple_of_attrs(t: object) -> bool:
+    args = getattr(t, "__args__", ())
+    return (
+        getattr(t, "__origin__", None) is tuple
+        and len(args) == 2
+        and args[1] is Ellipsis
+        and attrs.has(args[0])
+    )
+
+
+def _trusted_tuple_of_attrs(conv: Converter, t: Any) -> Callable[[Any, type], Any]:
+    # One list comprehension over the elements instead of cattrs' generic generator.
+    inner = t.__args__[0]
+    element = conv.get_structure_hook(inner)
+
+    def structure_tuple(value: Any, _: type) -> tuple[Any, ...]:
+        return tuple([element(v, inner) for v in value])
+
+    return structure_tuple
+
+
 def _make_converter(*, trusted: bool = False) -> Converter:
     """Build the converter. Both variants share every wire-format declaration.
 
@@ -182,6 +203,9 @@ def _make_converter(*, trusted: bool = False) -> Converter:
         )
         conv.register_structure_hook_factory(
             _is_optional_attrs, lambda t: _trusted_optional(conv, t)
+        )
+        conv.register_structure_hook_factory(
+            _is_tuple_of_attrs, lambda t: _trusted_tuple_of_attrs(conv, t)
         )
     else:
         conv.register_structure_hook_func(lambda t: t == tuple[str, ...], _structure_str_tuple)
