@@ -157,7 +157,7 @@ def _trusted_optional(conv: Converter, t: Any) -> Callable[[Any, type], Any]:
 
 
 def _is_tuple_of_attrs(t: object) -> bool:
-    args = getattr(t, "__args__", ())
+    args: tuple[Any, ...] = getattr(t, "__args__", ())
     return (
         getattr(t, "__origin__", None) is tuple
         and len(args) == 2
