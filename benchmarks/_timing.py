@@ -78,7 +78,7 @@ def child_cpu_seconds(argv: Sequence[str], *, env: Mapping[str, str] | None = No
     Raise `RuntimeError` if it fails: a benchmark of a failing command would
     measure the wrong path.
     """
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and entry point
+    process = subprocess.Popen(
         list(argv),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -18,7 +18,7 @@ from attrs import frozen
 
 from woda_sharing.testing import example_agreement, example_charter
 
-__all__ = ["SIZES", "TODAY", "Size", "agreement", "agreement_bytes", "charter_for"]
+__all__ = ["LIMIT", "SIZES", "TODAY", "Size", "agreement", "agreement_bytes", "charter_for"]
 
 
 @frozen(kw_only=True)
@@ -37,6 +37,10 @@ SIZES: Final = (
     Size(name="medium", parties=30, items=200, flows=100),
     Size(name="large", parties=200, items=2000, flows=1000),
 )
+
+#: The largest agreement the default limits accept, near 16 MiB (``Limits.max_bytes``): the
+#: shape of ``large`` scaled 18.5 times (16.6 MB), for the linearity figure (issue 16).
+LIMIT: Final = Size(name="limit", parties=3_700, items=37_000, flows=18_500)
 
 #: The date generated agreements are valid on (between their start and review dates).
 TODAY: Final = dt.date(2024, 6, 1)
