@@ -633,12 +633,25 @@ def test_batch_accepts_any_iterable_and_unhashable_requests() -> None:
 def test_batch_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(decisions, "_MEMO_LIMIT", 4)
     policy = compile_()
-    requests = [REQ._replace(on=ON + dt.timedelta(days=n)) for n in range(3)]
-    policy.decide_many(requests)
+    long_ago = dt.date(2000, 1, 1)  # refused (before the agreement starts): refusals are memoised
+    requests = [REQ._replace(on=long_ago + dt.timedelta(days=n)) for n in range(3)]
+    assert not any(policy.decide_many(requests))
     size_before = len(policy._memo)
-    policy.decide_many([REQ._replace(on=ON - dt.timedelta(days=n + 1)) for n in range(3)])
+    policy.decide_many([REQ._replace(on=long_ago - dt.timedelta(days=n + 1)) for n in range(3)])
     assert size_before == 3
     assert len(policy._memo) == 3  # cleared, then refilled with the new batch
+
+
+def test_permitted_requests_need_no_memo() -> None:
+    # A permitted request is answered from the index in a few lookups, repeated or not,
+    # with the same decision object every time.
+    policy = compile_()
+    requests = [REQ._replace(on=ON + dt.timedelta(days=n)) for n in range(3)]
+    first = policy.decide_many(requests)
+    assert all(first)
+    assert policy._memo == {}
+    assert [policy.decide(r) for r in requests] == first
+    assert all(a is b for a, b in zip(policy.decide_many(requests), first, strict=True))
 
 
 # --- property: the compiled policy agrees with a plain scan ---------------------------------
@@ -964,6 +977,10 @@ def test_index_entries_and_windows() -> None:
         (dt.date(2024, 2, 1), dt.date(2025, 1, 31), REFERRAL),
     )
     assert index.flow_bases[REFERRAL] == entry.bases
+    # The same window, arranged per pair and purpose, then item, for single lookups.
+    assert index.answers[(*PAIR, "early-help")]["name"] == (
+        (dt.date(2024, 2, 1), dt.date(2025, 1, 31), frozenset({REFERRAL})),
+    )
 
 
 def test_index_leaves_unendorsed_entries_out_of_the_fast_path() -> None:
@@ -972,6 +989,43 @@ def test_index_leaves_unendorsed_entries_out_of_the_fast_path() -> None:
     (entry,) = index.pairs[PAIR]["name"]["early-help"]
     assert not entry.endorsed
     assert index.windows == {}
+    assert index.answers == {}
+
+
+_A, _B, _C = (FlowRef(agreement=a, flow="f") for a in "abc")
+
+
+def _d(day: int) -> dt.date:
+    return dt.date(2024, 1, 1) + dt.timedelta(days=day)
+
+
+@pytest.mark.parametrize(
+    ("windows", "runs"),
+    [
+        pytest.param([(_d(0), _d(9), _A)], [(_d(0), _d(9), {_A})], id="one"),
+        pytest.param([(_d(9), _d(0), _A)], [], id="one-empty"),
+        pytest.param(
+            [(_d(0), _d(9), _A), (_d(5), _d(14), _B)],
+            [(_d(0), _d(4), {_A}), (_d(5), _d(9), {_A, _B}), (_d(10), _d(14), {_B})],
+            id="overlapping",
+        ),
+        pytest.param(
+            [(_d(0), _d(2), _A), (_d(5), dt.date.max, _B)],
+            [(_d(0), _d(2), {_A}), (_d(5), dt.date.max, {_B})],
+            id="gap-and-open-end",
+        ),
+        pytest.param(
+            [(_d(0), _d(9), _A), (_d(3), _d(3), _B), (_d(9), _d(0), _C)],
+            [(_d(0), _d(2), {_A}), (_d(3), _d(3), {_A, _B}), (_d(4), _d(9), {_A})],
+            id="nested-and-empty",
+        ),
+    ],
+)
+def test_runs_of_days_with_the_same_flows(
+    windows: list[tuple[dt.date, dt.date, FlowRef]],
+    runs: list[tuple[dt.date, dt.date, set[FlowRef]]],
+) -> None:
+    assert decisions._runs(windows) == tuple((a, b, frozenset(f)) for a, b, f in runs)
 
 
 def test_policy_is_built_from_an_index_with_the_same_answers() -> None:

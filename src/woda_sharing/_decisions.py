@@ -187,8 +187,16 @@ _Key = PartyPair
 _Pairs = dict[_Key, dict[str, dict[str, tuple[IndexEntry, ...]]]]
 #: (pair, item, purpose) -> entries that can permit (needed, endorsed, capacity ok), with windows
 _Fast = dict[tuple[_Key, str, str], tuple[tuple[dt.date, dt.date, FlowRef], ...]]
+#: (sender, sender capacity, recipient, recipient capacity, purpose)
+PairPurpose = tuple[str, str | None, str, str | None, str]
+#: A run of days (first, last) and the flows that permit an item on every one of them.
+Run = tuple[dt.date, dt.date, frozenset[FlowRef]]
+#: pair and purpose -> item -> its runs, in date order
+_Answers = dict[PairPurpose, dict[str, tuple[Run, ...]]]
 
 _FAR: Final = dt.date.max
+_DAY: Final = dt.timedelta(days=1)
+_DATE: Final = dt.date
 
 
 def _failures(entry: IndexEntry, on: dt.date) -> tuple[str, ...]:
@@ -232,8 +240,14 @@ class PolicyIndex:
     recipient, recipient capacity) pair to item to purpose to the
     `IndexEntry` values of every flow that carries the item for the purpose;
     ``windows`` keeps, per (pair, item, purpose), only the entries that can
-    permit (needed, endorsed, capacity ok) as (first day, last day, flow):
-    the fast path of `Policy.decide`. The mappings are not to be changed.
+    permit (needed, endorsed, capacity ok) as (first day, last day, flow).
+    ``answers`` is the same knowledge arranged for `Policy.decide` to answer a
+    permitted request with a few lookups: per (sender, sender capacity,
+    recipient, recipient capacity, purpose), per item, the runs of days on
+    which the item is permitted, each with every flow that permits it then.
+    Only pairs of charter members with declared capacities, and declared items
+    and purposes, are there, so a request found there is well identified. The
+    mappings are not to be changed.
     """
 
     charter_id: str
@@ -247,6 +261,7 @@ class PolicyIndex:
     items: frozenset[str]
     pairs: Mapping[PartyPair, Mapping[str, Mapping[str, tuple[IndexEntry, ...]]]]
     windows: Mapping[tuple[PartyPair, str, str], tuple[tuple[dt.date, dt.date, FlowRef], ...]]
+    answers: Mapping[PairPurpose, Mapping[str, tuple[Run, ...]]]
     flow_bases: Mapping[FlowRef, tuple[CatalogueEntry, ...]]
 
     @classmethod
@@ -280,6 +295,7 @@ class Policy:
 
     __slots__ = (
         "_all_items",
+        "_answers",
         "_fast",
         "_flow_bases",
         "_good_parties",
@@ -313,6 +329,7 @@ class Policy:
         self._all_items = index.items
         self._pairs = index.pairs
         self._fast = index.windows
+        self._answers = index.answers
         self._flow_bases = index.flow_bases
         self._permits: dict[frozenset[FlowRef], Decision] = {}
         self._memo: dict[object, Decision] = {}
@@ -361,7 +378,54 @@ class Policy:
 
     def decide(self, request: Request) -> Decision:
         """Decide one request. Raises `UsageError` only for a malformed request (wrong types)."""
-        return self._decide(_normalise(request))
+        decision = self._quick(request)
+        return decision if decision is not None else self._decide(_normalise(request))
+
+    def _quick(self, request: object) -> Decision | None:  # noqa: PLR0911, PLR0912 - one exit per case, one hot function
+        """Answer a well-formed request that is permitted from ``answers``; ``None`` otherwise.
+
+        The common case in a few lookups. Anything else (a refusal, which
+        needs its reasons, a malformed request, which raises) takes the full
+        path, whose answer for a permitted request is the very same object.
+        """
+        if type(request) is not Request:
+            return None
+        sender, recipient, items, purpose, on, sender_capacity, recipient_capacity = request
+        if (
+            type(on) is not _DATE
+            or type(items) is not tuple
+            or type(sender) is not str
+            or type(recipient) is not str
+            or type(purpose) is not str
+            or (sender_capacity is not None and type(sender_capacity) is not str)
+            or (recipient_capacity is not None and type(recipient_capacity) is not str)
+        ):
+            return None
+        by_item = self._answers.get(
+            (sender, sender_capacity, recipient, recipient_capacity, purpose)
+        )
+        if by_item is None:
+            return None
+        if len(items) == 1:
+            item = items[0]
+            if type(item) is str:
+                for first, last, flows in by_item.get(item, ()):
+                    if first <= on <= last:
+                        return self._permits.get(flows) or self._permit(flows)
+            return None
+        if not items:
+            return None
+        found: set[FlowRef] = set()
+        for item in items:
+            if type(item) is not str:
+                return None
+            for first, last, flows in by_item.get(item, ()):
+                if first <= on <= last:
+                    found |= flows
+                    break
+            else:
+                return None
+        return self._permit(found)
 
     def _decide(self, r: Request) -> Decision:
         key = (r.sender, r.sender_capacity, r.recipient, r.recipient_capacity)
@@ -394,8 +458,8 @@ class Policy:
                 return self._refuse(key, r)
         return self._permit(refs)
 
-    def _permit(self, refs: list[FlowRef]) -> Decision:
-        key = frozenset(refs)
+    def _permit(self, refs: Iterable[FlowRef]) -> Decision:
+        key = refs if type(refs) is frozenset else frozenset(refs)
         decision = self._permits.get(key)
         if decision is None:
             flows = tuple(sorted(key, key=lambda f: (f.agreement, f.flow)))
@@ -512,19 +576,21 @@ class Policy:
         of records that repeat the same questions costs one lookup each.
         """
         batch = requests if isinstance(requests, (list, tuple)) else list(requests)
-        memo = self._memo
-        try:
-            out = list(map(memo.get, batch))
-        except TypeError:  # an unhashable request (items as a list): take the careful path
-            return [self.decide(r) for r in batch]
+        # Permitted requests cost a few lookups whether or not they repeat: no memo needed.
+        out = list(map(self._quick, batch))
         if None in out:
+            memo = self._memo
             if len(memo) + len(batch) > _MEMO_LIMIT:
                 memo.clear()
             decide = self._decide
             for i, decision in enumerate(out):
                 if decision is None:
                     request = batch[i]
-                    answer = memo.get(request)  # an earlier miss in this batch may have filled it
+                    try:
+                        answer = memo.get(request)  # refusals repeat too: their reasons cost more
+                    except TypeError:  # an unhashable request (items as a list)
+                        out[i] = self.decide(request)
+                        continue
                     if answer is None:
                         answer = memo[request] = decide(_normalise(request))
                     out[i] = answer
@@ -697,6 +763,9 @@ def _build(
                 )
                 if windows:
                     fast[(key, item, purpose)] = windows
+    good_parties = frozenset(
+        {p for p in known_parties if p[0] in members} | {(m, None) for m in members}
+    )
     return PolicyIndex(
         charter_id=charter.id,
         agreement_ids=tuple(a.id for a in agreements),
@@ -704,15 +773,53 @@ def _build(
         members=members,
         organisations=frozenset(orgs),
         known_parties=frozenset(known_parties),
-        good_parties=frozenset(
-            {p for p in known_parties if p[0] in members} | {(m, None) for m in members}
-        ),
+        good_parties=good_parties,
         purposes=frozenset(purposes),
         items=frozenset(all_items),
         pairs=pairs,
         windows=fast,
+        answers=_answers(fast, good_parties, purposes, all_items),
         flow_bases=flow_bases,
     )
+
+
+def _answers(
+    fast: _Fast,
+    good_parties: frozenset[tuple[str, str | None]],
+    purposes: set[str],
+    items: set[str],
+) -> _Answers:
+    """Arrange the windows per pair and purpose, then item, as runs of days (see `PolicyIndex`).
+
+    Only what `Policy._decide` would look up after finding every identifier
+    known goes in: members with declared capacities, declared items and purposes.
+    """
+    answers: _Answers = {}
+    for (key, item, purpose), windows in fast.items():
+        known = purpose in purposes and item in items
+        if known and key[:2] in good_parties and key[2:] in good_parties:
+            answers.setdefault((*key, purpose), {})[item] = _runs(windows)
+    return answers
+
+
+def _runs(windows: Sequence[tuple[dt.date, dt.date, FlowRef]]) -> tuple[Run, ...]:
+    """The runs of days on which the same flows of *windows* are in force (empty runs left out)."""
+    windows = [w for w in windows if w[0] <= w[1]]  # a review before the start permits nothing
+    if len(windows) <= 1:
+        return tuple((first, last, frozenset((ref,))) for first, last, ref in windows)
+    # Each window starts a run on its first day and ends one after its last day.
+    edges = sorted({w[0] for w in windows} | {w[1] + _DAY for w in windows if w[1] < _FAR})
+    runs: list[Run] = []
+    for n, start in enumerate(edges):
+        end = edges[n + 1] - _DAY if n + 1 < len(edges) else _FAR
+        flows = frozenset(ref for first, last, ref in windows if first <= start and end <= last)
+        if not flows:
+            continue
+        if runs and runs[-1][2] == flows and runs[-1][1] + _DAY == start:
+            runs[-1] = (runs[-1][0], end, flows)  # the same flows go on: one run
+        else:
+            runs.append((start, end, flows))
+    return tuple(runs)
 
 
 def _index_flow(

@@ -25,7 +25,9 @@ from woda_sharing.rules import Rules, builtin_catalogue, builtin_rules
 from woda_sharing.testing import example_agreement, example_charter
 
 
-def _findings(rules: Rules, agreement: Agreement, charter: Charter | None, today: dt.date) -> list[Any]:
+def _findings(
+    rules: Rules, agreement: Agreement, charter: Charter | None, today: dt.date
+) -> list[Any]:
     return list(rules.run(agreement, charter=charter, catalogue=builtin_catalogue(), today=today))
 
 
