@@ -411,21 +411,24 @@ class Policy:
             if type(item) is str:
                 for first, last, flows in by_item.get(item, ()):
                     if first <= on <= last:
-                        return self._permits.get(flows) or self._permit(flows)
+                        decision = self._permits.get(flows)
+                        return self._permit(flows) if decision is None else decision
             return None
         if not items:
             return None
-        found: set[FlowRef] = set()
+        found: frozenset[FlowRef] = frozenset()
         for item in items:
             if type(item) is not str:
                 return None
             for first, last, flows in by_item.get(item, ()):
                 if first <= on <= last:
-                    found |= flows
+                    # Items of one flow share one (interned) set of flows: no new set.
+                    found = flows if not found or found is flows else found | flows
                     break
             else:
                 return None
-        return self._permit(found)
+        decision = self._permits.get(found)
+        return self._permit(found) if decision is None else decision
 
     def _decide(self, r: Request) -> Decision:
         key = (r.sender, r.sender_capacity, r.recipient, r.recipient_capacity)
@@ -578,22 +581,22 @@ class Policy:
         batch = requests if isinstance(requests, (list, tuple)) else list(requests)
         # Permitted requests cost a few lookups whether or not they repeat: no memo needed.
         out = list(map(self._quick, batch))
-        if None in out:
+        missed = [i for i, decision in enumerate(out) if decision is None]
+        if missed:
             memo = self._memo
-            if len(memo) + len(batch) > _MEMO_LIMIT:
+            if len(memo) + len(missed) > _MEMO_LIMIT:
                 memo.clear()
             decide = self._decide
-            for i, decision in enumerate(out):
-                if decision is None:
-                    request = batch[i]
-                    try:
-                        answer = memo.get(request)  # refusals repeat too: their reasons cost more
-                    except TypeError:  # an unhashable request (items as a list)
-                        out[i] = self.decide(request)
-                        continue
-                    if answer is None:
-                        answer = memo[request] = decide(_normalise(request))
-                    out[i] = answer
+            for i in missed:
+                request = batch[i]
+                try:
+                    answer = memo.get(request)  # refusals repeat too: their reasons cost more
+                except TypeError:  # an unhashable request (items as a list)
+                    out[i] = self.decide(request)
+                    continue
+                if answer is None:
+                    answer = memo[request] = decide(_normalise(request))
+                out[i] = answer
         return out  # type: ignore[return-value]  # every None has been filled
 
     # --- introspection -------------------------------------------------------------------
@@ -795,10 +798,16 @@ def _answers(
     known goes in: members with declared capacities, declared items and purposes.
     """
     answers: _Answers = {}
+    interned: dict[frozenset[FlowRef], frozenset[FlowRef]] = {}
     for (key, item, purpose), windows in fast.items():
         known = purpose in purposes and item in items
         if known and key[:2] in good_parties and key[2:] in good_parties:
-            answers.setdefault((*key, purpose), {})[item] = _runs(windows)
+            # Equal sets of flows are one object, so that a request's items can share it.
+            runs = tuple(
+                (first, last, interned.setdefault(flows, flows))
+                for first, last, flows in _runs(windows)
+            )
+            answers.setdefault((*key, purpose), {})[item] = runs
     return answers
 
 
