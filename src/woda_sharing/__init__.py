@@ -10,160 +10,378 @@ submodule is ours and may change without notice.
 
 from __future__ import annotations
 
-from woda_sharing._batch import BatchReport, validate_many
-from woda_sharing._canonical import digest, signed_bytes
-from woda_sharing._chain import ChainLink, ChainResult, check_chain, check_update, require_chain
-from woda_sharing._codec import structure, unstructure
-from woda_sharing._decisions import (
-    Decision,
-    FlowRef,
-    IndexEntry,
-    Policy,
-    PolicyIndex,
-    Reason,
-    Request,
-    parse_party,
-)
-from woda_sharing._findings import Finding, Report, Severity, Waived, pointer
-from woda_sharing._keyring import (
-    KeyEntry,
-    Keyring,
-    KeyStatus,
-    add_key,
-    compromise_key,
-    new_keyring,
-    retire_key,
-)
-from woda_sharing._keys import (
-    Algorithm,
-    LocalSigner,
-    Signer,
-    generate_signer,
-    jwk_thumbprint,
-    load_signer,
-    public_jwk,
-    read_signer,
-    write_private_key,
-    write_public_jwk,
-)
-from woda_sharing._legal import (
-    Amendment,
-    Art6Basis,
-    Art6Point,
-    Art9Condition,
-    Art9Point,
-    Art10Basis,
-    Catalogue,
-    CatalogueEntry,
-    CommonLawBasis,
-    CommonLawPower,
-    FurtherProcessing,
-    InternationalLawCondition,
-    LawEnforcementBasis,
-    LegalBasis,
-    Schedule1Condition,
-    Schedule2Exemption,
-    StatutoryGateway,
-)
-from woda_sharing._loading import DEFAULT_LIMITS, Limits, load_json, load_path
-from woda_sharing._model import (
-    Agreement,
-    Breach,
-    BreachNotice,
-    Category,
-    Change,
-    Charter,
-    CharterPurpose,
-    CharterRef,
-    Contact,
-    ContactRole,
-    Control,
-    DataItem,
-    Defaults,
-    DocumentStatus,
-    Dpia,
-    Duration,
-    Endorsement,
-    EndorsementRule,
-    Flow,
-    Instruction,
-    Member,
-    Party,
-    Principle,
-    Purpose,
-    Retention,
-    ReviewCycle,
-    Rights,
-    Role,
-    Sector,
-    SubjectCategory,
-    Supersedes,
-    Termination,
-    Transparency,
-    Waiver,
-)
-from woda_sharing._schema import load_schema
-from woda_sharing._schema import registry as schema_registry
-from woda_sharing._signing import (
-    EndorsementRequirement,
-    EndorsementStatus,
-    Status,
-    VerificationResult,
-    endorse,
-    endorsement_requirement,
-    from_compact,
-    honourable,
-    require_verified,
-    to_compact,
-    verify,
-)
-from woda_sharing._terms import EffectiveTerms, Term, effective_terms
-from woda_sharing._updates import (
-    RuleCheck,
-    UpdateCheck,
-    UpdateResult,
-    UpdateStep,
-    endorsed_by_keyring,
-    require_update,
-    verify_update,
-)
-from woda_sharing._validation import (
-    PIPELINE_CODES,
-    CharterInfo,
-    PipelineCode,
-    require_valid,
-    validate,
-)
-from woda_sharing._waivers import apply_waivers
-from woda_sharing.exceptions import (
-    CanonicalizationError,
-    CatalogueError,
-    ChainError,
-    DocumentError,
-    KeyMaterialError,
-    KeyringError,
-    LimitExceededError,
-    LoadError,
-    PolicyError,
-    RuleError,
-    SigningError,
-    UpdateError,
-    UsageError,
-    VerificationError,
-    WodaError,
-    WriteError,
-)
-from woda_sharing.rules import (
-    AgreementContext,
-    AgreementWithCharterContext,
-    CharterContext,
-    Context,
-    Hit,
-    Rule,
-    Rules,
-    builtin_catalogue,
-    builtin_rules,
-)
+import importlib
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from woda_sharing._batch import BatchReport, validate_many
+    from woda_sharing._canonical import digest, signed_bytes
+    from woda_sharing._chain import ChainLink, ChainResult, check_chain, check_update, require_chain
+    from woda_sharing._codec import structure, unstructure
+    from woda_sharing._decisions import (
+        Decision,
+        FlowRef,
+        IndexEntry,
+        Policy,
+        PolicyIndex,
+        Reason,
+        Request,
+        parse_party,
+    )
+    from woda_sharing._findings import Finding, Report, Severity, Waived, pointer
+    from woda_sharing._keyring import (
+        KeyEntry,
+        Keyring,
+        KeyStatus,
+        add_key,
+        compromise_key,
+        new_keyring,
+        retire_key,
+    )
+    from woda_sharing._keys import (
+        Algorithm,
+        LocalSigner,
+        Signer,
+        generate_signer,
+        jwk_thumbprint,
+        load_signer,
+        public_jwk,
+        read_signer,
+        write_private_key,
+        write_public_jwk,
+    )
+    from woda_sharing._legal import (
+        Amendment,
+        Art6Basis,
+        Art6Point,
+        Art9Condition,
+        Art9Point,
+        Art10Basis,
+        Catalogue,
+        CatalogueEntry,
+        CommonLawBasis,
+        CommonLawPower,
+        FurtherProcessing,
+        InternationalLawCondition,
+        LawEnforcementBasis,
+        LegalBasis,
+        Schedule1Condition,
+        Schedule2Exemption,
+        StatutoryGateway,
+    )
+    from woda_sharing._loading import DEFAULT_LIMITS, Limits, load_json, load_path
+    from woda_sharing._model import (
+        Agreement,
+        Breach,
+        BreachNotice,
+        Category,
+        Change,
+        Charter,
+        CharterPurpose,
+        CharterRef,
+        Contact,
+        ContactRole,
+        Control,
+        DataItem,
+        Defaults,
+        DocumentStatus,
+        Dpia,
+        Duration,
+        Endorsement,
+        EndorsementRule,
+        Flow,
+        Instruction,
+        Member,
+        Party,
+        Principle,
+        Purpose,
+        Retention,
+        ReviewCycle,
+        Rights,
+        Role,
+        Sector,
+        SubjectCategory,
+        Supersedes,
+        Termination,
+        Transparency,
+        Waiver,
+    )
+    from woda_sharing._schema import load_schema
+    from woda_sharing._schema import registry as schema_registry
+    from woda_sharing._signing import (
+        EndorsementRequirement,
+        EndorsementStatus,
+        Status,
+        VerificationResult,
+        endorse,
+        endorsement_requirement,
+        from_compact,
+        honourable,
+        require_verified,
+        to_compact,
+        verify,
+    )
+    from woda_sharing._terms import EffectiveTerms, Term, effective_terms
+    from woda_sharing._updates import (
+        RuleCheck,
+        UpdateCheck,
+        UpdateResult,
+        UpdateStep,
+        endorsed_by_keyring,
+        require_update,
+        verify_update,
+    )
+    from woda_sharing._validation import (
+        PIPELINE_CODES,
+        CharterInfo,
+        PipelineCode,
+        require_valid,
+        validate,
+    )
+    from woda_sharing._waivers import apply_waivers
+    from woda_sharing.exceptions import (
+        CanonicalizationError,
+        CatalogueError,
+        ChainError,
+        DocumentError,
+        KeyMaterialError,
+        KeyringError,
+        LimitExceededError,
+        LoadError,
+        PolicyError,
+        RuleError,
+        SigningError,
+        UpdateError,
+        UsageError,
+        VerificationError,
+        WodaError,
+        WriteError,
+    )
+    from woda_sharing.rules import (
+        AgreementContext,
+        AgreementWithCharterContext,
+        CharterContext,
+        Context,
+        Hit,
+        Rule,
+        Rules,
+        builtin_catalogue,
+        builtin_rules,
+    )
+
+# Each public name and the module that defines it. The modules are imported on first use
+# (PEP 562), so ``import woda_sharing`` is quick and a command that only validates never
+# loads cryptography, and one that only verifies never loads jsonschema.
+_EXPORTS: Final[Mapping[str, tuple[str, ...]]] = {
+    "woda_sharing._batch": (
+        "BatchReport",
+        "validate_many",
+    ),
+    "woda_sharing._canonical": (
+        "digest",
+        "signed_bytes",
+    ),
+    "woda_sharing._chain": (
+        "ChainLink",
+        "ChainResult",
+        "check_chain",
+        "check_update",
+        "require_chain",
+    ),
+    "woda_sharing._codec": (
+        "structure",
+        "unstructure",
+    ),
+    "woda_sharing._decisions": (
+        "Decision",
+        "FlowRef",
+        "IndexEntry",
+        "Policy",
+        "PolicyIndex",
+        "Reason",
+        "Request",
+        "parse_party",
+    ),
+    "woda_sharing._findings": (
+        "Finding",
+        "Report",
+        "Severity",
+        "Waived",
+        "pointer",
+    ),
+    "woda_sharing._keyring": (
+        "KeyEntry",
+        "Keyring",
+        "KeyStatus",
+        "add_key",
+        "compromise_key",
+        "new_keyring",
+        "retire_key",
+    ),
+    "woda_sharing._keys": (
+        "Algorithm",
+        "LocalSigner",
+        "Signer",
+        "generate_signer",
+        "jwk_thumbprint",
+        "load_signer",
+        "public_jwk",
+        "read_signer",
+        "write_private_key",
+        "write_public_jwk",
+    ),
+    "woda_sharing._legal": (
+        "Amendment",
+        "Art6Basis",
+        "Art6Point",
+        "Art9Condition",
+        "Art9Point",
+        "Art10Basis",
+        "Catalogue",
+        "CatalogueEntry",
+        "CommonLawBasis",
+        "CommonLawPower",
+        "FurtherProcessing",
+        "InternationalLawCondition",
+        "LawEnforcementBasis",
+        "LegalBasis",
+        "Schedule1Condition",
+        "Schedule2Exemption",
+        "StatutoryGateway",
+    ),
+    "woda_sharing._loading": (
+        "DEFAULT_LIMITS",
+        "Limits",
+        "load_json",
+        "load_path",
+    ),
+    "woda_sharing._model": (
+        "Agreement",
+        "Breach",
+        "BreachNotice",
+        "Category",
+        "Change",
+        "Charter",
+        "CharterPurpose",
+        "CharterRef",
+        "Contact",
+        "ContactRole",
+        "Control",
+        "DataItem",
+        "Defaults",
+        "DocumentStatus",
+        "Dpia",
+        "Duration",
+        "Endorsement",
+        "EndorsementRule",
+        "Flow",
+        "Instruction",
+        "Member",
+        "Party",
+        "Principle",
+        "Purpose",
+        "Retention",
+        "ReviewCycle",
+        "Rights",
+        "Role",
+        "Sector",
+        "SubjectCategory",
+        "Supersedes",
+        "Termination",
+        "Transparency",
+        "Waiver",
+    ),
+    "woda_sharing._schema": ("load_schema",),
+    "woda_sharing._endorsement": (
+        "EndorsementRequirement",
+        "endorsement_requirement",
+    ),
+    "woda_sharing._signing": (
+        "EndorsementStatus",
+        "Status",
+        "VerificationResult",
+        "endorse",
+        "from_compact",
+        "honourable",
+        "require_verified",
+        "to_compact",
+        "verify",
+    ),
+    "woda_sharing._terms": (
+        "EffectiveTerms",
+        "Term",
+        "effective_terms",
+    ),
+    "woda_sharing._updates": (
+        "RuleCheck",
+        "UpdateCheck",
+        "UpdateResult",
+        "UpdateStep",
+        "endorsed_by_keyring",
+        "require_update",
+        "verify_update",
+    ),
+    "woda_sharing._validation": (
+        "PIPELINE_CODES",
+        "CharterInfo",
+        "PipelineCode",
+        "require_valid",
+        "validate",
+    ),
+    "woda_sharing._waivers": ("apply_waivers",),
+    "woda_sharing.exceptions": (
+        "CanonicalizationError",
+        "CatalogueError",
+        "ChainError",
+        "DocumentError",
+        "KeyMaterialError",
+        "KeyringError",
+        "LimitExceededError",
+        "LoadError",
+        "PolicyError",
+        "RuleError",
+        "SigningError",
+        "UpdateError",
+        "UsageError",
+        "VerificationError",
+        "WodaError",
+        "WriteError",
+    ),
+    "woda_sharing.rules": (
+        "AgreementContext",
+        "AgreementWithCharterContext",
+        "CharterContext",
+        "Context",
+        "Hit",
+        "Rule",
+        "Rules",
+        "builtin_catalogue",
+        "builtin_rules",
+    ),
+}
+#: Public names that are another name in their module.
+_RENAMED: Final[Mapping[str, tuple[str, str]]] = {
+    "schema_registry": ("woda_sharing._schema", "registry"),
+}
+_MODULE_OF: Final = {
+    **{name: (module, name) for module, names in _EXPORTS.items() for name in names},
+    **_RENAMED,
+}
+
+
+def __getattr__(name: str) -> Any:
+    where = _MODULE_OF.get(name)
+    if where is None:
+        raise AttributeError(f"module 'woda_sharing' has no attribute {name!r}")
+    value = getattr(importlib.import_module(where[0]), where[1])
+    globals()[name] = value  # later lookups are plain module attributes
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __version__ = "0.1.0"
 

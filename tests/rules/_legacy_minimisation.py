@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tests.rules._legacy import LEGACY
-from woda_sharing.findings import Severity, pointer
+from woda_sharing._findings import Severity, pointer
 from woda_sharing.rules import AgreementContext, Hit
 
 __all__: list[str] = []

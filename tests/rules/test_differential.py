@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from tests.rules import _legacy_minimisation  # noqa: F401 - register
 from tests.rules._legacy import LEGACY
 from tests.rules.test_properties import agreements
-from woda_sharing import codec
-from woda_sharing.model import Agreement, Charter
+from woda_sharing import _codec as codec
+from woda_sharing._model import Agreement, Charter
 from woda_sharing.rules import Rules, builtin_catalogue, builtin_rules
 from woda_sharing.testing import example_agreement, example_charter
 

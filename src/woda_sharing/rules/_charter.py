@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from woda_sharing._endorsement import endorsement_requirement
 from woda_sharing._findings import Severity, pointer
-from woda_sharing._signing import endorsement_requirement
 from woda_sharing.rules import BUILTIN, CharterContext, Hit, duplicates
 
 __all__: list[str] = []
