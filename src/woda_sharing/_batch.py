@@ -19,6 +19,7 @@ from typing import Any, Final
 from attrs import frozen
 
 from woda_sharing._findings import Finding, Report, Severity
+from woda_sharing._gc import collector_paused
 from woda_sharing._legal import Catalogue
 from woda_sharing._loading import DEFAULT_LIMITS, Limits, load_json, read_bytes
 from woda_sharing._model import Charter
@@ -65,6 +66,7 @@ class BatchReport:
         return {"ok": self.ok, "files": [r.as_dict() for r in self.reports]}
 
 
+@collector_paused  # many documents, millions of small objects, no cycles
 def validate_many(
     paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
     *,

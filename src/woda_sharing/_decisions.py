@@ -24,6 +24,7 @@ from typing import Any, Final, NamedTuple
 
 from attrs import frozen
 
+from woda_sharing._gc import collector_paused
 from woda_sharing._legal import Catalogue, CatalogueEntry
 from woda_sharing._model import Agreement, Charter, Flow, Party
 from woda_sharing._validation import CharterInfo, validate
@@ -370,9 +371,7 @@ class Policy:
         legal-basis catalogue (the charter's and each agreement's own entries
         extend it).
         """
-        info = _charter_info(charter)
-        typed = [_agreement(a, info) for a in current_versions(agreements)]
-        return cls(PolicyIndex.build(info.charter, typed, endorsed=endorsed, catalogue=catalogue))
+        return cls(_compile(charter, agreements, endorsed, catalogue))
 
     # --- single decisions ----------------------------------------------------------------
 
@@ -629,6 +628,18 @@ class Policy:
 
 
 # --- compiling -------------------------------------------------------------------------------
+
+
+@collector_paused  # validating and indexing allocate many small objects, none in a cycle
+def _compile(
+    charter: Charter | CharterInfo | Mapping[str, Any],
+    agreements: Iterable[Agreement | Mapping[str, Any]],
+    endorsed: Mapping[str, bool] | Callable[[Agreement], bool] | None,
+    catalogue: Catalogue | None,
+) -> PolicyIndex:
+    info = _charter_info(charter)
+    typed = [_agreement(a, info) for a in current_versions(agreements)]
+    return PolicyIndex.build(info.charter, typed, endorsed=endorsed, catalogue=catalogue)
 
 
 def _charter_info(charter: Charter | CharterInfo | Mapping[str, Any]) -> CharterInfo:
