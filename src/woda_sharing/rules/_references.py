@@ -146,16 +146,7 @@ def purpose_needs_declared(ctx: AgreementContext) -> Iterator[Hit]:
 def basis_known(ctx: AgreementContext) -> Iterator[Hit]:
     """Every basis id a flow cites must resolve in the catalogue (built-in, charter or agreement entries)."""
     documents = ctx.document_ids
-    known: dict[tuple[str, ...], bool] = {}  # per distinct list of basis ids: all resolve
     for i, flow in enumerate(ctx.agreement.flows):
-        resolves = known.get(flow.bases)
-        if resolves is None:
-            resolves = known[flow.bases] = all(
-                basis in ctx.catalogue or basis in documents for basis in flow.bases
-            )
-        capacity = flow.capacity_basis
-        if resolves and (capacity is None or capacity in ctx.catalogue or capacity in documents):
-            continue
         for tokens, basis in cited_bases(flow):
             if basis in ctx.catalogue or basis in documents:
                 continue  # the charter or agreement cited as a basis: WS206
