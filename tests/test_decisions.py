@@ -633,25 +633,24 @@ def test_batch_accepts_any_iterable_and_unhashable_requests() -> None:
 def test_batch_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(decisions, "_MEMO_LIMIT", 4)
     policy = compile_()
-    long_ago = dt.date(2000, 1, 1)  # refused (before the agreement starts): refusals are memoised
-    requests = [REQ._replace(on=long_ago + dt.timedelta(days=n)) for n in range(3)]
-    assert not any(policy.decide_many(requests))
+    requests = [REQ._replace(on=ON + dt.timedelta(days=n)) for n in range(3)]
+    policy.decide_many(requests)
     size_before = len(policy._memo)
-    policy.decide_many([REQ._replace(on=long_ago - dt.timedelta(days=n + 1)) for n in range(3)])
+    policy.decide_many([REQ._replace(on=ON - dt.timedelta(days=n + 1)) for n in range(3)])
     assert size_before == 3
     assert len(policy._memo) == 3  # cleared, then refilled with the new batch
 
 
-def test_permitted_requests_need_no_memo() -> None:
-    # A permitted request is answered from the index in a few lookups, repeated or not,
-    # with the same decision object every time.
+def test_permitted_requests_share_their_decision() -> None:
+    # A permitted request is answered from the index, alone or in a batch, with the same
+    # decision object every time.
     policy = compile_()
     requests = [REQ._replace(on=ON + dt.timedelta(days=n)) for n in range(3)]
     first = policy.decide_many(requests)
     assert all(first)
-    assert policy._memo == {}
     assert [policy.decide(r) for r in requests] == first
     assert all(a is b for a, b in zip(policy.decide_many(requests), first, strict=True))
+    assert all(policy.decide(r) is d for r, d in zip(requests, first, strict=True))
 
 
 # --- property: the compiled policy agrees with a plain scan ---------------------------------

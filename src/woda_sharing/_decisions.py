@@ -575,26 +575,26 @@ class Policy:
 
         Equal requests get the same (shared) decision object; the policy keeps
         a bounded memo of requests it has answered, so a batch over millions
-        of records that repeat the same questions costs one lookup each.
+        of records that repeat the same questions costs one lookup each, and a
+        request seen for the first time is answered as `decide` answers it.
         """
         batch = requests if isinstance(requests, (list, tuple)) else list(requests)
-        # Permitted requests cost a few lookups whether or not they repeat: no memo needed.
-        out = list(map(self._quick, batch))
+        memo = self._memo
+        try:
+            out = list(map(memo.get, batch))
+        except TypeError:  # an unhashable request (items as a list): take the careful path
+            return [self.decide(r) for r in batch]
         missed = [i for i, decision in enumerate(out) if decision is None]
         if missed:
-            memo = self._memo
             if len(memo) + len(missed) > _MEMO_LIMIT:
                 memo.clear()
-            decide = self._decide
+            quick, decide = self._quick, self._decide
             for i in missed:
                 request = batch[i]
-                try:
-                    answer = memo.get(request)  # refusals repeat too: their reasons cost more
-                except TypeError:  # an unhashable request (items as a list)
-                    out[i] = self.decide(request)
-                    continue
+                answer = memo.get(request)  # an earlier miss in this batch may have filled it
                 if answer is None:
-                    answer = memo[request] = decide(_normalise(request))
+                    answer = quick(request) or decide(_normalise(request))
+                    memo[request] = answer
                 out[i] = answer
         return out  # type: ignore[return-value]  # every None has been filled
 
