@@ -33,10 +33,10 @@ from typing import Any
 from benchmarks._timing import clock, interleaved, median_ratio
 from woda_sharing import _canonical as canonical
 from woda_sharing import _codec as codec
+from woda_sharing._batch import validate_many
 from woda_sharing._decisions import Policy, Request
-from woda_sharing._loading import load_path, read_bytes
 from woda_sharing._model import Agreement, Charter
-from woda_sharing._validation import CharterInfo, validate
+from woda_sharing._validation import CharterInfo
 from woda_sharing.testing import example_agreement, example_charter
 
 PARTIES = 200
@@ -260,22 +260,24 @@ def _files(folder: Path) -> tuple[Path, list[Path]]:
     return charter_path, paths
 
 
-def compile_from_files(charter_path: Path, paths: Sequence[Path]) -> Policy:
-    """Read, validate and compile: what an integrator does with a folder of agreements."""
-    info = CharterInfo.from_data(load_path(charter_path))
-    documents = []
-    for path in paths:
-        report = validate(read_bytes(path), charter=info, today=ON, source=str(path))
-        if not report.ok or not isinstance(report.document, Agreement):
-            raise SystemExit(f"{path} is not valid: {report.errors[:3]}")
-        documents.append(report.document)
-    return Policy.compile(info, documents)
+def compile_from_files(folder: Path) -> Policy:
+    """Read, validate and compile a folder: what an integrator or the register does.
+
+    `validate_many` reads every file and checks each agreement against the charter
+    it cites; the valid agreements are then compiled under that charter.
+    """
+    batch = validate_many(folder, today=ON)
+    if not batch.ok:
+        raise SystemExit(f"{folder} is not valid: {[r.errors[:1] for r in batch if not r.ok][:3]}")
+    charter = next(r for r in batch if isinstance(r.document, Charter))
+    agreements = [r.document for r in batch if isinstance(r.document, Agreement)]
+    return Policy.compile(CharterInfo.from_report(charter), agreements)
 
 
 def _compile_files() -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="woda-bench-") as tmp:
         charter_path, paths = _files(Path(tmp))
-        policy = compile_from_files(charter_path, paths)
+        policy = compile_from_files(Path(tmp))
         assert len(policy.agreement_ids) == FILES
 
         def floor() -> None:
@@ -286,15 +288,13 @@ def _compile_files() -> dict[str, float]:
         times = interleaved(
             {
                 "floor": floor,
-                "ours": lambda: compile_from_files(charter_path, paths),
+                "ours": lambda: compile_from_files(Path(tmp)),
             },
             5,
             loops={"floor": 1, "ours": 1},
             collect=True,
         )
-        quiet = interleaved(
-            {"ours": lambda: compile_from_files(charter_path, paths)}, 3, loops={"ours": 1}
-        )
+        quiet = interleaved({"ours": lambda: compile_from_files(Path(tmp))}, 3, loops={"ours": 1})
     return {
         "files_compile_s": statistics.median(times["ours"]),
         "files_read_loads_s": statistics.median(times["floor"]),
