@@ -38,7 +38,7 @@ def minimisation(ctx: AgreementContext) -> Iterator[Hit]:
         for j, item in enumerate(flow.items):
             if item not in needed and item in declared:
                 yield Hit(
-                    path=pointer("flows", i, "items", j),
+                    pointer=pointer("flows", i, "items", j),
                     message=f"flow {flow.id!r} shares {item!r}, which none of its purposes needs",
                     hint="stop sharing the item, or add it to the needs of the purpose that requires it",
                 )
@@ -51,7 +51,7 @@ def unused_item(ctx: AgreementContext) -> Iterator[Hit]:
     for i, item in enumerate(ctx.agreement.items):
         if item.id not in shared:
             yield Hit(
-                path=pointer("items", i),
+                pointer=pointer("items", i),
                 message=f"item {item.id!r} is declared but no flow shares it",
             )
 
@@ -63,7 +63,7 @@ def unused_purpose(ctx: AgreementContext) -> Iterator[Hit]:
     for i, purpose in enumerate(ctx.agreement.purposes):
         if purpose.id not in served:
             yield Hit(
-                path=pointer("purposes", i),
+                pointer=pointer("purposes", i),
                 message=f"purpose {purpose.id!r} is declared but no flow serves it",
                 hint="remove the purpose, or add the flows that serve it",
             )
