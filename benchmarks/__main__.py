@@ -23,7 +23,14 @@ from typing import Final
 __all__ = ["MODULES", "main"]
 
 #: The benchmark modules, in the order they run.
-MODULES: Final = ("bench_validate", "bench_verify", "bench_decisions", "bench_hostile", "bench_cli")
+MODULES: Final = (
+    "bench_validate",
+    "bench_verify",
+    "bench_decisions",
+    "bench_hostile",
+    "bench_cli",
+    "bench_register",
+)
 
 _RESULTS: Final = Path(".benchmarks") / "results.json"
 

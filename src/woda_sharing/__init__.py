@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         Request,
         parse_party,
     )
+    from woda_sharing._diff import Diff, Difference, DifferenceKind, diff
     from woda_sharing._findings import Finding, Report, Severity, Waived, pointer
     from woda_sharing._keyring import (
         KeyEntry,
@@ -72,6 +73,7 @@ if TYPE_CHECKING:
     )
     from woda_sharing._loading import DEFAULT_LIMITS, Limits, load_json, load_path
     from woda_sharing._model import (
+        DEFAULT_NOTICE_DAYS,
         Agreement,
         Breach,
         BreachNotice,
@@ -106,6 +108,7 @@ if TYPE_CHECKING:
         Termination,
         Transparency,
         Waiver,
+        notice_days,
     )
     from woda_sharing._schema import load_schema
     from woda_sharing._schema import registry as schema_registry
@@ -144,12 +147,16 @@ if TYPE_CHECKING:
         CanonicalizationError,
         CatalogueError,
         ChainError,
+        ConflictError,
         DocumentError,
+        ImportRefusedError,
         KeyMaterialError,
         KeyringError,
         LimitExceededError,
         LoadError,
+        NotFoundError,
         PolicyError,
+        RegisterError,
         RuleError,
         SigningError,
         UpdateError,
@@ -192,6 +199,12 @@ _EXPORTS: Final[Mapping[str, tuple[str, ...]]] = {
     "woda_sharing._codec": (
         "structure",
         "unstructure",
+    ),
+    "woda_sharing._diff": (
+        "Diff",
+        "Difference",
+        "DifferenceKind",
+        "diff",
     ),
     "woda_sharing._decisions": (
         "Decision",
@@ -257,6 +270,8 @@ _EXPORTS: Final[Mapping[str, tuple[str, ...]]] = {
         "load_path",
     ),
     "woda_sharing._model": (
+        "DEFAULT_NOTICE_DAYS",
+        "notice_days",
         "Agreement",
         "Breach",
         "BreachNotice",
@@ -331,6 +346,10 @@ _EXPORTS: Final[Mapping[str, tuple[str, ...]]] = {
     ),
     "woda_sharing._waivers": ("apply_waivers",),
     "woda_sharing.exceptions": (
+        "ConflictError",
+        "ImportRefusedError",
+        "NotFoundError",
+        "RegisterError",
         "CanonicalizationError",
         "CatalogueError",
         "ChainError",
@@ -387,6 +406,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "DEFAULT_NOTICE_DAYS",
     "PIPELINE_CODES",
     "Agreement",
     "AgreementContext",
@@ -417,6 +437,7 @@ __all__ = [
     "CharterRef",
     "CommonLawBasis",
     "CommonLawPower",
+    "ConflictError",
     "Contact",
     "ContactRole",
     "Context",
@@ -424,6 +445,9 @@ __all__ = [
     "DataItem",
     "Decision",
     "Defaults",
+    "Diff",
+    "Difference",
+    "DifferenceKind",
     "DocumentError",
     "DocumentStatus",
     "Dpia",
@@ -438,6 +462,7 @@ __all__ = [
     "FlowRef",
     "FurtherProcessing",
     "Hit",
+    "ImportRefusedError",
     "IndexEntry",
     "Instruction",
     "InternationalLawCondition",
@@ -453,6 +478,7 @@ __all__ = [
     "LoadError",
     "LocalSigner",
     "Member",
+    "NotFoundError",
     "Party",
     "PipelineCode",
     "Policy",
@@ -461,6 +487,7 @@ __all__ = [
     "Principle",
     "Purpose",
     "Reason",
+    "RegisterError",
     "Report",
     "Request",
     "Retention",
@@ -502,6 +529,7 @@ __all__ = [
     "check_chain",
     "check_update",
     "compromise_key",
+    "diff",
     "digest",
     "effective_terms",
     "endorse",
@@ -516,6 +544,7 @@ __all__ = [
     "load_schema",
     "load_signer",
     "new_keyring",
+    "notice_days",
     "parse_party",
     "pointer",
     "public_jwk",

@@ -18,6 +18,7 @@ from attrs import field, frozen
 from woda_sharing._legal import CatalogueEntry
 
 __all__ = [
+    "DEFAULT_NOTICE_DAYS",
     "ID_MAX_LENGTH",
     "Agreement",
     "Breach",
@@ -54,8 +55,12 @@ __all__ = [
     "Transparency",
     "Waiver",
     "is_id",
+    "notice_days",
 ]
 
+
+#: Days before a review or end date that warnings start when the charter sets no ``notice_days``.
+DEFAULT_NOTICE_DAYS: Final = 90
 
 _ID: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 #: attrs metadata of a member added to format 1 after its first release: the codec leaves
@@ -302,6 +307,8 @@ class Charter:
     description: str | None = None
     supersedes: Supersedes | None = None
     review: dt.date | None = None
+    notice_days: int | None = None
+    published_fields: tuple[str, ...] | None = None
     legal_bases: tuple[CatalogueEntry, ...] = ()
     defaults: Defaults | None = None
     subjects: tuple[SubjectCategory, ...] = ()
@@ -621,3 +628,10 @@ class Agreement:
     endorsements: tuple[Endorsement, ...] = ()
     kind: Literal["agreement"] = "agreement"
     format_version: Literal[1] = 1
+
+
+def notice_days(charter: Charter | None) -> int:
+    """The charter's notice period in days before a review or end date (`DEFAULT_NOTICE_DAYS` without one)."""
+    if charter is None or charter.notice_days is None:
+        return DEFAULT_NOTICE_DAYS
+    return charter.notice_days

@@ -22,6 +22,10 @@ turned into a document at all. Every exception the library raises derives from
     ├── VerificationError (ValueError)    raised by the ``require_*`` twins of verification
     ├── ChainError (ValueError)           a version chain is broken (gap, fork, rollback)
     ├── PolicyError (ValueError)          a sharing policy cannot be compiled
+    ├── RegisterError (RuntimeError)      the register cannot do what was asked
+    │   ├── ImportRefusedError (ValueError) an import was refused; nothing was written
+    │   ├── NotFoundError (LookupError)   no such document or version in the register
+    │   └── ConflictError                 concurrent writers kept conflicting
     └── WriteError (OSError)              a file could not be written atomically
 """
 
@@ -38,12 +42,16 @@ __all__ = [
     "CanonicalizationError",
     "CatalogueError",
     "ChainError",
+    "ConflictError",
     "DocumentError",
+    "ImportRefusedError",
     "KeyMaterialError",
     "KeyringError",
     "LimitExceededError",
     "LoadError",
+    "NotFoundError",
     "PolicyError",
+    "RegisterError",
     "RuleError",
     "SigningError",
     "UpdateError",
@@ -151,6 +159,30 @@ class ChainError(WodaError, ValueError):
 
 class PolicyError(WodaError, ValueError):
     """A sharing policy cannot be compiled from the documents given."""
+
+
+class RegisterError(WodaError, RuntimeError):
+    """The register cannot do what was asked (database unusable, schema too new, extra missing)."""
+
+
+class ImportRefusedError(RegisterError, ValueError):
+    """An import was refused as a whole and nothing was written.
+
+    ``refusals`` holds one `woda_sharing.register.Refusal` per refused
+    document, each with its reason and, for an invalid document, its findings.
+    """
+
+    def __init__(self, message: str, *, refusals: tuple[object, ...] = ()) -> None:
+        super().__init__(message)
+        self.refusals = refusals
+
+
+class NotFoundError(RegisterError, LookupError):
+    """No document or version in the register matches what was asked for."""
+
+
+class ConflictError(RegisterError):
+    """Other writers kept changing the same documents; the import gave up after retrying."""
 
 
 class WriteError(WodaError, OSError):

@@ -81,7 +81,13 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser with every subcommand registered."""
-    from woda_sharing.cli import _check, _endorse, _validate  # noqa: PLC0415 - keep start-up lean
+    from woda_sharing.cli import (  # noqa: PLC0415 - keep start-up lean
+        _check,
+        _diff,
+        _endorse,
+        _register,
+        _validate,
+    )
 
     parser = _Parser(
         prog="woda-sharing",
@@ -89,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="show a traceback on failure")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for module in (_validate, _endorse, _check):
+    for module in (_validate, _endorse, _check, _diff, _register):
         module.register(commands)
     return parser
 

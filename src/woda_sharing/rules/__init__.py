@@ -83,6 +83,7 @@ _FAMILIES: Final = (
     "legal_bases",
     "lifecycle",
     "governance",
+    "notice",
     "roles",
     "minimisation",
     "charter",
