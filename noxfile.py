@@ -13,7 +13,17 @@ nox.options.error_on_missing_interpreters = True
 nox.options.sessions = ["lint", "typecheck", "tests", "docs"]
 
 ROOT = Path(__file__).parent
-TEST_DEPS = ["pytest>=8", "pytest-cov>=5", "hypothesis>=6.100", "joserfc>=1.0", "jwcrypto>=1.5"]
+TEST_DEPS = [
+    "pytest>=8",
+    "pytest-cov>=5",
+    "hypothesis>=6.100",
+    "joserfc>=1.0",
+    "jwcrypto>=1.5",
+    # Rendering tests: a CommonMark renderer to read the Markdown as a reader's tool
+    # would, and axe-core (shipped inside this package) to check accessibility in Chromium.
+    "markdown-it-py>=3",
+    "axe-playwright-python>=0.1.4",
+]
 
 
 def session(*, default: bool = True, **kwargs: object):  # type: ignore[no-untyped-def]
@@ -31,9 +41,12 @@ def tests(s: nox.Session) -> None:
 
     The register's tests start a real PostgreSQL server of their own;
     ``tools/ensure_postgres.sh`` installs the server binaries first when missing.
+    The rendering tests open pages in the system's headless Chromium and read PDFs
+    with poppler: ``tools/ensure_browser.sh`` installs them from Debian when missing.
     """
     s.run("bash", str(ROOT / "tools" / "ensure_postgres.sh"), external=True)
-    s.install(".[register]", *TEST_DEPS)
+    s.run("bash", str(ROOT / "tools" / "ensure_browser.sh"), external=True)
+    s.install(".[register,render]", *TEST_DEPS)
     s.run(
         "pytest",
         "--cov=woda_sharing",
@@ -55,7 +68,7 @@ def lint(s: nox.Session) -> None:
 @session()
 def typecheck(s: nox.Session) -> None:
     """mypy --strict over the library."""
-    s.install(".[register]", "mypy>=1.11", "types-jsonschema")
+    s.install(".[register,render]", "mypy>=1.11", "types-jsonschema")
     s.run("mypy", "--strict", "src/woda_sharing")
 
 
@@ -66,7 +79,7 @@ def docs(s: nox.Session) -> None:
     mkdocstrings renders the Python API reference from the docstrings (ruff lays
     out the signatures).
     """
-    s.install(".[register]", "mkdocs>=1.6", "mkdocstrings[python]>=0.26", "ruff>=0.6")
+    s.install(".[register,render]", "mkdocs>=1.6", "mkdocstrings[python]>=0.26", "ruff>=0.6")
     s.run("python", "docs/_gen.py", "--check")
     s.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / "site"))
 
@@ -81,8 +94,9 @@ def build(s: nox.Session) -> None:
 
 @session(default=False)
 def bench(s: nox.Session) -> None:
-    """Measure validation, verification, decision and register speed (see docs/explanation/performance.md)."""
-    s.install(".[register]")
+    """Measure validation, verification, decisions, the register and rendering (see docs/explanation/performance.md)."""
+    s.run("bash", str(ROOT / "tools" / "ensure_browser.sh"), external=True)
+    s.install(".[register,render]")
     s.run("python", "-m", "benchmarks", *s.posargs)
 
 

@@ -30,6 +30,7 @@ MODULES: Final = (
     "bench_hostile",
     "bench_cli",
     "bench_register",
+    "bench_render",
 )
 
 _RESULTS: Final = Path(".benchmarks") / "results.json"

@@ -109,6 +109,25 @@ def api_names(text: str) -> list[str]:
     return re.findall(r"^::: woda_sharing\.(\w+)[ \t]*$", text, flags=re.MULTILINE)
 
 
+def render_api_problems(text: str) -> list[str]:
+    """The same check for the ``woda_sharing.render`` namespace (the ``render`` extra)."""
+    from woda_sharing import render  # noqa: PLC0415 - docs are built with the extra
+
+    names = re.findall(r"^::: woda_sharing\.render\.(\w+)[ \t]*$", text, flags=re.MULTILINE)
+    problems = [
+        f"render.{n} is public but not in {API_PAGE}" for n in render.__all__ if n not in names
+    ]
+    problems += [
+        f"render.{n} is in {API_PAGE} but not public" for n in names if n not in render.__all__
+    ]
+    problems += [
+        f"render.{n} is in {API_PAGE} {names.count(n)} times"
+        for n in sorted(set(names))
+        if names.count(n) > 1
+    ]
+    return problems
+
+
 def api_problems(text: str) -> list[str]:
     """What the hand-grouped API reference lacks or repeats, compared with ``woda_sharing.__all__``.
 
@@ -188,7 +207,8 @@ def main(argv: list[str]) -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
     api = DOCS / API_PAGE
-    problems = api_problems(api.read_text(encoding="utf-8")) if api.exists() else []
+    text = api.read_text(encoding="utf-8") if api.exists() else ""
+    problems = api_problems(text) + render_api_problems(text) if text else []
     for problem in problems:
         print(f"API reference: {problem}", file=sys.stderr)
     if stale:

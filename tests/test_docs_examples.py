@@ -173,8 +173,9 @@ def test_the_block_parser() -> None:
 
 # --- one public door: examples import only through woda_sharing ----------------------------
 
-#: The submodules a user may import from by name, besides ``woda_sharing`` itself.
-PUBLIC_NAMESPACES = frozenset({"exceptions", "register", "rules", "testing"})
+#: The submodules a user may import from by name, besides ``woda_sharing`` itself
+#: (``register`` and ``render`` need their extras).
+PUBLIC_NAMESPACES = frozenset({"exceptions", "register", "render", "rules", "testing"})
 
 
 def door_violations(source: str) -> list[str]:

@@ -86,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         _diff,
         _endorse,
         _register,
+        _render,
         _validate,
     )
 
@@ -95,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="show a traceback on failure")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for module in (_validate, _endorse, _check, _diff, _register):
+    for module in (_validate, _endorse, _check, _diff, _register, _render):
         module.register(commands)
     return parser
 
