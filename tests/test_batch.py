@@ -120,7 +120,7 @@ def test_limits_apply_to_every_file(folder: Path) -> None:
 
 def test_no_json_file_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("not json")
-    with pytest.raises(UsageError, match="no JSON files"):
+    with pytest.raises(UsageError, match="no JSON or YAML files"):
         validate_many([tmp_path])
     with pytest.raises(UsageError):
         validate_many([])

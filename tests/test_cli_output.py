@@ -53,7 +53,9 @@ def _policy() -> Policy:
 
 def test_every_command_offers_text_and_json() -> None:
     for table in (FORMATS, DECISION_FORMATS, VERIFICATION_FORMATS):
-        assert dict(table) == {"text": TextOutput, "json": JsonOutput}
+        assert (table["text"], table["json"]) == (TextOutput, JsonOutput)
+    assert set(DECISION_FORMATS) == set(VERIFICATION_FORMATS) == {"text", "json"}
+    assert set(FORMATS) == {"text", "json", "sarif", "github", "junit"}  # CI formats: validate
 
 
 def test_text_decision_permitted_names_flows_and_bases() -> None:

@@ -48,7 +48,10 @@ def test_an_error_finding_exits_1_and_reads_like_a_compiler(
     code = main(["validate", "--charter", str(folder / "charter.json"), str(bad)])
     out = capsys.readouterr().out
     assert code == 1
-    assert f"{bad}:/flows/0/to: error WS101 party 'nobody' is not declared" in out.splitlines()
+    lines = bad.read_text().splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if '"to": "nobody"' in text)
+    column = lines[line - 1].index('"to"') + 1
+    assert f"{bad}:{line}:{column}: error WS101 party 'nobody' is not declared" in out.splitlines()
 
 
 def test_json_output_for_a_failing_file(
@@ -69,7 +72,7 @@ def test_json_output_for_a_failing_file(
 
 @pytest.mark.parametrize(
     ("content", "code", "where"),
-    [("{", "WS003", "/"), ("[1, 2]", "WS007", "/"), ('{"a": 1, "a": 1}', "WS004", "/a")],
+    [("{", "WS003", "1:2"), ("[1, 2]", "WS007", "1:1"), ('{"a": 1, "a": 1}', "WS004", "1:10")],
     ids=["syntax", "array", "duplicate"],
 )
 def test_unreadable_input_exits_2_and_is_still_reported(
@@ -91,7 +94,7 @@ def test_an_empty_folder_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["validate", str(tmp_path)]) == 2
-    assert "no JSON files" in capsys.readouterr().err
+    assert "no JSON or YAML files" in capsys.readouterr().err
 
 
 def test_an_invalid_charter_option_exits_2(
@@ -247,7 +250,11 @@ def test_a_malformed_charter_reference_is_a_finding_not_a_crash(
     path = _write(folder, "agreement.json", agreement)
     assert main(["validate", str(folder)]) == 1
     captured = capsys.readouterr()
-    assert f"{path}:/charter/version: error WS010" in captured.out
+    lines = path.read_text().splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if '"charter": {' in text)
+    line += next(i for i, text in enumerate(lines[line:], 1) if '"version"' in text)
+    column = lines[line - 1].index('"version"') + 1
+    assert f"{path}:{line}:{column}: error WS010" in captured.out
     assert captured.err == ""
 
 
@@ -296,7 +303,8 @@ def test_output_formats_write_to_the_stream_they_are_given(folder: Path) -> None
     from woda_sharing import validate_many
     from woda_sharing.cli._output import FORMATS, JsonOutput, TextOutput
 
-    assert {"text": TextOutput, "json": JsonOutput} == FORMATS
+    assert {"text", "json", "sarif", "github", "junit"} == set(FORMATS)
+    assert (FORMATS["text"], FORMATS["json"]) == (TextOutput, JsonOutput)
     batch = validate_many([folder / "agreement.json"])
     text, data = io.StringIO(), io.StringIO()
     TextOutput(text).batch(batch)

@@ -44,6 +44,8 @@ def test_json_forms_carry_the_documented_members() -> None:
         "pointer": "/x",
         "message": "m",
         "hint": "h",
+        "line": None,
+        "column": None,
         "citation": "c",
     }
     report = Report(source="f", kind=None, findings=(finding,))

@@ -125,6 +125,7 @@ if TYPE_CHECKING:
         to_compact,
         verify,
     )
+    from woda_sharing._skeleton import agreement_skeleton
     from woda_sharing._terms import EffectiveTerms, Term, effective_terms
     from woda_sharing._updates import (
         RuleCheck,
@@ -323,6 +324,7 @@ _EXPORTS: Final[Mapping[str, tuple[str, ...]]] = {
         "to_compact",
         "verify",
     ),
+    "woda_sharing._skeleton": ("agreement_skeleton",),
     "woda_sharing._terms": (
         "EffectiveTerms",
         "Term",
@@ -523,6 +525,7 @@ __all__ = [
     "WodaError",
     "WriteError",
     "add_key",
+    "agreement_skeleton",
     "apply_waivers",
     "builtin_catalogue",
     "builtin_rules",

@@ -48,7 +48,9 @@ class Finding:
     """One thing validation found, at one place in one document.
 
     ``pointer`` is an RFC 6901 JSON Pointer over the document's wire names
-    (``""`` is the whole document).
+    (``""`` is the whole document). ``line`` and ``column`` (from 1; the
+    column counts characters) place it in the source file when the document
+    was read from bytes, else they are ``None``.
     """
 
     code: str
@@ -57,6 +59,8 @@ class Finding:
     message: str
     hint: str | None = None
     citation: str | None = None
+    line: int | None = None
+    column: int | None = None
 
     @property
     def sort_key(self) -> tuple[str, str, str]:
@@ -64,12 +68,17 @@ class Finding:
         return (self.pointer, self.code, self.message)
 
     def text(self, source: str | None = None) -> str:
-        """The one-line form every text output uses: ``source:/pointer: severity CODE message``.
+        """The one-line form every text output uses: ``source:line:col: severity CODE message``.
 
-        The whole document's pointer ``""`` is written ``/``; without *source*
-        the line starts at the pointer. The hint is not included.
+        This is the form compilers and linters print, so editors jump to the
+        place. A finding without a line (its document was not read from
+        bytes) is placed by its pointer instead, ``source:/pointer:``; the
+        whole document's pointer ``""`` is written ``/``. Without *source*
+        the line starts at the position. The hint is not included.
         """
         where = self.pointer or "/"
+        if self.line is not None:
+            where = f"{self.line}:{self.column}"
         if source is not None:
             where = f"{source}:{where}"
         return f"{where}: {self.severity.value} {self.code} {self.message}"
@@ -82,6 +91,8 @@ class Finding:
             "pointer": self.pointer,
             "message": self.message,
             "hint": self.hint,
+            "line": self.line,
+            "column": self.column,
         }
         if self.citation is not None:
             out["citation"] = self.citation

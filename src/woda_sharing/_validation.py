@@ -13,18 +13,11 @@ from typing import Any, Final, Literal
 
 from attrs import frozen
 
-from woda_sharing import (
-    _canonical as canonical,
-)
-from woda_sharing import (
-    _codec as codec,
-)
-from woda_sharing import (
-    _loading as loading,
-)
-from woda_sharing import (
-    _schema as schema,
-)
+from woda_sharing import _canonical as canonical
+from woda_sharing import _codec as codec
+from woda_sharing import _loading as loading
+from woda_sharing import _positions
+from woda_sharing import _schema as schema
 from woda_sharing._findings import Finding, Report, Severity, pointer
 from woda_sharing._legal import Catalogue
 from woda_sharing._loading import DEFAULT_LIMITS, Limits, load_json
@@ -183,13 +176,21 @@ def validate(
     if isinstance(document, (Charter, Agreement)):
         data: Any = codec.unstructure(document)
     elif isinstance(document, (bytes, bytearray, memoryview)):
+        raw = bytes(document)
         try:
-            data = load_json(bytes(document), source=source, limits=limits)
+            data = load_json(raw, source=source, limits=limits)
         except LoadError as e:
-            finding = Finding(
-                code=e.code, severity=Severity.ERROR, pointer=e.pointer, message=e.message
-            )
-            return Report(source=source, kind=None, findings=(finding,))
+            return _positions.locate(load_error_report(e, source), raw)
+        report = validate(
+            data,
+            charter=charter,
+            today=today,
+            catalogue=catalogue,
+            rules=rules,
+            limits=limits,
+            source=source,
+        )
+        return _positions.locate(report, raw)
     elif isinstance(document, Mapping):
         data = document
     else:
@@ -205,6 +206,14 @@ def validate(
         catalogue=builtin_catalogue() if catalogue is None else catalogue,
         rules=builtin_rules() if rules is None else rules,
     )
+
+
+def load_error_report(error: LoadError, source: str) -> Report:
+    """The report of a document that could not be read: one error finding from *error*."""
+    finding = Finding(
+        code=error.code, severity=Severity.ERROR, pointer=error.pointer, message=error.message
+    )
+    return Report(source=source, kind=None, findings=(finding,))
 
 
 def require_valid(
@@ -348,18 +357,20 @@ def _catalogue_for(
 
 
 def _schema_findings(kind: str, data: Mapping[str, Any]) -> Iterable[Finding]:
+    from woda_sharing._plain import plain_schema_findings  # noqa: PLC0415 - failure path only
+
     explanation = schema.explain(kind, data)
-    for error in explanation.errors:
-        best = _deepest(error)
-        path = pointer(*best.absolute_path)
-        hint = best.schema.get("description") if isinstance(best.schema, Mapping) else None
-        yield _error(CODE_SCHEMA, path, best.message, hint)
-    if explanation.more:
+    plain = plain_schema_findings(_deepest(error) for error in explanation.errors)
+    # One error can name several members (unknown or missing): keep the cap on findings.
+    shown = plain[: schema.MAX_SCHEMA_ERRORS]
+    more = explanation.more + len(plain) - len(shown)
+    for finding in shown:
+        yield _error(CODE_SCHEMA, finding.pointer, finding.message, finding.hint)
+    if more:
         yield _error(
             CODE_SCHEMA,
             "",
-            f"and {explanation.more} more schema errors (only the first"
-            f" {len(explanation.errors)} are listed)",
+            f"and {more} more schema errors (only the first {len(shown)} are listed)",
             "fix these and validate again to see the rest",
         )
 

@@ -79,12 +79,33 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
+class _Version(argparse.Action):
+    """``--version``: looks the version up only when asked, so start-up stays lean."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:  # noqa: A002 - argparse's name
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        from importlib import metadata  # noqa: PLC0415 - only when asked
+
+        sys.stdout.write(f"{parser.prog} {metadata.version('woda-sharing')}\n")
+        parser.exit(EXIT_OK)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser with every subcommand registered."""
     from woda_sharing.cli import (  # noqa: PLC0415 - keep start-up lean
         _check,
         _diff,
+        _digest,
         _endorse,
+        _new,
         _register,
         _render,
         _validate,
@@ -95,8 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Validate, endorse, verify and enforce data sharing charters and agreements.",
     )
     parser.add_argument("--debug", action="store_true", help="show a traceback on failure")
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for module in (_validate, _endorse, _check, _diff, _register, _render):
+    for module in (_validate, _endorse, _check, _digest, _new, _diff, _register, _render):
         module.register(commands)
     return parser
 

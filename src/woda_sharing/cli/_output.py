@@ -7,8 +7,13 @@ to a test's buffer. A format writes what the commands produce: a `BatchReport`
 and, in text only, an endorsement status table (``status``). Add a format by
 writing one class with the methods of the protocol it serves and one entry in
 that protocol's table (`FORMATS`, `DECISION_FORMATS`, `VERIFICATION_FORMATS`);
-every text form of a finding comes from `Finding.text`, so the formats cannot
-drift apart.
+every text form of a finding comes from `Finding.text` (or, for the CI
+formats, from the finding's own members), so the formats cannot drift apart.
+
+The CI formats of ``validate``: `SarifOutput` writes SARIF 2.1.0 (code
+scanning in GitHub, GitLab and Azure DevOps), `GithubOutput` GitHub Actions
+workflow commands (annotations on the pull request), `JunitOutput` JUnit XML
+(test report panes of GitLab, Jenkins and Azure Pipelines).
 
 Documents, keyrings and endorsement headers come from other organisations:
 every text line passes through `printable` and every JSON document through
@@ -18,11 +23,14 @@ every text line passes through `printable` and every JSON document through
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+import urllib.parse
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol, TextIO
 
 from attrs import frozen
 
+from woda_sharing._findings import Finding, Severity
 from woda_sharing.cli import json_text, printable
 
 if TYPE_CHECKING:
@@ -33,10 +41,14 @@ if TYPE_CHECKING:
 __all__ = [
     "DECISION_FORMATS",
     "FORMATS",
+    "SARIF_SCHEMA",
     "VERIFICATION_FORMATS",
     "DecisionOutput",
+    "GithubOutput",
     "JsonOutput",
+    "JunitOutput",
     "Output",
+    "SarifOutput",
     "TextOutput",
     "VerificationOutput",
 ]
@@ -86,7 +98,7 @@ class TextOutput:
     stream: TextIO
 
     def batch(self, batch: BatchReport) -> None:
-        """Write ``source:/pointer: severity CODE message`` per finding (and its hint), the waived findings apart, then a summary."""
+        """Write ``source:line:col: severity CODE message`` per finding (and its hint), the waived findings apart, then a summary."""
         for report in batch:
             for finding in report:
                 self._line(finding.text(report.source))
@@ -210,10 +222,244 @@ class JsonOutput:
         self.stream.write("\n")
 
 
+def _summary(batch: BatchReport) -> str:
+    errors = sum(len(r.errors) for r in batch)
+    bad = sum(1 for r in batch if not r.ok)
+    return f"{len(batch)} file(s) checked, {bad} with errors, {errors} error finding(s)"
+
+
+def _version() -> str:
+    from importlib import metadata  # noqa: PLC0415 - keep start-up lean
+
+    try:
+        return metadata.version("woda-sharing")
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a bare source tree
+        return "0+unknown"
+
+
+#: The SARIF 2.1.0 schema every `SarifOutput` log is valid against.
+SARIF_SCHEMA: Final = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+
+
+def _uri(source: str) -> str:
+    """A SARIF artifact URI for *source*: relative paths stay relative (``/``-separated)."""
+    path = Path(source)
+    if path.is_absolute():
+        return path.as_uri()
+    return urllib.parse.quote(path.as_posix(), safe="/")
+
+
+def _rule_metadata() -> dict[str, dict[str, Any]]:
+    """SARIF ``reportingDescriptor`` members of every known code, by code."""
+    from woda_sharing._validation import PIPELINE_CODES  # noqa: PLC0415
+    from woda_sharing.rules import builtin_rules  # noqa: PLC0415 - only this format needs them
+
+    known: dict[str, dict[str, Any]] = {}
+    for code, entry in PIPELINE_CODES.items():
+        known[code] = {"shortDescription": {"text": entry.title}}
+    for rule in builtin_rules():
+        help_text = rule.doc or rule.title
+        if rule.citation:
+            help_text = f"{help_text}\n\nLaw: {rule.citation}"
+        known[rule.code] = {
+            "shortDescription": {"text": rule.title},
+            "fullDescription": {"text": rule.doc or rule.title},
+            "help": {"text": help_text},
+            "defaultConfiguration": {"level": rule.severity.sarif_level},
+        }
+        if rule.citation:
+            known[rule.code]["properties"] = {"citation": rule.citation}
+    return known
+
+
+@frozen
+class SarifOutput:
+    """A SARIF 2.1.0 log: one run, its rules (title, help, citation) and one result per finding.
+
+    Each result has the finding's level (``error``, ``warning``, ``note``),
+    its message with the hint, and its place twice: as a physical location
+    (the file, line and column; columns count Unicode characters, as the
+    run's ``columnKind`` says) and as a logical location (the JSON Pointer).
+    """
+
+    stream: TextIO
+
+    def batch(self, batch: BatchReport) -> None:
+        """Write the whole batch as one SARIF log."""
+        known = _rule_metadata()
+        codes = sorted({f.code for report in batch for f in report})
+        index = {code: i for i, code in enumerate(codes)}
+        rules = [{"id": code, **known.get(code, {})} for code in codes]
+        results = [
+            self._result(finding, report.source, index[finding.code])
+            for report in batch
+            for finding in report
+        ]
+        log = {
+            "$schema": SARIF_SCHEMA,
+            "version": "2.1.0",
+            "runs": [
+                {
+                    "tool": {
+                        "driver": {
+                            "name": "woda-sharing",
+                            "version": _version(),
+                            "informationUri": "https://pypi.org/project/woda-sharing/",
+                            "rules": rules,
+                        }
+                    },
+                    "columnKind": "unicodeCodePoints",
+                    "artifacts": [{"location": {"uri": _uri(r.source)}} for r in batch],
+                    "results": results,
+                }
+            ],
+        }
+        self.stream.write(json_text(json.dumps(log, indent=2, ensure_ascii=False)))
+        self.stream.write("\n")
+
+    @staticmethod
+    def _result(finding: Finding, source: str, rule_index: int) -> dict[str, Any]:
+        physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(source)}}
+        if finding.line is not None and finding.column is not None:
+            physical["region"] = {"startLine": finding.line, "startColumn": finding.column}
+        text = finding.message if finding.hint is None else f"{finding.message}. {finding.hint}"
+        properties: dict[str, Any] = {"pointer": finding.pointer}
+        if finding.hint is not None:
+            properties["hint"] = finding.hint
+        if finding.citation is not None:
+            properties["citation"] = finding.citation
+        return {
+            "ruleId": finding.code,
+            "ruleIndex": rule_index,
+            "level": finding.severity.sarif_level,
+            "message": {"text": text},
+            "locations": [
+                {
+                    "physicalLocation": physical,
+                    "logicalLocations": [
+                        {"fullyQualifiedName": finding.pointer or "/", "kind": "member"}
+                    ],
+                }
+            ],
+            "properties": properties,
+        }
+
+
+_GITHUB_COMMANDS: Final = {
+    Severity.ERROR: "error",
+    Severity.WARNING: "warning",
+    Severity.INFO: "notice",
+}
+
+
+def _github_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+@frozen
+class GithubOutput:
+    """GitHub Actions workflow commands: one ``::error``/``::warning``/``::notice`` per finding.
+
+    GitHub shows each as an annotation on the file, line and column in the
+    pull request and the run's summary. Every value is escaped as workflow
+    commands require, after `printable`, so a document cannot issue commands
+    of its own. The summary line follows, as plain text.
+    """
+
+    stream: TextIO
+
+    def batch(self, batch: BatchReport) -> None:
+        """Write one workflow command per finding, then the summary."""
+        for report in batch:
+            for finding in report:
+                self.stream.write(self._command(finding, report.source) + "\n")
+        self.stream.write(_summary(batch) + "\n")
+
+    @staticmethod
+    def _command(finding: Finding, source: str) -> str:
+        props = [f"file={_github_property(printable(source))}"]
+        if finding.line is not None:
+            props += [f"line={finding.line}", f"col={finding.column}"]
+        props.append(f"title={_github_property(finding.code)}")
+        lines = [printable(finding.message)]
+        if finding.hint:
+            lines.append(f"hint: {printable(finding.hint)}")
+        if finding.line is None:
+            lines.append(f"at {printable(finding.pointer or '/')}")
+        message = "\n".join(lines)
+        return f"::{_GITHUB_COMMANDS[finding.severity]} {','.join(props)}::{_github_data(message)}"
+
+
+@frozen
+class JunitOutput:
+    """JUnit XML: one test case per file, failing with its error findings.
+
+    CI systems that read JUnit (GitLab, Jenkins, Azure Pipelines, CircleCI)
+    then list each failing document with its findings. Warnings and info
+    findings go into the case's ``system-out``. All text passes through
+    `printable`, so the XML never holds a character XML 1.0 forbids.
+    """
+
+    stream: TextIO
+
+    def batch(self, batch: BatchReport) -> None:
+        """Write the whole batch as one ``testsuites`` document."""
+        import xml.etree.ElementTree as ET  # noqa: PLC0415 - keep start-up lean
+
+        failures = sum(1 for r in batch if not r.ok)
+        suite_attrs = {"name": "woda-sharing validate", "tests": str(len(batch))}
+        root = ET.Element("testsuites", {**suite_attrs, "failures": str(failures)})
+        suite = ET.SubElement(
+            root, "testsuite", {**suite_attrs, "failures": str(failures), "errors": "0"}
+        )
+        for report in batch:
+            source = printable(report.source)
+            case = ET.SubElement(
+                suite, "testcase", {"classname": "woda-sharing", "name": source, "file": source}
+            )
+            if report.errors:
+                failure = ET.SubElement(
+                    case,
+                    "failure",
+                    {
+                        "type": report.errors[0].code,
+                        "message": f"{len(report.errors)} error finding(s)",
+                    },
+                )
+                failure.text = "\n".join(self._lines(report.errors, report.source))
+            others = [f for f in report if f.severity is not Severity.ERROR]
+            if others:
+                ET.SubElement(case, "system-out").text = "\n".join(
+                    self._lines(others, report.source)
+                )
+        ET.indent(root)
+        self.stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        self.stream.write(ET.tostring(root, encoding="unicode"))
+        self.stream.write("\n")
+
+    @staticmethod
+    def _lines(findings: Iterable[Finding], source: str) -> list[str]:
+        lines: list[str] = []
+        for finding in findings:
+            lines.append(printable(finding.text(source)))
+            if finding.hint:
+                lines.append(f"    hint: {printable(finding.hint)}")
+        return lines
+
+
 #: Output formats of ``validate`` by their ``--format`` name.
 FORMATS: Final[Mapping[str, Callable[[TextIO], Output]]] = {
     "text": TextOutput,
     "json": JsonOutput,
+    "sarif": SarifOutput,
+    "github": GithubOutput,
+    "junit": JunitOutput,
 }
 
 #: Output formats of ``check`` by their ``--format`` name.

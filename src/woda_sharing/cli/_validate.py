@@ -22,7 +22,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "validate",
         help="validate charters and agreements",
         description="Validate documents against their schemas and their charter's rules. "
-        "Folders are walked for *.json files; an agreement is checked against the charter "
+        "Folders are walked for *.json files; '-' reads standard input; an agreement is checked against the charter "
         "given with --charter, or else against the charter among the files that it cites.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to validate")

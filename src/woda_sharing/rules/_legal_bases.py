@@ -129,11 +129,15 @@ def art6_basis(ctx: AgreementContext) -> Iterator[Hit]:
     purpose is outside UK GDPR (DPA 2018 ss.29-31) and exempt: when a council
     discloses to the police, the council's processing is still under UK GDPR,
     whatever Part 3 basis records the police's. Without the charter, a flow
-    citing a Part 3 basis is taken to be exempt.
+    citing a Part 3 basis is taken to be exempt. A flow citing a basis id
+    that is not in the catalogue is left to WS109: the unknown id may be
+    its Article 6 basis misspelt, and one mistake gets one finding.
     """
     for i, flow, facts in _flows(ctx):
         if facts.gdpr_exempt or any(type(b) is Art6Basis for _, b in facts.bases):
             continue
+        if any(basis not in ctx.catalogue for basis in flow.bases):
+            continue  # WS109 reports the unknown id; no cascade
         personal = [it for it in facts.items if it.is_personal_data]
         if personal:
             yield Hit(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from woda_sharing._findings import pointer
+from woda_sharing._plain import did_you_mean
 from woda_sharing.rules import (
     BUILTIN,
     AgreementContext,
@@ -17,6 +18,12 @@ from woda_sharing.rules import (
 rule = BUILTIN.rule
 
 
+def _guess(word: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for the declared id closest to *word*, or nothing."""
+    match = did_you_mean(word, choices)
+    return f"; did you mean {match!r}?" if match else ""
+
+
 @rule("WS101", title="Flow names an undeclared party")
 def flow_party_declared(ctx: AgreementContext) -> Iterator[Hit]:
     """A flow's ``from`` and ``to`` must be ids of parties declared in ``parties``."""
@@ -25,7 +32,7 @@ def flow_party_declared(ctx: AgreementContext) -> Iterator[Hit]:
             if party not in ctx.parties:
                 yield Hit(
                     pointer=pointer("flows", i, wire),
-                    message=f"party {party!r} is not declared",
+                    message=f"party {party!r} is not declared{_guess(party, ctx.parties)}",
                     hint="add it to parties, or correct the id",
                 )
 
@@ -41,7 +48,7 @@ def flow_item_declared(ctx: AgreementContext) -> Iterator[Hit]:
             if item not in ctx.items:
                 yield Hit(
                     pointer=pointer("flows", i, "items", j),
-                    message=f"item {item!r} is not declared",
+                    message=f"item {item!r} is not declared{_guess(item, ctx.items)}",
                     hint="add it to items with its classification, or correct the id",
                 )
 
@@ -54,7 +61,8 @@ def flow_purpose_declared(ctx: AgreementContext) -> Iterator[Hit]:
             if purpose not in ctx.purposes:
                 yield Hit(
                     pointer=pointer("flows", i, "purposes", j),
-                    message=f"purpose {purpose!r} is not declared in this agreement",
+                    message=f"purpose {purpose!r} is not declared in this agreement"
+                    f"{_guess(purpose, ctx.purposes)}",
                     hint="add it to purposes with the items it needs, or correct the id",
                 )
 
@@ -138,7 +146,7 @@ def purpose_needs_declared(ctx: AgreementContext) -> Iterator[Hit]:
             if item not in ctx.items:
                 yield Hit(
                     pointer=pointer("purposes", i, "needs", j),
-                    message=f"item {item!r} is not declared",
+                    message=f"item {item!r} is not declared{_guess(item, ctx.items)}",
                 )
 
 
@@ -152,7 +160,8 @@ def basis_known(ctx: AgreementContext) -> Iterator[Hit]:
                 continue  # the charter or agreement cited as a basis: WS206
             yield Hit(
                 pointer=pointer("flows", i, *tokens),
-                message=f"legal basis {basis!r} is not in the catalogue",
+                message=f"legal basis {basis!r} is not in the catalogue"
+                f"{_guess(basis, (entry.id for entry in ctx.catalogue))}",
                 hint="cite a built-in basis id, or declare it under legal_bases with its citation",
             )
 
