@@ -379,3 +379,33 @@ def test_unsupported_databases(db: str) -> None:
 def test_unreachable_postgres_is_a_register_error() -> None:
     with pytest.raises(RegisterError, match="cannot open"):
         open_register("postgresql://nobody@127.0.0.1:1/none")
+
+
+def _only_county(charter: Doc) -> None:
+    charter["members"] = [m for m in charter["members"] if m["id"] == "county-council"]
+
+
+def test_an_amendment_needs_the_consent_of_the_version_it_amends(
+    reg: Register, base: tuple[Doc, Doc]
+) -> None:
+    """One member publishing a charter in which it is the only member is refused (TUF's rule)."""
+    charter, _agreement = base
+    captured = _docs.amend(charter, _only_county, endorsers=("county-council",))
+    error = _refused(reg, captured)
+    assert "lacks the consent version 1 requires" in str(error)
+    assert reg.entry("charter", charter["id"]).version == 1
+    agreed = _docs.amend(charter, lambda d: d.update(title="Amended"))  # every member consents
+    assert reg.import_documents([agreed], at=AT)[0].version == 2
+
+
+def test_a_pending_amendment_completed_later_still_needs_the_old_consent(
+    reg: Register, base: tuple[Doc, Doc]
+) -> None:
+    """Stored as pending first, then re-imported endorsed only as its own rule asks."""
+    charter, _agreement = base
+    unsigned = _docs.amend(charter, _only_county, endorsers=())
+    assert reg.import_documents([unsigned], at=AT)[0].state is State.PENDING
+    completed = _docs.amend(charter, _only_county, endorsers=("county-council",))
+    error = _refused(reg, completed)
+    assert "lacks the consent version 1 requires" in str(error)
+    assert reg.entry("charter", charter["id"], 2).state is State.PENDING

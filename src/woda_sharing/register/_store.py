@@ -37,6 +37,7 @@ from woda_sharing._legal import Catalogue
 from woda_sharing._loading import load_path
 from woda_sharing._model import DEFAULT_NOTICE_DAYS, Agreement, Charter, notice_days
 from woda_sharing._signing import VerificationResult, verify
+from woda_sharing._updates import verify_update
 from woda_sharing._validation import CharterInfo, validate
 from woda_sharing.exceptions import (
     ChainError,
@@ -785,6 +786,21 @@ class _BatchCharters:
             (d.get("id"), d.get("version")): d for _, d in ordered if d.get("kind") == "charter"
         }
         self._infos: dict[tuple[str, int], tuple[Mapping[str, Any], CharterInfo] | None] = {}
+        self._documents = {(d.get("kind"), d.get("id"), d.get("version")): d for _, d in ordered}
+
+    def stored(self, kind: str, ident: str, version: int) -> Mapping[str, Any] | None:
+        """The document *kind* *ident* at *version*: from this import, else from the register."""
+        given = self._documents.get((kind, ident, version))
+        if given is not None:
+            return given
+        text = self._conn.execute(
+            sa.select(documents.c.body).where(
+                documents.c.kind == kind,
+                documents.c.doc_id == ident,
+                documents.c.version == version,
+            )
+        ).scalar()
+        return json.loads(text) if text is not None else None
 
     def get(self, ident: str, version: int) -> tuple[Mapping[str, Any], CharterInfo] | None:
         key = (ident, version)
@@ -946,6 +962,16 @@ def _check(  # noqa: PLR0911 - one refusal per return reads best
     )
     result = verifier(trusted, data, charter=charter[0] if charter else None, at=at)
     reason = _verification_refusal(result, require_endorsed=require_endorsed)
+    if reason is None and result.verified and document.version > 1:
+        reason = _amendment_refusal(
+            data,
+            document,
+            head=head,
+            charters=charters,
+            verifier=verifier,
+            charter=charter[0] if charter else None,
+            at=at,
+        )
     if reason is not None:
         refusals.append(Refusal(source=source, reason=reason))
         return None
@@ -1010,6 +1036,11 @@ class _Verifier:
         self._ring = ring
         self._charters: dict[tuple[object, object], Any] = {}
 
+    @property
+    def ring(self) -> Keyring:
+        """The keyring this import verifies against."""
+        return self._ring
+
     def __call__(
         self,
         trusted: Mapping[str, Any] | None,
@@ -1030,6 +1061,48 @@ class _Verifier:
         if given is None:
             given = self._charters[key] = signing._given_charter(charter)
         return signing._verify(candidate, self._ring, given, at)
+
+
+def _amendment_refusal(
+    data: Mapping[str, Any],
+    document: Charter | Agreement,
+    *,
+    head: _Head | None,
+    charters: _BatchCharters,
+    verifier: _Verifier,
+    charter: Mapping[str, Any] | None,
+    at: dt.datetime,
+) -> str | None:
+    """Why a fully endorsed amendment may not come into force: it lacks the consent of the version it amends.
+
+    TUF's root-rotation rule (`woda_sharing.verify_update`): the version before
+    it (the head, or the stored version before a head being re-imported with
+    more endorsements) must accept the amendment's endorsements too. Fails
+    closed: a version before that the register does not hold refuses.
+    """
+    previous: Mapping[str, Any] | None = None
+    if head is not None and head.version + 1 == document.version:
+        previous = json.loads(head.body)
+    else:
+        previous = charters.stored(document.kind, document.id, document.version - 1)
+    if previous is None:
+        return (
+            f"the register holds no version {document.version - 1} to judge the amendment against"
+        )
+    pool = [c for c in (charter,) if c is not None]
+    cited = previous.get("charter")
+    if isinstance(cited, Mapping):
+        older = charters.get(str(cited.get("id")), cited.get("version"))  # type: ignore[arg-type]
+        if older is not None:
+            pool.append(older[0])
+    update = verify_update(previous, data, verifier.ring, at=at, charter=charter, charters=pool)
+    if update:
+        return None
+    failed = update.failed.value if update.failed else "unknown"
+    return (
+        f"the amendment lacks the consent version {document.version - 1} requires ({failed}): "
+        + "; ".join(update.problems)
+    )
 
 
 def _verification_refusal(result: VerificationResult, *, require_endorsed: bool) -> str | None:
