@@ -216,8 +216,9 @@ def _agreement(a: Agreement, b: Agreement) -> Iterator[Difference]:
         removed_widens=False,
         describe=lambda p: f"{p.id!r} ({_who(p)}, {p.role.value})",
     )
+    old_parties = _keyed(a.parties)
     for pid, (i, new) in _keyed(b.parties).items():
-        old = _keyed(a.parties).get(pid)
+        old = old_parties.get(pid)
         if old is not None and (old[1].organisation, old[1].capacity, old[1].role) != (
             new.organisation,
             new.capacity,
@@ -239,8 +240,9 @@ def _agreement(a: Agreement, b: Agreement) -> Iterator[Difference]:
         removed_widens=False,
         describe=lambda x: f"{x.id!r} ({_categories(x)})",
     )
+    old_items = _keyed(a.items)
     for iid, (i, new) in _keyed(b.items).items():
-        old = _keyed(a.items).get(iid)
+        old = old_items.get(iid)
         if old is None:
             continue
         o = old[1]
@@ -479,8 +481,9 @@ def _charter(a: Charter, b: Charter) -> Iterator[Difference]:
         removed_widens=True,
         describe=lambda m: f"{m.id!r} ({m.sector.value})",
     )
+    old_members = _keyed(a.members)
     for mid, (i, new) in _keyed(b.members).items():
-        old = _keyed(a.members).get(mid)
+        old = old_members.get(mid)
         if old is not None and old[1] != new:
             yield Difference(
                 kind=_CHANGED,
