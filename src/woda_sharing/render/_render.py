@@ -58,6 +58,8 @@ _AGREEMENT_TOC: Final = (
     ("review", "Review, termination and history"),
     ("endorsement", "Endorsement"),
 )
+_WAIVERS: Final = ("waivers", "Accepted findings (waivers)")
+_OTHER: Final = ("other-terms", "Other terms")
 _CHARTER_TOC: Final = (
     ("summary", "Purpose of the charter"),
     ("members", "Members"),
@@ -334,9 +336,14 @@ def prepare(
     if findings:
         report = validate(document, charter=charter, today=moment.date())
     catalogue = _catalogue(doc, charter_doc)
-    context = _view.context(doc, charter=charter_doc, catalogue=catalogue)
+    context = _view.context(doc, charter=charter_doc, catalogue=catalogue, wire=document)
     kind_label = _KIND_LABELS[doc.kind]
     toc = list(_AGREEMENT_TOC if isinstance(doc, Agreement) else _CHARTER_TOC)
+    if doc.waivers:
+        toc.insert(len(toc) - 1, _WAIVERS)
+    if context["other_terms"]:
+        toc.insert(len(toc) - 1, _OTHER)
+    numbers = {anchor: n for n, (anchor, _) in enumerate(toc, start=1)}
     if report is not None:
         toc.append(("findings", "Annex: validation findings"))
     titles = {i.id: i.title for i in doc.items} if isinstance(doc, Agreement) else {}
@@ -362,6 +369,7 @@ def prepare(
         kind_label=kind_label,
         binding=binding,
         toc=toc,
+        numbers=numbers,
         panel=panel,
         rule_text=_rule_text(doc, charter_doc),
         report=None
