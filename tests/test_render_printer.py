@@ -30,3 +30,32 @@ def test_a_printer_must_be_started() -> None:
     with pytest.raises(PrinterError, match="not started"):
         Printer().print_pdf("<!DOCTYPE html><p>x</p>")
     assert shutil.which("pdftotext")
+
+
+def _pages(pdf: bytes) -> list[bytes]:
+    from woda_sharing.render._binding import _pages as pages
+
+    return pages(pdf)
+
+
+def test_one_printer_prints_each_document_as_a_fresh_one_would() -> None:
+    first = "<!DOCTYPE html><html lang='en-GB'><title>a</title><p>First document</p>"
+    second = "<!DOCTYPE html><html lang='en-GB'><title>b</title><p>Second</p><p>document</p>"
+    with Printer() as printer:
+        a1 = printer.print_pdf(first)
+        b = printer.print_pdf(second)
+        a2 = printer.print_pdf(first)
+    with Printer() as fresh:
+        a3 = fresh.print_pdf(first)
+    assert _pages(a1) == _pages(a2) == _pages(a3)
+    assert _pages(b) != _pages(a1)
+
+
+def test_a_printer_whose_page_broke_opens_a_new_one() -> None:
+    html = "<!DOCTYPE html><html lang='en-GB'><title>a</title><p>Text</p>"
+    with Printer() as printer:
+        printer.print_pdf(html)
+        printer._context.close()  # the page dies under the printer
+        with pytest.raises(PrinterError, match="could not print"):
+            printer.print_pdf(html)
+        assert printer.print_pdf(html).startswith(b"%PDF-")

@@ -117,6 +117,8 @@ class _Read:
 def _sniff(data: bytes) -> Format | None:
     if data.startswith(b"%PDF-"):
         return Format.PDF
+    if data.startswith(b"PK\x03\x04"):
+        return Format.DOCX
     head = data[:200].lstrip().lower()
     if head.startswith(b"<!doctype html"):
         return Format.HTML
@@ -188,6 +190,41 @@ def _read_pdf(data: bytes) -> _Read:
     )
 
 
+def _read_docx(data: bytes) -> _Read:
+    from woda_sharing.render import _docx  # noqa: PLC0415 - only to check Word files
+
+    try:
+        embedded = _docx.read_embedded(_docx.parts(data))
+    except ValueError as e:
+        raise RenderError(f"the Word file cannot be read: {e}") from None
+    if embedded is None:
+        return _Read(format=Format.DOCX, document=None, digest=None, options=None)
+    documents = dict(embedded.documents)
+    return _Read(
+        format=Format.DOCX,
+        document=documents.get("signed-document.json"),
+        digest=embedded.digest,
+        options=embedded.options,
+    )
+
+
+def _compare_docx(made: bytes, given: bytes) -> str | None:
+    from woda_sharing.render import _docx  # noqa: PLC0415
+
+    try:
+        expected, found = _docx.parts(made), _docx.parts(given)
+    except ValueError as e:  # pragma: no cover - read once already by _read_docx
+        return f"the Word file cannot be read: {e}"
+    for name in sorted(expected.keys() | found.keys()):
+        if name not in found:
+            return f"its part {name} is missing: the Word file was edited"
+        if name not in expected:
+            return f"it has a part {name} the signed document does not render to: the Word file was edited"
+        if expected[name] != found[name]:
+            return f"its part {name} differs from what the signed document renders to: the Word file was edited (or saved again)"
+    return None
+
+
 def _pages(data: bytes) -> list[bytes]:
     import pikepdf  # noqa: PLC0415
 
@@ -215,6 +252,8 @@ def _first_difference(made: bytes, given: bytes) -> str:
 
 
 def _compare(made: bytes, given: bytes, form: Format) -> str | None:
+    if form is Format.DOCX:
+        return _compare_docx(made, given)
     if form is not Format.PDF:
         if made == given:
             return None
@@ -265,11 +304,17 @@ def check_rendering(  # noqa: PLR0911, PLR0912 - one early return per refusal re
 
     form = _sniff(data)
     if form is None:
-        return fail(None, None, "not a rendering woda_sharing made (not HTML, PDF or Markdown)")
+        return fail(
+            None, None, "not a rendering woda_sharing made (not HTML, PDF, Word or Markdown)"
+        )
+    readers = {
+        Format.HTML: _read_html,
+        Format.PDF: _read_pdf,
+        Format.MARKDOWN: _read_markdown,
+        Format.DOCX: _read_docx,
+    }
     try:
-        read = {Format.HTML: _read_html, Format.PDF: _read_pdf, Format.MARKDOWN: _read_markdown}[
-            form
-        ](data)
+        read = readers[form](data)
     except RenderError as e:
         return fail(form, None, str(e))
     if read.document is None:

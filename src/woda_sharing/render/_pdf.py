@@ -68,6 +68,8 @@ class Printer:
         self._executable = executable
         self._playwright: Any = None
         self._browser: Any = None
+        self._context: Any = None
+        self._page: Any = None
 
     def __enter__(self) -> Printer:
         try:
@@ -105,6 +107,7 @@ class Printer:
 
     def close(self) -> None:
         """Stop the browser (Playwright removes the fresh profile it started it with)."""
+        self._drop_page()
         if self._browser is not None:
             self._browser.close()
             self._browser = None
@@ -118,10 +121,10 @@ class Printer:
 
         if self._browser is None:
             raise PrinterError("the printer is not started: use it in a with statement")
-        context = self._browser.new_context(java_script_enabled=False, offline=True, locale="en-GB")
         try:
-            page = context.new_page()
-            page.set_default_timeout(TIMEOUT_MS)
+            page = self._ready_page()
+            # The page is self-contained (styles inline, system fonts, no script, offline):
+            # "load" comes as soon as it is parsed; nothing is fetched, nothing to wait for.
             page.set_content(html, wait_until="load")
             pdf = page.pdf(
                 prefer_css_page_size=True,
@@ -131,11 +134,33 @@ class Printer:
                 display_header_footer=False,
             )
         except Error as e:
+            self._drop_page()  # a page that failed is not reused
             raise PrinterError(f"Chromium could not print the page: {e.message}") from None
-        finally:
-            context.close()
         assert isinstance(pdf, bytes)  # noqa: S101 - playwright returns the PDF's bytes
         return pdf
+
+    def _ready_page(self) -> Any:
+        """The one page this printer prints with, opened on first use.
+
+        Opening a browser context and a page costs about as much as laying out
+        a short document; a printer keeps one (script off, offline) and loads
+        each document into it in turn, which replaces the previous one whole.
+        """
+        if self._page is None:
+            self._context = self._browser.new_context(
+                java_script_enabled=False, offline=True, locale="en-GB"
+            )
+            self._page = self._context.new_page()
+            self._page.set_default_timeout(TIMEOUT_MS)
+        return self._page
+
+    def _drop_page(self) -> None:
+        context, self._context, self._page = self._context, None, None
+        if context is not None:
+            try:
+                context.close()
+            except Exception:  # noqa: BLE001, S110 - closing a broken context: nothing to keep
+                pass
 
 
 def _attach(

@@ -82,11 +82,12 @@ class Format(enum.Enum):
     HTML = "html"
     PDF = "pdf"
     MARKDOWN = "markdown"
+    DOCX = "docx"
 
     @property
     def suffix(self) -> str:
         """The file name suffix for this format."""
-        return {"html": ".html", "pdf": ".pdf", "markdown": ".md"}[self.value]
+        return {"html": ".html", "pdf": ".pdf", "markdown": ".md", "docx": ".docx"}[self.value]
 
     @classmethod
     def of(cls, value: Format | str) -> Format:
@@ -411,9 +412,29 @@ def render_prepared(rendering: Rendering, form: Format, *, printer: Printer | No
     text = html.render(rendering.context)
     if form is Format.HTML:
         return text.encode("utf-8")
+    binding = rendering.binding
+    if form is Format.DOCX:
+        from woda_sharing.render import _docx  # noqa: PLC0415 - python-docx only for Word
+
+        return _docx.write_docx(
+            text,
+            embedded=_docx.Embedded(
+                kind=binding.kind,
+                id=binding.id,
+                version=str(binding.version),
+                digest=binding.digest,
+                options=binding.options,
+                documents=(("signed-document.json", binding.canonical),),
+            ),
+            title=rendering.context["title"],
+            subject=f"{rendering.context['kind_label']} {binding.id}, version {binding.version}, {binding.digest}",
+            header=rendering.context["running"],
+            footer=rendering.context["footer"],
+            created=rendering.options.moment,
+            generator=f"woda_sharing {GENERATOR}",
+        )
     from woda_sharing.render import _pdf  # noqa: PLC0415 - the browser only for PDF
 
-    binding = rendering.binding
     return _pdf.write_pdf(
         text,
         attachments=(("signed-document.json", binding.canonical),),
@@ -445,9 +466,10 @@ def render(
     """Render a signed charter or agreement (its wire form) and return the bytes.
 
     *format* is ``"html"`` (one self-contained file), ``"pdf"`` (printed by
-    headless Chromium, with the signed document attached) or ``"markdown"``. Every format shows the
-    document's id, version and digest (on every printed page) and embeds the
-    signed document, so that `check_rendering` can tell later whether a
+    headless Chromium, with the signed document attached), ``"docx"`` (Word,
+    the signed document in a custom XML part) or ``"markdown"``. Every format
+    shows the document's id, version and digest (on every printed page) and
+    embeds the signed document, so that `check_rendering` can tell later whether a
     rendering came from it.
 
     *charter* is the charter an agreement sits under (names, purposes, roles).
