@@ -7,6 +7,7 @@ fields that changed; changed text is compared word by word.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
 from collections.abc import Mapping
@@ -60,6 +61,8 @@ _SINGULAR: Final = {
     "flows": "flow",
     "legal_bases": "legal basis",
 }
+#: A redline has no moment of its own: its Word file says it was made at the epoch.
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 #: Members that are not signed content (endorsements) or never change meaning.
 _SKIPPED: Final = frozenset({"endorsements", "kind", "format_version", "id"})
 
@@ -237,12 +240,36 @@ def render_redline(
     text = _templates.html_environment().get_template("redline.html.j2").render(context)
     if form is Format.HTML:
         return text.encode("utf-8")
-    from woda_sharing.render import _pdf  # noqa: PLC0415
 
     def canonical_text(value: Mapping[str, Any]) -> str:
         import rfc8785  # noqa: PLC0415
 
         return bytes(rfc8785.dumps(dict(value))).decode("utf-8")
+
+    if form is Format.DOCX:
+        from woda_sharing.render import _docx  # noqa: PLC0415
+
+        return _docx.write_docx(
+            text,
+            embedded=_docx.Embedded(
+                kind=redline.kind,
+                id=redline.id,
+                version=str(redline.new_version),
+                digest=redline.new_digest,
+                options=None,
+                documents=(
+                    (f"version-{redline.old_version}.json", canonical_text(old)),
+                    (f"version-{redline.new_version}.json", canonical_text(new)),
+                ),
+            ),
+            title=f"Amendment of {redline.title}",
+            subject=f"Amendment of {redline.id}, version {redline.old_version} to {redline.new_version}",
+            header=context["running"],
+            footer=context["footer"],
+            created=_EPOCH,
+            generator=f"woda_sharing {GENERATOR}",
+        )
+    from woda_sharing.render import _pdf  # noqa: PLC0415
 
     return _pdf.write_pdf(
         text,

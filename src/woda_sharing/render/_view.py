@@ -649,9 +649,11 @@ def _as_text(value: object) -> str:
 
 
 def other_terms(
-    document: Mapping[str, Any], laid_out: Mapping[str, frozenset[str]] = LAID_OUT
+    document: Mapping[str, Any], laid_out: Mapping[str, frozenset[str]] | None = None
 ) -> tuple[OtherTerm, ...]:
-    """The members of *document* (wire form) that no section lays out, in document order."""
+    """The members of *document* (wire form) that no section lays out (`LAID_OUT`), in document order."""
+    if laid_out is None:
+        laid_out = LAID_OUT
     kind = str(document.get("kind"))
     out = [
         OtherTerm(where=humane(key).capitalize(), value=_as_text(value))
