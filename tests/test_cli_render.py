@@ -47,6 +47,21 @@ def test_a_pdf_needs_an_output_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["render", "document", CHARTER, "--format", "pdf"]) == 2
     assert "a PDF needs --output FILE" in capsys.readouterr().err
     assert main(["render", "redline", CHARTER, CHARTER, "--format", "pdf"]) == 2
+    assert main(["render", "document", CHARTER, "--format", "docx"]) == 2
+    assert "a Word file needs --output FILE" in capsys.readouterr().err
+
+
+def test_word_from_the_command_line_checks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "agreement.docx"
+    args = ["render", "document", AGREEMENT, *SIGNED, "--format", "docx", "--at", AT, "-o", str(out)]
+    assert main(args) == 0
+    assert out.read_bytes().startswith(b"PK")
+    assert main(["render", "check", str(out), AGREEMENT, *SIGNED]) == 0
+    assert "came from" in capsys.readouterr().out
+    assert main(["render", "check", str(out), CHARTER]) == 1
+    assert "another document or version" in capsys.readouterr().out
 
 
 def test_a_pdf_from_the_command_line_checks(

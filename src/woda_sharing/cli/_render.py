@@ -20,7 +20,9 @@ from woda_sharing.exceptions import UsageError
 
 __all__ = ["register"]
 
-_FORMATS = ("html", "pdf", "markdown")
+_FORMATS = ("html", "pdf", "markdown", "docx")
+#: Formats written as bytes, never to a terminal, and what they are called.
+_BINARY = {"pdf": "a PDF", "docx": "a Word file"}
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -38,7 +40,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "document",
         help="render one charter or agreement",
         description="Render FILE. HTML and Markdown go to standard output unless --output is "
-        "given; PDF needs --output. Exit 0 on success, 2 on usage errors or unreadable input.",
+        "given; PDF and Word (docx) need --output. Exit 0 on success, 2 on usage errors or unreadable input.",
     )
     d.add_argument("file", metavar="FILE")
     d.add_argument("--format", choices=_FORMATS, default="html", help="default: html")
@@ -105,8 +107,8 @@ def _emit(data: bytes, output: str | None, form: str) -> None:
     if output is not None:
         atomic_write(Path(output), data)
         return
-    if form == "pdf":
-        raise UsageError("a PDF needs --output FILE")
+    if form in _BINARY:
+        raise UsageError(f"{_BINARY[form]} needs --output FILE")
     sys.stdout.write(data.decode("utf-8"))
     sys.stdout.flush()
 
@@ -114,8 +116,8 @@ def _emit(data: bytes, output: str | None, form: str) -> None:
 def run_document(args: argparse.Namespace) -> int:
     """Render one document."""
     library = _library()
-    if args.format == "pdf" and args.output is None:
-        raise UsageError("a PDF needs --output FILE")
+    if args.format in _BINARY and args.output is None:
+        raise UsageError(f"{_BINARY[args.format]} needs --output FILE")
     document = loading.load_path(args.file)
     data = library.render(
         document,
@@ -153,8 +155,8 @@ def run_check(args: argparse.Namespace) -> int:
 def run_redline(args: argparse.Namespace) -> int:
     """Render the differences between two versions."""
     library = _library()
-    if args.format == "pdf" and args.output is None:
-        raise UsageError("a PDF needs --output FILE")
+    if args.format in _BINARY and args.output is None:
+        raise UsageError(f"{_BINARY[args.format]} needs --output FILE")
     data = library.render_redline(
         loading.load_path(args.old), loading.load_path(args.new), format=args.format
     )

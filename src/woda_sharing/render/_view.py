@@ -642,6 +642,10 @@ class OtherTerm:
     value: str
 
 
+def _words(key: str) -> str:
+    return key.replace("_", " ").replace("-", " ")
+
+
 def _as_text(value: object) -> str:
     if isinstance(value, str):
         return value
@@ -656,7 +660,7 @@ def other_terms(
         laid_out = LAID_OUT
     kind = str(document.get("kind"))
     out = [
-        OtherTerm(where=humane(key).capitalize(), value=_as_text(value))
+        OtherTerm(where=_words(key).capitalize(), value=_as_text(value))
         for key, value in document.items()
         if key not in laid_out.get(kind, frozenset(document))
     ]
@@ -669,7 +673,9 @@ def other_terms(
             if not isinstance(element, Mapping):
                 continue
             out += [
-                OtherTerm(where=f"{name} {element.get('id', '?')}, {humane(key)}", value=_as_text(value))
+                OtherTerm(
+                    where=f"{name} {element.get('id', '?')}, {_words(key)}", value=_as_text(value)
+                )
                 for key, value in element.items()
                 if key not in known
             ]
