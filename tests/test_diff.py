@@ -289,7 +289,9 @@ def test_pointers_and_json() -> None:
     assert permission.kind is DifferenceKind.ADDED
     assert permission.pointer == "/flows/0"
     assert result.as_dict()["widens"] is True
-    assert {"kind", "subject", "pointer", "detail", "widens"} == set(result.as_dict()["changes"][0])
+    assert {"kind", "subject", "pointer", "detail", "widens", "old", "new"} == set(
+        result.as_dict()["changes"][0]
+    )
 
 
 def test_misuse() -> None:
@@ -304,3 +306,116 @@ def test_misuse() -> None:
     renamed = example_agreement()
     renamed["id"] = "other"
     assert diff(example_agreement(), renamed).changes[0].subject == "id"
+
+
+def test_every_signed_member_that_changed_is_reported_with_its_text() -> None:
+    old = example_agreement()
+
+    def change(d: Doc) -> None:
+        d["title"] = "A new title"
+        d["parties"][0]["contacts"] = [{"role": "dpo", "post": "Data Protection Officer"}]
+        d["flows"][0]["frequency"] = "weekly"
+
+    result = diff(old, _changed(old, change))
+    by_pointer = {c.pointer: c for c in result.changes}
+    title = by_pointer["/title"]
+    assert (title.kind, title.old, title.new) == (DifferenceKind.CHANGED, old["title"], "A new title")
+    contacts = by_pointer["/parties/0/contacts"]
+    assert contacts.kind is DifferenceKind.ADDED
+    assert contacts.old is None
+    assert "Data Protection Officer" in (contacts.new or "")
+    # the semantic change carries the text; no second change for the same member
+    frequency = [c for c in result.changes if c.pointer == "/flows/0/frequency"]
+    assert len(frequency) == 1
+    assert "frequency" in frequency[0].detail
+    assert frequency[0].words == (("removed", old["flows"][0]["frequency"]), ("added", "weekly"))
+    # versions differ in every amendment: not a change of content
+    assert not [c for c in result.changes if c.pointer in ("/version", "/supersedes")]
+
+
+def test_moving_an_element_is_not_a_change() -> None:
+    old = example_agreement()
+    moved = _changed(old, lambda d: d["items"].reverse())
+    assert not diff(old, moved)
+
+
+def _retain(value: dict[str, Any]) -> Callable[[Doc], None]:
+    return lambda d: d.update(retention=value)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "widens"),
+    [
+        ({"months": 12, "deletion": "secure-deletion"}, {"months": 24, "deletion": "secure-deletion"}, True),
+        ({"months": 24, "deletion": "secure-deletion"}, {"months": 12, "deletion": "secure-deletion"}, False),
+        ({"months": 12, "deletion": "secure-deletion"}, {"until": "the study ends", "deletion": "anonymise"}, True),
+        ({"until": "the study ends", "deletion": "anonymise"}, {"view_only": True}, False),
+        ({"view_only": True}, {"months": 1, "deletion": "secure-deletion"}, True),
+        ({"months": 12, "deletion": "secure-deletion"}, {"months": 12, "after": "closure", "deletion": "secure-deletion"}, True),
+    ],
+    ids=["longer", "shorter", "months-to-until", "to-view-only", "view-only-to-copy", "after-an-event"],
+)
+def test_retention_in_every_form(before: Doc, after: Doc, widens: bool) -> None:
+    old = _changed(example_agreement(), _retain(before))
+    result = diff(old, _changed(old, _retain(after)))
+    (change,) = [c for c in result.changes if c.pointer == "/retention"]
+    assert change.widens is widens
+    assert change.old is not None
+    assert change.new is not None
+
+
+def test_breach_in_working_days_and_posts() -> None:
+    old = _changed(
+        example_agreement(),
+        lambda d: d.update(
+            breach={
+                "contact": "ig@example.invalid",
+                "notify_within": {"amount": 1, "unit": "days"},
+                "notify": [{"organisation": "county-council", "role": "dpo"}],
+            }
+        ),
+    )
+    longer = _changed(old, lambda d: d["breach"].update(notify_within={"amount": 2, "unit": "working-days"}))
+    fewer = _changed(old, lambda d: d["breach"].update(notify=[]))
+    shorter = _changed(old, lambda d: d["breach"].update(notify_within={"amount": 12, "unit": "hours"}))
+    for new, widens in ((longer, True), (fewer, True), (shorter, False)):
+        (change,) = [c for c in diff(old, new).changes if c.pointer == "/breach"]
+        assert change.widens is widens
+
+
+def test_waivers_subjects_and_exemptions() -> None:
+    waiver = {
+        "code": "WS304",
+        "reason": "Reviewed with the charter.",
+        "approved_by": "Board",
+        "approved": "2026-01-01",
+        "expires": "2026-06-30",
+    }
+    old = _changed(example_agreement(), lambda d: d.update(waivers=[waiver]))
+    added = _changed(
+        old,
+        lambda d: d.update(
+            waivers=[waiver, {**waiver, "code": "WS301", "pointer": "/retention"}],
+            subjects=[{"id": "children", "title": "Children", "children": True}],
+        ),
+    )
+    result = diff(old, added)
+    assert any(c.subject == "waiver" and "WS301 at /retention" in c.detail and c.widens for c in result.changes)
+    assert any(c.subject == "subject category" and "(children)" in c.detail and c.widens for c in result.changes)
+    extended = _changed(old, lambda d: d.update(waivers=[{**waiver, "expires": "2027-06-30"}]))
+    (change,) = [c for c in diff(old, extended).changes if c.subject == "waiver"]
+    assert change.widens
+    assert (change.old, change.new) == ("2026-06-30", "2027-06-30")
+    withdrawn = _changed(old, lambda d: d.update(waivers=[]))
+    (change,) = [c for c in diff(old, withdrawn).changes if c.subject == "waiver"]
+    assert (change.kind, change.widens) == (DifferenceKind.REMOVED, False)
+
+    def about(d: Doc) -> None:
+        d["subjects"] = [{"id": "children", "title": "Children"}]
+        d["items"][0]["subjects"] = ["children"]
+        d["flows"][0]["exemptions"] = ["dpa-2018-sch2-para2-crime"]
+
+    base = _changed(example_agreement(), lambda d: d.update(subjects=[{"id": "children", "title": "Children"}]))
+    result = diff(base, _changed(base, about))
+    assert any("now also about 'children'" in c.detail and c.widens for c in result.changes)
+    assert any("now relies on exemption" in c.detail and c.widens for c in result.changes)

@@ -10,7 +10,10 @@ from markdown_it import MarkdownIt
 
 from tests._render_fixtures import HOSTILE, load
 from woda_sharing import _canonical as canonical
-from woda_sharing.render import Change, RenderError, diff, render_redline
+from woda_sharing import Difference, DifferenceKind
+from woda_sharing import diff as semantic_diff
+from woda_sharing.render import RenderError, diff, render_redline
+from woda_sharing.render._redline import section_of
 
 
 def _amended() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -30,39 +33,51 @@ def _amended() -> tuple[dict[str, Any], dict[str, Any]]:
     return old, new
 
 
-def _by_subject(changes: tuple[Change, ...]) -> dict[str, Change]:
-    return {c.subject: c for c in changes}
+def _by_detail(changes: tuple[Difference, ...]) -> dict[str, Difference]:
+    return {c.detail: c for c in changes}
 
 
-def test_the_diff_matches_lists_by_id_and_reports_each_change() -> None:
+def test_the_redline_is_the_semantic_diff_in_sections() -> None:
     old, new = _amended()
     redline = diff(old, new)
-    changes = _by_subject(redline.changes)
-    assert changes["party redditch-housing"].kind == "added"
-    assert changes["data item housing-situation"].kind == "removed"
-    assert changes["flow police-incident-notification, frequency"].old == "daily"
-    assert changes["flow police-incident-notification, frequency"].new == "weekly"
-    assert changes["breach, notify_within_hours"].new == "12"
-    assert changes["version"].kind == "changed"
-    assert changes["supersedes"].kind == "added"
-    assert not any("endorsements" in s for s in changes)
-    assert not any(s.startswith("flow ") and s.endswith(", id") for s in changes)
+    assert redline.changes == tuple(
+        sorted(semantic_diff(old, new).changes, key=lambda c: _rank(section_of(c)))
+    )
+    changes = _by_detail(redline.changes)
+    party = changes["party 'redditch-housing' (redditch-borough-council, controller) added"]
+    assert party.kind is DifferenceKind.ADDED
+    assert party.widens
+    assert "redditch-borough-council" in (party.new or "")
+    item = next(c for c in redline.changes if c.subject == "item" and "housing-situation" in c.detail)
+    assert item.kind is DifferenceKind.REMOVED
+    frequency = next(c for c in redline.changes if "police-incident-notification" in c.detail and "frequency" in c.detail)
+    assert (frequency.old, frequency.new) == ("daily", "weekly")
+    breach = next(c for c in redline.changes if c.pointer == "/breach")
+    assert "notify_within_hours: 12" in (breach.new or "")
+    assert not [c for c in redline.changes if c.pointer.startswith(("/version", "/supersedes", "/endorsements"))]
+    assert not any(c.detail.endswith(", id changed") for c in redline.changes)
     assert redline.declared_amendment
     assert (redline.old_version, redline.new_version) == (1, 2)
-    # Sections come in reading order: purpose, parties, data, ..., history.
-    sections = list(dict.fromkeys(c.section for c in redline.changes))
-    assert sections == [
+    assert redline.widening == tuple(c for c in redline.changes if c.widens)
+    # Sections come in reading order: purpose, parties, data, flows, breaches.
+    assert list(redline.sections) == [
         "Title and purpose",
         "Parties",
         "Data items",
         "Flows",
         "Personal data breaches",
-        "Review, termination and history",
     ]
 
 
+def _rank(section: str) -> int:
+    order = ["Title and purpose", "Parties", "Data items", "Flows", "Personal data breaches"]
+    return order.index(section) if section in order else len(order)
+
+
 def test_changed_text_is_compared_word_by_word() -> None:
-    change = Change(section="s", subject="x", kind="changed", old="a b c d", new="a x c d e")
+    change = Difference(
+        kind=DifferenceKind.CHANGED, subject="x", pointer="/x", detail="x", old="a b c d", new="a x c d e"
+    )
     assert change.words == (
         ("equal", "a"),
         ("removed", "b"),
@@ -70,6 +85,20 @@ def test_changed_text_is_compared_word_by_word() -> None:
         ("equal", "c d"),
         ("added", "e"),
     )
+
+
+@pytest.mark.parametrize(
+    ("pointer", "section"),
+    [
+        ("/flows/0/bases", "Flows"),
+        ("/waivers/1", "Accepted findings (waivers)"),
+        ("/new_member", "New member"),
+        ("", "The whole document"),
+    ],
+)
+def test_each_change_has_a_section(pointer: str, section: str) -> None:
+    change = Difference(kind=DifferenceKind.ADDED, subject="x", pointer=pointer, detail="x")
+    assert section_of(change) == section
 
 
 def test_an_amendment_that_does_not_name_the_old_version_says_so() -> None:
@@ -126,9 +155,15 @@ def test_a_charter_amendment() -> None:
     new["version"] = 2
     new["principles"][0]["text"] = "Changed principle."
     new["members"] = new["members"][:-1]
-    changes = _by_subject(diff(old, new).changes)
-    assert changes[f"member {old['members'][-1]['id']}"].kind == "removed"
-    assert changes[f"principle {old['principles'][0]['id']}, text"].new == "Changed principle."
+    redline = diff(old, new)
+    member = next(c for c in redline.changes if c.subject == "member")
+    assert member.kind is DifferenceKind.REMOVED
+    assert old["members"][-1]["id"] in member.detail
+    assert member.widens
+    principle = _by_detail(redline.changes)[f"principle {old['principles'][0]['id']!r}, text changed"]
+    assert principle.new == "Changed principle."
+    html = render_redline(old, new).decode("utf-8")
+    assert "of which 1 widens the sharing or weakens a safeguard" in html
 
 
 @pytest.mark.parametrize(
@@ -149,8 +184,12 @@ def test_two_different_documents_cannot_be_compared() -> None:
         diff(load("charter.json"), load("early-help-families.json"))
     broken = load("charter.json")
     broken["review_interval_months"] = 1.5
-    with pytest.raises(RenderError, match="no canonical form"):
+    with pytest.raises(RenderError, match="cannot be compared"):
         diff(load("charter.json"), broken)
+    unknown = load("charter.json")
+    unknown["extra"] = [{"a": 1}]
+    with pytest.raises(RenderError, match="cannot be compared"):
+        diff(load("charter.json"), unknown)
 
 
 def test_values_of_every_shape_are_shown_as_text() -> None:
@@ -158,10 +197,12 @@ def test_values_of_every_shape_are_shown_as_text() -> None:
     new = copy.deepcopy(old)
     new["large_scale"] = True
     new["security"] = [*old["security"], "new measure"]
-    new["extra"] = [{"a": 1}]
-    changes = _by_subject(diff(old, new).changes)
-    assert changes["large scale"].new == "yes"
-    assert changes["security"].new.endswith("new measure")
-    assert changes["extra"].new == '[{"a": 1}]'
+    new["parties"][0]["contacts"] = [{"role": "dpo", "post": "DPO"}]
+    changes = {c.pointer: c for c in diff(old, new).changes}
+    assert changes["/large_scale"].new == "yes"
+    assert changes["/security"].new.endswith("new measure")
+    assert changes["/parties/0/contacts"].new == '[{"post": "DPO", "role": "dpo"}]'
     new.pop("breach")
-    assert _by_subject(diff(old, new).changes)["breach"].kind == "removed"
+    removed = next(c for c in diff(old, new).changes if c.pointer == "/breach")
+    assert removed.kind is DifferenceKind.REMOVED
+    assert removed.widens

@@ -7,14 +7,23 @@ which legal bases a flow gains or loses, which controls are weakened, which
 members a charter drops. Each `Difference` says whether it *widens* the sharing
 or weakens a safeguard, so a reviewer (or a CI job) can ask for the changes
 that need a closer look first.
+
+The same diff is the redline's (``woda-sharing render redline``): beside those
+semantic changes it reports every other signed member that changed (a title,
+a contact, a waiver, a history entry), so that nothing an amendment does is
+left out, and each change carries the text before and after (``old``, ``new``)
+for a reader to compare word by word.
 """
 
 from __future__ import annotations
 
+import difflib
 import enum
+import json
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, Final
 
+import attrs
 from attrs import frozen
 
 from woda_sharing import _codec as codec
@@ -39,7 +48,10 @@ class Difference:
 
     ``widens`` is true when the change permits more sharing or weakens a
     safeguard (a new permission, a basis lost, a control dropped, a longer
-    retention, a member dropped from a charter...).
+    retention, a member dropped from a charter, a finding waived...).
+    ``old`` and ``new`` are the changed member's value before and after, as
+    text (``None`` on the side that does not have it, and for a derived
+    change such as a permission).
     """
 
     kind: DifferenceKind
@@ -47,6 +59,23 @@ class Difference:
     pointer: str
     detail: str
     widens: bool = False
+    old: str | None = None
+    new: str | None = None
+
+    @property
+    def words(self) -> tuple[tuple[str, str], ...]:
+        """``old`` to ``new`` word by word: ``("equal" | "removed" | "added", text)`` pairs."""
+        a, b = (self.old or "").split(), (self.new or "").split()
+        out: list[tuple[str, str]] = []
+        for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+            if op == "equal":
+                out.append(("equal", " ".join(a[i1:i2])))
+                continue
+            if i2 > i1:
+                out.append(("removed", " ".join(a[i1:i2])))
+            if j2 > j1:
+                out.append(("added", " ".join(b[j1:j2])))
+        return tuple(out)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form used by ``woda-sharing diff --format json``."""
@@ -56,6 +85,8 @@ class Difference:
             "pointer": self.pointer,
             "detail": self.detail,
             "widens": self.widens,
+            "old": self.old,
+            "new": self.new,
         }
 
 
@@ -116,6 +147,18 @@ def diff(old: Document | Mapping[str, Any], new: Document | Mapping[str, Any]) -
     a, b = _typed(old), _typed(new)
     if type(a) is not type(b):
         raise UsageError(f"cannot compare a {a.kind} with a {b.kind}")
+    semantic = _semantic(a, b)
+    return Diff(
+        kind=b.kind,
+        id=b.id,
+        old_version=a.version,
+        new_version=b.version,
+        # Both sides through the model: a default written out or left out is no change.
+        changes=_merged(semantic, _members(codec.unstructure(a), codec.unstructure(b), semantic)),
+    )
+
+
+def _semantic(a: Document, b: Document) -> list[Difference]:
     changes: list[Difference] = []
     if a.id != b.id:
         changes.append(
@@ -127,9 +170,183 @@ def diff(old: Document | Mapping[str, Any], new: Document | Mapping[str, Any]) -
         changes += _agreement(a, b)
     elif isinstance(a, Charter) and isinstance(b, Charter):
         changes += _charter(a, b)
-    return Diff(
-        kind=b.kind, id=b.id, old_version=a.version, new_version=b.version, changes=tuple(changes)
+    changes += _common(a, b)
+    return changes
+
+
+#: Members every version changes (the amendment's header says so), or that are not signed content.
+_NOT_WALKED: Final = frozenset({"endorsements", "kind", "format_version", "id", "version", "supersedes"})
+#: Lists of objects matched by id: a moved element is not a change.
+_ELEMENTS: Final = {
+    "members": "member",
+    "principles": "principle",
+    "purposes": "purpose",
+    "parties": "party",
+    "items": "item",
+    "flows": "flow",
+    "legal_bases": "legal basis entry",
+    "subjects": "subject category",
+    "waivers": "waiver",
+    "history": "history entry",
+}
+#: How elements without an id are told apart.
+_KEYS: Final = {
+    "waivers": lambda v: " at ".join(str(v[k]) for k in ("code", "pointer") if v.get(k)),
+    "history": lambda v: f"version {v.get('version')}",
+}
+
+
+def _text(value: object) -> str:
+    """A member's value as text a reader can compare word by word."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str | int):
+        return str(value)
+    if value is None:
+        return "(none)"
+    if isinstance(value, list) and all(isinstance(v, str | int) for v in value):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, Mapping) and all(isinstance(v, str | int | bool) for v in value.values()):
+        return "; ".join(f"{k}: {_text(v)}" for k, v in value.items())
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _by_id(value: object, key: str) -> dict[str, int] | None:
+    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+        return None
+    ident = _KEYS.get(key, lambda v: v.get("id"))
+    keys = [ident(v) for v in value]
+    if not all(isinstance(k, str) and k for k in keys):
+        return None
+    out = {k: i for i, k in enumerate(keys)}
+    return out if len(out) == len(value) else None
+
+
+def _members(
+    old: Mapping[str, Any], new: Mapping[str, Any], semantic: list[Difference]
+) -> list[Difference]:
+    """Every signed member that changed, down to the pointers the semantic changes stop at."""
+    floor = {d.pointer for d in semantic}
+    out: list[Difference] = []
+    for key in dict.fromkeys([*old, *new]):
+        a, b = old.get(key), new.get(key)
+        if key in _NOT_WALKED or a == b:
+            continue
+        olds = _by_id(a if a is not None else [], key)
+        news = _by_id(b if b is not None else [], key)
+        if key in _ELEMENTS and olds is not None and news is not None:
+            name = _ELEMENTS[key]
+            for ident in [*news, *(i for i in olds if i not in news)]:
+                where = (key, news[ident]) if ident in news else (key, olds[ident])
+                _walk(
+                    a[olds[ident]] if ident in olds else None,  # type: ignore[index]
+                    b[news[ident]] if ident in news else None,  # type: ignore[index]
+                    where,
+                    name,
+                    f"{name} {ident}" if key in _KEYS else f"{name} {ident!r}",
+                    floor,
+                    out,
+                )
+            continue
+        _walk(a, b, (key,), key.replace("_", " "), key.replace("_", " "), floor, out)
+    return out
+
+
+def _walk(
+    old: object,
+    new: object,
+    where: tuple[str | int, ...],
+    subject: str,
+    label: str,
+    floor: set[str],
+    out: list[Difference],
+) -> None:
+    if old == new:
+        return
+    here = pointer(*where)
+    if isinstance(old, Mapping) and isinstance(new, Mapping) and here not in floor:
+        for key in dict.fromkeys([*old, *new]):
+            _walk(
+                old.get(key),
+                new.get(key),
+                (*where, key),
+                subject,
+                f"{label}, {str(key).replace('_', ' ')}",
+                floor,
+                out,
+            )
+        return
+    kind = _ADDED if old is None else _REMOVED if new is None else _CHANGED
+    out.append(
+        Difference(
+            kind=kind,
+            subject=subject,
+            pointer=here,
+            detail=f"{label} {kind.value}",
+            old=None if old is None else _text(old),
+            new=None if new is None else _text(new),
+        )
     )
+
+
+def _merged(semantic: list[Difference], members: list[Difference]) -> tuple[Difference, ...]:
+    """The semantic changes, given the text of the member they are about, then every other change."""
+    at: dict[str, Difference] = {}
+    for member in members:
+        at.setdefault(member.pointer, member)
+    used: set[str] = set()
+    out = []
+    for change in semantic:
+        member = at.get(change.pointer)
+        if member is not None and change.subject != "permission":
+            used.add(change.pointer)
+            if change.old is None and change.new is None:
+                change = attrs.evolve(change, old=member.old, new=member.new)
+        out.append(change)
+    out += [m for m in members if m.pointer not in used]
+    return tuple(out)
+
+
+def _common(a: Document, b: Document) -> Iterator[Difference]:
+    """Changes either kind of document can have: subject categories and waivers."""
+    yield from _set_changes(
+        "subject category",
+        _keyed(a.subjects),
+        _keyed(b.subjects),
+        "subjects",
+        added_widens=True,
+        removed_widens=False,
+        describe=lambda s: f"{s.id!r}" + (" (children)" if s.children else ""),
+    )
+    old_waivers = {(w.code, w.pointer): w for w in a.waivers}
+    for i, waiver in enumerate(b.waivers):
+        before = old_waivers.get((waiver.code, waiver.pointer))
+        where = f"{waiver.code}" + (f" at {waiver.pointer}" if waiver.pointer else "")
+        if before is None:
+            yield Difference(
+                kind=_ADDED,
+                subject="waiver",
+                pointer=pointer("waivers", i),
+                detail=f"finding {where} waived until {waiver.expires.isoformat()}",
+                widens=True,
+            )
+        elif waiver.expires > before.expires:
+            yield Difference(
+                kind=_CHANGED,
+                subject="waiver",
+                pointer=pointer("waivers", i, "expires"),
+                detail=f"waiver of {where} extended to {waiver.expires.isoformat()}",
+                widens=True,
+            )
+    new_waivers = {(w.code, w.pointer) for w in b.waivers}
+    for i, waiver in enumerate(a.waivers):
+        if (waiver.code, waiver.pointer) not in new_waivers:
+            yield Difference(
+                kind=_REMOVED,
+                subject="waiver",
+                pointer=pointer("waivers", i),
+                detail=f"waiver of {waiver.code} withdrawn",
+            )
 
 
 def _keyed(values: Iterable[Any]) -> dict[str, tuple[int, Any]]:
@@ -254,6 +471,14 @@ def _agreement(a: Agreement, b: Agreement) -> Iterator[Difference]:
                 detail=f"item {iid!r} category {_categories(o)} → {_categories(new)}",
                 widens=True,
             )
+        for subject in sorted(set(new.subjects) - set(o.subjects)):
+            yield Difference(
+                kind=_ADDED,
+                subject="item",
+                pointer=pointer("items", i, "subjects"),
+                detail=f"item {iid!r} is now also about {subject!r}",
+                widens=True,
+            )
         yield from _retention(
             o.retention, new.retention, pointer("items", i, "retention"), f"item {iid!r}"
         )
@@ -313,6 +538,14 @@ def _flow(
             detail=f"{where} loses legal basis {basis!r}",
             widens=True,
         )
+    for exemption in sorted(set(b.exemptions) - set(a.exemptions)):
+        yield Difference(
+            kind=_ADDED,
+            subject="exemption",
+            pointer=pointer("flows", i, "exemptions"),
+            detail=f"{where} now relies on exemption {exemption!r}",
+            widens=True,
+        )
     for measure in sorted(set(a.security) - set(b.security)):
         yield Difference(
             kind=_REMOVED,
@@ -362,17 +595,25 @@ def _retention(old: Any, new: Any, where: str, what: str) -> Iterator[Difference
             kind=_ADDED,
             subject="control",
             pointer=where,
-            detail=f"{what} retention of {new.months} months added",
+            detail=f"{what} retention of {new.describe()} added",
         )
-    elif (old.months, old.deletion) != (new.months, new.deletion):
-        longer = new.months > old.months
+    elif (old.describe(), old.deletion) != (new.describe(), new.deletion):
         yield Difference(
             kind=_CHANGED,
             subject="control",
             pointer=where,
-            detail=f"{what} retention {old.months} months ({old.deletion}) → {new.months} months ({new.deletion})",
-            widens=longer,
+            detail=f"{what} retention {old.describe()} ({old.deletion}) → {new.describe()} ({new.deletion})",
+            widens=_longer(old, new),
         )
+
+
+def _longer(old: Any, new: Any) -> bool:
+    """Whether *new* may keep data longer than *old*: when it cannot be shown that it does not."""
+    if new.view_only:
+        return False  # no copy is kept at all
+    if old.months is not None and new.months is not None and old.after == new.after:
+        return bool(new.months > old.months)
+    return (old.until, old.after) != (new.until, new.after) or old.view_only
 
 
 def _agreement_controls(a: Agreement, b: Agreement) -> Iterator[Difference]:
@@ -407,7 +648,10 @@ def _agreement_controls(a: Agreement, b: Agreement) -> Iterator[Difference]:
                 kind=_ADDED, subject="control", pointer=pointer(name), detail=f"{name} added"
             )
         elif old != new:
-            weaker = name == "breach" and new.notify_within_hours > old.notify_within_hours
+            weaker = name == "breach" and (
+                new.within.longest_hours > old.within.longest_hours
+                or bool(set(old.notify) - set(new.notify))
+            )
             yield Difference(
                 kind=_CHANGED,
                 subject="control",

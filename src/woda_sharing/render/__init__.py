@@ -1,15 +1,17 @@
 """Render charters and agreements for people to read and sign off, bound to the signed bytes.
 
 `render` writes a signed charter or agreement as one self-contained HTML
-file, a PDF/A-3b with the signed document attached, or Markdown; every form
-shows the document's id, version and digest and embeds the signed document.
+file, a PDF with the signed document attached (PDF/A-3 style), a Word file
+(.docx) carrying it in a custom XML part, or Markdown; every form shows the
+document's id, version and digest and embeds the signed document.
 `check_rendering` tells whether a rendering came from a given signed
-document; `render_redline` shows what an amendment changes.
+document; `render_redline` shows what an amendment changes, as
+`woda_sharing.diff` finds it.
 
 Needs the ``render`` extra (``pip install woda-sharing[render]``): Jinja2
 for the templates, Playwright to drive the system's headless Chromium for
-PDF, pypdf to attach the signed document and read PDFs back. Importing
-`woda_sharing` alone imports none of them.
+PDF, pikepdf to attach the signed document and read PDFs back, python-docx
+for Word. Importing `woda_sharing` alone imports none of them.
 """
 
 from __future__ import annotations
@@ -28,13 +30,12 @@ from woda_sharing.render._binding import (
     require_binding,
 )
 from woda_sharing.render._pdf import Printer, PrinterError
-from woda_sharing.render._redline import Change, Redline, diff, render_redline
+from woda_sharing.render._redline import Redline, diff, render_redline
 from woda_sharing.render._render import Format, RenderError, RenderOptions, render
 
 __all__ = [
     "BindingError",
     "BindingResult",
-    "Change",
     "Format",
     "Printer",
     "PrinterError",

@@ -1,36 +1,42 @@
 """Amendments as a redline: what changed between two versions of a document.
 
-Lists of objects with an ``id`` (parties, items, flows, members...) are
-matched by id, so moving a flow is not a change and editing one shows the
-fields that changed; changed text is compared word by word.
+The changes are the semantic diff's (`woda_sharing.diff`, the register's
+``diff`` too): lists of objects are matched by id, so moving a flow is not a
+change; each change says whether it widens the sharing or weakens a
+safeguard, and carries the text before and after, compared word by word.
+This module only groups them into the sections a reader knows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import json
 from collections.abc import Mapping
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from attrs import frozen
 
 from woda_sharing import _canonical as canonical
+from woda_sharing._diff import Difference
+from woda_sharing._diff import diff as semantic_diff
 from woda_sharing.exceptions import WodaError
 from woda_sharing.render._pdf import Printer
 from woda_sharing.render._render import _KIND_LABELS, GENERATOR, Format, RenderError
 from woda_sharing.render._templates import css_string
 
-__all__ = ["Change", "Redline", "diff", "render_redline"]
+__all__ = ["Redline", "diff", "render_redline", "section_of"]
 
 _SECTIONS: Final = {
+    "id": "Title and purpose",
     "title": "Title and purpose",
     "description": "Title and purpose",
+    "label": "Title and purpose",
+    "status": "Title and purpose",
     "charter": "Charter",
     "members": "Members",
     "principles": "Principles",
     "purposes": "Purposes",
     "parties": "Parties",
+    "subjects": "Data subjects",
     "items": "Data items",
     "flows": "Flows",
     "controls": "Controls",
@@ -39,58 +45,37 @@ _SECTIONS: Final = {
     "security": "Security and impact assessment",
     "dpia": "Security and impact assessment",
     "large_scale": "Security and impact assessment",
+    "automated_decisions": "Security and impact assessment",
+    "public_monitoring": "Security and impact assessment",
+    "access_decisions": "Security and impact assessment",
     "rights": "Individuals' rights and transparency",
     "transparency": "Individuals' rights and transparency",
+    "published_fields": "Individuals' rights and transparency",
     "breach": "Personal data breaches",
+    "defaults": "Terms every agreement inherits",
     "endorsement": "Endorsement rule",
     "start": "Review, termination and history",
     "end": "Review, termination and history",
     "effective": "Review, termination and history",
     "review": "Review, termination and history",
     "review_interval_months": "Review, termination and history",
+    "review_cycle": "Review, termination and history",
+    "last_reviewed": "Review, termination and history",
+    "notice_days": "Review, termination and history",
     "termination": "Review, termination and history",
-    "version": "Review, termination and history",
-    "supersedes": "Review, termination and history",
+    "history": "Review, termination and history",
+    "waivers": "Accepted findings (waivers)",
 }
-_SINGULAR: Final = {
-    "members": "member",
-    "principles": "principle",
-    "purposes": "purpose",
-    "parties": "party",
-    "items": "data item",
-    "flows": "flow",
-    "legal_bases": "legal basis",
-}
+_RANK: Final = {name: i for i, name in enumerate(dict.fromkeys(_SECTIONS.values()))}
 #: A redline has no moment of its own: its Word file says it was made at the epoch.
 _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-#: Members that are not signed content (endorsements) or never change meaning.
-_SKIPPED: Final = frozenset({"endorsements", "kind", "format_version", "id"})
 
 
-@frozen(kw_only=True)
-class Change:
-    """One difference: something ``added``, ``removed`` or ``changed``, with before and after as text."""
-
-    section: str
-    subject: str
-    kind: Literal["added", "removed", "changed"]
-    old: str | None
-    new: str | None
-
-    @property
-    def words(self) -> tuple[tuple[str, str], ...]:
-        """The change word by word: ``("equal" | "removed" | "added", text)`` pairs."""
-        a, b = (self.old or "").split(), (self.new or "").split()
-        out: list[tuple[str, str]] = []
-        for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-            if op == "equal":
-                out.append(("equal", " ".join(a[i1:i2])))
-                continue
-            if i2 > i1:
-                out.append(("removed", " ".join(a[i1:i2])))
-            if j2 > j1:
-                out.append(("added", " ".join(b[j1:j2])))
-        return tuple(out)
+def section_of(change: Difference) -> str:
+    """The section of a document a change belongs to, from the first member of its pointer."""
+    first = change.pointer.split("/")[1] if change.pointer.count("/") else ""
+    first = first.replace("~1", "/").replace("~0", "~")
+    return _SECTIONS.get(first, first.replace("_", " ").capitalize() or "The whole document")
 
 
 @frozen(kw_only=True)
@@ -105,64 +90,29 @@ class Redline:
     old_digest: str
     new_digest: str
     declared_amendment: bool
-    changes: tuple[Change, ...]
+    changes: tuple[Difference, ...]
 
+    @property
+    def widening(self) -> tuple[Difference, ...]:
+        """The changes that permit more sharing or weaken a safeguard."""
+        return tuple(c for c in self.changes if c.widens)
 
-def _text(value: object) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, str | int):
-        return str(value)
-    if value is None:
-        return "(none)"
-    if isinstance(value, list) and all(isinstance(v, str | int) for v in value):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, Mapping):
-        return "; ".join(f"{k}: {_text(v)}" for k, v in value.items())
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def _keyed(value: object) -> dict[str, Any] | None:
-    if not isinstance(value, list) or not all(
-        isinstance(v, Mapping) and isinstance(v.get("id"), str) for v in value
-    ):
-        return None
-    out = {v["id"]: v for v in value}
-    return out if len(out) == len(value) else None
-
-
-def _walk(old: object, new: object, section: str, subject: str, out: list[Change]) -> None:
-    if old == new:
-        return
-    if isinstance(old, Mapping) and isinstance(new, Mapping):
-        for key in [*old, *(k for k in new if k not in old)]:
-            _walk(old.get(key), new.get(key), section, f"{subject}, {key}", out)
-        return
-    if old is None:
-        out.append(Change(section=section, subject=subject, kind="added", old=None, new=_text(new)))
-    elif new is None:
-        out.append(
-            Change(section=section, subject=subject, kind="removed", old=_text(old), new=None)
-        )
-    else:
-        out.append(
-            Change(section=section, subject=subject, kind="changed", old=_text(old), new=_text(new))
-        )
-
-
-def _walk_member(key: str, old: object, new: object, out: list[Change]) -> None:
-    section = _SECTIONS.get(key, key)
-    a, b = _keyed(old if old is not None else []), _keyed(new if new is not None else [])
-    if key in _SINGULAR and a is not None and b is not None:
-        name = _SINGULAR[key]
-        for ident in [*a, *(i for i in b if i not in a)]:
-            _walk(a.get(ident), b.get(ident), section, f"{name} {ident}", out)
-        return
-    _walk(old, new, section, key.replace("_", " "), out)
+    @property
+    def sections(self) -> dict[str, list[Difference]]:
+        """The changes grouped by section, sections in reading order."""
+        out: dict[str, list[Difference]] = {}
+        for change in self.changes:
+            out.setdefault(section_of(change), []).append(change)
+        return out
 
 
 def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> Redline:
-    """Compare two versions of one charter or agreement (wire form), raising `RenderError` when they are not."""
+    """Compare two versions of one charter or agreement (wire form) for a redline.
+
+    The changes are `woda_sharing.diff`'s, sorted into the sections of the
+    document (stable within a section). Raises `RenderError` when the two are
+    not versions of one document or cannot be read.
+    """
     for what, value in (("the old version", old), ("the new version", new)):
         if not isinstance(value, Mapping):
             raise RenderError(f"{what} is a JSON object, not a {type(value).__name__}")
@@ -177,15 +127,10 @@ def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> Redline:
         )
     try:
         old_digest, new_digest = canonical.digest(old), canonical.digest(new)
+        found = semantic_diff(old, new)
     except WodaError as e:
-        raise RenderError(f"a version has no canonical form: {e}") from e
-    changes: list[Change] = []
-    order = [k for k in _SECTIONS if k in old or k in new]
-    order += [k for k in [*old, *new] if k not in _SECTIONS and k not in _SKIPPED]
-    for key in dict.fromkeys(order):
-        _walk_member(key, old.get(key), new.get(key), changes)
-    rank = {name: i for i, name in enumerate(dict.fromkeys(_SECTIONS.values()))}
-    changes.sort(key=lambda c: rank.get(c.section, len(rank)))
+        raise RenderError(f"a version cannot be compared: {e}") from e
+    changes = sorted(found.changes, key=lambda c: _RANK.get(section_of(c), len(_RANK)))
     supersedes = new.get("supersedes")
     declared = isinstance(supersedes, Mapping) and supersedes == {
         "version": old["version"],
@@ -213,20 +158,18 @@ def render_redline(
 ) -> bytes:
     """Render what changed from *old* to *new* (two versions of one document) as a redline.
 
-    HTML and PDF show removed words struck through and added words underlined;
-    Markdown uses ``~~removed~~`` and ``**added**``. Both versions' digests are
+    HTML, PDF and Word show removed words struck through and added words
+    underlined, and mark each change that widens the sharing or weakens a
+    safeguard; Markdown uses ``~~removed~~`` and ``**added**``. Both versions' digests are
     shown on every page, and a PDF attaches both signed documents.
     """
     from woda_sharing.render import _templates  # noqa: PLC0415
 
     form = Format.of(format)
     redline = diff(old, new)
-    sections: dict[str, list[Change]] = {}
-    for change in redline.changes:
-        sections.setdefault(change.section, []).append(change)
     context = {
         "r": redline,
-        "sections": sections,
+        "sections": redline.sections,
         "kind_label": _KIND_LABELS[redline.kind],
         "generator": GENERATOR,
         "running": f"{redline.id} version {redline.old_version} to {redline.new_version}"
