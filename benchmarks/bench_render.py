@@ -36,6 +36,7 @@ import os
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Final
 
 from benchmarks.generate import SIZES, agreement, charter_for
@@ -69,8 +70,8 @@ def _tree_cpu() -> float:
         if not entry.name.isdigit():
             continue
         try:
-            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
+            text = Path(f"/proc/{entry.name}/stat").read_text(encoding="ascii", errors="replace")
+            fields = text.rsplit(")", 1)[1].split()
         except OSError:
             continue
         pid = int(entry.name)
@@ -112,7 +113,7 @@ def run() -> dict[str, float]:
         pdf_s = _median(
             lambda: render(document, format="pdf", charter=charter, at=AT, printer=printer), 5
         )
-        linux = os.path.isdir("/proc/self")
+        linux = Path("/proc/self").is_dir()
         before = _tree_cpu() if linux else 0.0
         for _ in range(3):
             render(document, format="pdf", charter=charter, at=AT, printer=printer)

@@ -55,7 +55,18 @@ def test_word_from_the_command_line_checks(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "agreement.docx"
-    args = ["render", "document", AGREEMENT, *SIGNED, "--format", "docx", "--at", AT, "-o", str(out)]
+    args = [
+        "render",
+        "document",
+        AGREEMENT,
+        *SIGNED,
+        "--format",
+        "docx",
+        "--at",
+        AT,
+        "-o",
+        str(out),
+    ]
     assert main(args) == 0
     assert out.read_bytes().startswith(b"PK")
     assert main(["render", "check", str(out), AGREEMENT, *SIGNED]) == 0

@@ -319,7 +319,11 @@ def test_every_signed_member_that_changed_is_reported_with_its_text() -> None:
     result = diff(old, _changed(old, change))
     by_pointer = {c.pointer: c for c in result.changes}
     title = by_pointer["/title"]
-    assert (title.kind, title.old, title.new) == (DifferenceKind.CHANGED, old["title"], "A new title")
+    assert (title.kind, title.old, title.new) == (
+        DifferenceKind.CHANGED,
+        old["title"],
+        "A new title",
+    )
     contacts = by_pointer["/parties/0/contacts"]
     assert contacts.kind is DifferenceKind.ADDED
     assert contacts.old is None
@@ -346,14 +350,37 @@ def _retain(value: dict[str, Any]) -> Callable[[Doc], None]:
 @pytest.mark.parametrize(
     ("before", "after", "widens"),
     [
-        ({"months": 12, "deletion": "secure-deletion"}, {"months": 24, "deletion": "secure-deletion"}, True),
-        ({"months": 24, "deletion": "secure-deletion"}, {"months": 12, "deletion": "secure-deletion"}, False),
-        ({"months": 12, "deletion": "secure-deletion"}, {"until": "the study ends", "deletion": "anonymise"}, True),
+        (
+            {"months": 12, "deletion": "secure-deletion"},
+            {"months": 24, "deletion": "secure-deletion"},
+            True,
+        ),
+        (
+            {"months": 24, "deletion": "secure-deletion"},
+            {"months": 12, "deletion": "secure-deletion"},
+            False,
+        ),
+        (
+            {"months": 12, "deletion": "secure-deletion"},
+            {"until": "the study ends", "deletion": "anonymise"},
+            True,
+        ),
         ({"until": "the study ends", "deletion": "anonymise"}, {"view_only": True}, False),
         ({"view_only": True}, {"months": 1, "deletion": "secure-deletion"}, True),
-        ({"months": 12, "deletion": "secure-deletion"}, {"months": 12, "after": "closure", "deletion": "secure-deletion"}, True),
+        (
+            {"months": 12, "deletion": "secure-deletion"},
+            {"months": 12, "after": "closure", "deletion": "secure-deletion"},
+            True,
+        ),
     ],
-    ids=["longer", "shorter", "months-to-until", "to-view-only", "view-only-to-copy", "after-an-event"],
+    ids=[
+        "longer",
+        "shorter",
+        "months-to-until",
+        "to-view-only",
+        "view-only-to-copy",
+        "after-an-event",
+    ],
 )
 def test_retention_in_every_form(before: Doc, after: Doc, widens: bool) -> None:
     old = _changed(example_agreement(), _retain(before))
@@ -375,9 +402,13 @@ def test_breach_in_working_days_and_posts() -> None:
             }
         ),
     )
-    longer = _changed(old, lambda d: d["breach"].update(notify_within={"amount": 2, "unit": "working-days"}))
+    longer = _changed(
+        old, lambda d: d["breach"].update(notify_within={"amount": 2, "unit": "working-days"})
+    )
     fewer = _changed(old, lambda d: d["breach"].update(notify=[]))
-    shorter = _changed(old, lambda d: d["breach"].update(notify_within={"amount": 12, "unit": "hours"}))
+    shorter = _changed(
+        old, lambda d: d["breach"].update(notify_within={"amount": 12, "unit": "hours"})
+    )
     for new, widens in ((longer, True), (fewer, True), (shorter, False)):
         (change,) = [c for c in diff(old, new).changes if c.pointer == "/breach"]
         assert change.widens is widens
@@ -400,8 +431,14 @@ def test_waivers_subjects_and_exemptions() -> None:
         ),
     )
     result = diff(old, added)
-    assert any(c.subject == "waiver" and "WS301 at /retention" in c.detail and c.widens for c in result.changes)
-    assert any(c.subject == "subject category" and "(children)" in c.detail and c.widens for c in result.changes)
+    assert any(
+        c.subject == "waiver" and "WS301 at /retention" in c.detail and c.widens
+        for c in result.changes
+    )
+    assert any(
+        c.subject == "subject category" and "(children)" in c.detail and c.widens
+        for c in result.changes
+    )
     extended = _changed(old, lambda d: d.update(waivers=[{**waiver, "expires": "2027-06-30"}]))
     (change,) = [c for c in diff(old, extended).changes if c.subject == "waiver"]
     assert change.widens
@@ -415,7 +452,9 @@ def test_waivers_subjects_and_exemptions() -> None:
         d["items"][0]["subjects"] = ["children"]
         d["flows"][0]["exemptions"] = ["dpa-2018-sch2-para2-crime"]
 
-    base = _changed(example_agreement(), lambda d: d.update(subjects=[{"id": "children", "title": "Children"}]))
+    base = _changed(
+        example_agreement(), lambda d: d.update(subjects=[{"id": "children", "title": "Children"}])
+    )
     result = diff(base, _changed(base, about))
     assert any("now also about 'children'" in c.detail and c.widens for c in result.changes)
     assert any("now relies on exemption" in c.detail and c.widens for c in result.changes)

@@ -269,7 +269,12 @@ def test_a_redline_in_word_strikes_and_underlines() -> None:
     data = render_redline(old, new, format="docx")
     opened = _open(data)
     runs = [r for p in opened.paragraphs for r in p.runs] + [
-        r for t in opened.tables for row in t.rows for c in row.cells for p in c.paragraphs for r in p.runs
+        r
+        for t in opened.tables
+        for row in t.rows
+        for c in row.cells
+        for p in c.paragraphs
+        for r in p.runs
     ]
     assert any(r.font.strike for r in runs)
     assert any(r.underline for r in runs)

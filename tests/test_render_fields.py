@@ -14,8 +14,8 @@ import pytest
 from tests._render_fixtures import AT, charter, load
 from tests.test_render import _outline
 from tests.test_render_docx import text_of
-from woda_sharing.render import render
 from woda_sharing.render import _view as view
+from woda_sharing.render import render
 
 FORMATS = ["html", "markdown", "docx"]
 
@@ -35,7 +35,11 @@ def _agreement() -> dict[str, Any]:
     document["parties"][3]["authorisation"] = "authorisation letter EXAMPLE-0042"
     document["subjects"] = [
         {"id": "children", "title": "Children in the family", "children": True},
-        {"id": "parents", "title": "Parents and carers", "description": "Adults with parental responsibility"},
+        {
+            "id": "parents",
+            "title": "Parents and carers",
+            "description": "Adults with parental responsibility",
+        },
     ]
     document["items"][0]["subjects"] = ["children", "parents"]
     document["items"][0]["retention"] = {"until": "the end of the study", "deletion": "anonymise"}
@@ -94,7 +98,9 @@ def _charter() -> dict[str, Any]:
         {"role": "siro", "post": "Senior Information Risk Owner", "email": "siro@example.invalid"}
     ]
     document["members"][1]["sector"] = "probation"
-    document["subjects"] = [{"id": "victims", "title": "Victims of crime", "description": "People harmed"}]
+    document["subjects"] = [
+        {"id": "victims", "title": "Victims of crime", "description": "People harmed"}
+    ]
     document["label"] = "2026 charter"
     document["status"] = "approved"
     document["last_reviewed"] = "2026-11-01"
@@ -267,7 +273,11 @@ def test_other_terms_lists_unknown_members_in_document_order() -> None:
 
 
 def test_every_example_has_nothing_under_other_terms() -> None:
-    for name in ("early-help-families.json", "charter.json", "adult-safeguarding-shared-care-record.json"):
+    for name in (
+        "early-help-families.json",
+        "charter.json",
+        "adult-safeguarding-shared-care-record.json",
+    ):
         assert view.other_terms(load(name)) == ()
     assert view.other_terms(_agreement()) == ()
     assert view.other_terms(_charter()) == ()

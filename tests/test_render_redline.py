@@ -9,8 +9,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 from tests._render_fixtures import HOSTILE, load
-from woda_sharing import _canonical as canonical
 from woda_sharing import Difference, DifferenceKind
+from woda_sharing import _canonical as canonical
 from woda_sharing import diff as semantic_diff
 from woda_sharing.render import RenderError, diff, render_redline
 from woda_sharing.render._redline import section_of
@@ -48,13 +48,23 @@ def test_the_redline_is_the_semantic_diff_in_sections() -> None:
     assert party.kind is DifferenceKind.ADDED
     assert party.widens
     assert "redditch-borough-council" in (party.new or "")
-    item = next(c for c in redline.changes if c.subject == "item" and "housing-situation" in c.detail)
+    item = next(
+        c for c in redline.changes if c.subject == "item" and "housing-situation" in c.detail
+    )
     assert item.kind is DifferenceKind.REMOVED
-    frequency = next(c for c in redline.changes if "police-incident-notification" in c.detail and "frequency" in c.detail)
+    frequency = next(
+        c
+        for c in redline.changes
+        if "police-incident-notification" in c.detail and "frequency" in c.detail
+    )
     assert (frequency.old, frequency.new) == ("daily", "weekly")
     breach = next(c for c in redline.changes if c.pointer == "/breach")
     assert "notify_within_hours: 12" in (breach.new or "")
-    assert not [c for c in redline.changes if c.pointer.startswith(("/version", "/supersedes", "/endorsements"))]
+    assert not [
+        c
+        for c in redline.changes
+        if c.pointer.startswith(("/version", "/supersedes", "/endorsements"))
+    ]
     assert not any(c.detail.endswith(", id changed") for c in redline.changes)
     assert redline.declared_amendment
     assert (redline.old_version, redline.new_version) == (1, 2)
@@ -76,7 +86,12 @@ def _rank(section: str) -> int:
 
 def test_changed_text_is_compared_word_by_word() -> None:
     change = Difference(
-        kind=DifferenceKind.CHANGED, subject="x", pointer="/x", detail="x", old="a b c d", new="a x c d e"
+        kind=DifferenceKind.CHANGED,
+        subject="x",
+        pointer="/x",
+        detail="x",
+        old="a b c d",
+        new="a x c d e",
     )
     assert change.words == (
         ("equal", "a"),
@@ -160,7 +175,9 @@ def test_a_charter_amendment() -> None:
     assert member.kind is DifferenceKind.REMOVED
     assert old["members"][-1]["id"] in member.detail
     assert member.widens
-    principle = _by_detail(redline.changes)[f"principle {old['principles'][0]['id']!r}, text changed"]
+    principle = _by_detail(redline.changes)[
+        f"principle {old['principles'][0]['id']!r}, text changed"
+    ]
     assert principle.new == "Changed principle."
     html = render_redline(old, new).decode("utf-8")
     assert "of which 1 widens the sharing or weakens a safeguard" in html

@@ -20,7 +20,7 @@ from __future__ import annotations
 import difflib
 import enum
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Final
 
 import attrs
@@ -175,7 +175,9 @@ def _semantic(a: Document, b: Document) -> list[Difference]:
 
 
 #: Members every version changes (the amendment's header says so), or that are not signed content.
-_NOT_WALKED: Final = frozenset({"endorsements", "kind", "format_version", "id", "version", "supersedes"})
+_NOT_WALKED: Final = frozenset(
+    {"endorsements", "kind", "format_version", "id", "version", "supersedes"}
+)
 #: Lists of objects matched by id: a moved element is not a change.
 _ELEMENTS: Final = {
     "members": "member",
@@ -190,7 +192,7 @@ _ELEMENTS: Final = {
     "history": "history entry",
 }
 #: How elements without an id are told apart.
-_KEYS: Final = {
+_KEYS: Final[dict[str, Callable[[Mapping[str, Any]], object]]] = {
     "waivers": lambda v: " at ".join(str(v[k]) for k in ("code", "pointer") if v.get(k)),
     "history": lambda v: f"version {v.get('version')}",
 }
@@ -211,14 +213,16 @@ def _text(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+def _id_of(value: Mapping[str, Any]) -> object:
+    return value.get("id")
+
+
 def _by_id(value: object, key: str) -> dict[str, int] | None:
     if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
         return None
-    ident = _KEYS.get(key, lambda v: v.get("id"))
+    ident = _KEYS.get(key, _id_of)
     keys = [ident(v) for v in value]
-    if not all(isinstance(k, str) and k for k in keys):
-        return None
-    out = {k: i for i, k in enumerate(keys)}
+    out = {k: i for i, k in enumerate(keys) if isinstance(k, str) and k}
     return out if len(out) == len(value) else None
 
 
@@ -252,7 +256,7 @@ def _members(
     return out
 
 
-def _walk(
+def _walk(  # noqa: PLR0917 - a recursive walk, called from two places in this module
     old: object,
     new: object,
     where: tuple[str | int, ...],
@@ -292,8 +296,8 @@ def _walk(
 def _merged(semantic: list[Difference], members: list[Difference]) -> tuple[Difference, ...]:
     """The semantic changes, given the text of the member they are about, then every other change."""
     at: dict[str, Difference] = {}
-    for member in members:
-        at.setdefault(member.pointer, member)
+    for each in members:
+        at.setdefault(each.pointer, each)
     used: set[str] = set()
     out = []
     for change in semantic:
@@ -301,7 +305,8 @@ def _merged(semantic: list[Difference], members: list[Difference]) -> tuple[Diff
         if member is not None and change.subject != "permission":
             used.add(change.pointer)
             if change.old is None and change.new is None:
-                change = attrs.evolve(change, old=member.old, new=member.new)
+                out.append(attrs.evolve(change, old=member.old, new=member.new))
+                continue
         out.append(change)
     out += [m for m in members if m.pointer not in used]
     return tuple(out)

@@ -251,7 +251,7 @@ def _first_difference(made: bytes, given: bytes) -> str:
     return f"the rendering has {len(b)} lines where {len(a)} were expected"
 
 
-def _compare(made: bytes, given: bytes, form: Format) -> str | None:
+def _compare(made: bytes, given: bytes, form: Format) -> str | None:  # noqa: PLR0911
     if form is Format.DOCX:
         return _compare_docx(made, given)
     if form is not Format.PDF:

@@ -27,6 +27,7 @@ from collections.abc import Iterator, Sequence
 from html.parser import HTMLParser
 from typing import Any, Final
 
+import attrs
 from attrs import define, field, frozen
 
 __all__ = ["NAMESPACE", "Embedded", "parts", "read_embedded", "write_docx"]
@@ -51,7 +52,9 @@ _RT_CUSTOM_XML: Final = (
 _RT_CUSTOM_XML_PROPS: Final = (
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXmlProps"
 )
-_CT_CUSTOM_XML_PROPS: Final = "application/vnd.openxmlformats-officedocument.customXmlProperties+xml"
+_CT_CUSTOM_XML_PROPS: Final = (
+    "application/vnd.openxmlformats-officedocument.customXmlProperties+xml"
+)
 
 
 @define
@@ -97,19 +100,20 @@ def _safe(text: str) -> str:
 @frozen
 class _Span:
     text: str
-    bold: bool = False
-    mono: bool = False
-    strike: bool = False
-    underline: bool = False
-    href: str | None = None
-    brk: bool = False
+    bold: bool = field(default=False, kw_only=True)
+    mono: bool = field(default=False, kw_only=True)
+    strike: bool = field(default=False, kw_only=True)
+    underline: bool = field(default=False, kw_only=True)
+    href: str | None = field(default=None, kw_only=True)
+    brk: bool = field(default=False, kw_only=True)
 
 
-def _spans(node: _Node | str, style: _Span = _Span("")) -> Iterator[_Span]:
+_PLAIN: Final = _Span("")
+
+
+def _spans(node: _Node | str, style: _Span = _PLAIN) -> Iterator[_Span]:
     if isinstance(node, str):
-        yield _Span(
-            node, style.bold, style.mono, style.strike, style.underline, style.href, brk=False
-        )
+        yield attrs.evolve(style, text=node, brk=False)
         return
     tag = node.tag
     if tag == "br":
@@ -118,15 +122,15 @@ def _spans(node: _Node | str, style: _Span = _Span("")) -> Iterator[_Span]:
     if tag in _SKIPPED:
         return
     if tag in ("strong", "b", "th"):
-        style = _Span("", True, style.mono, style.strike, style.underline, style.href)
+        style = attrs.evolve(style, bold=True)
     elif tag == "code":
-        style = _Span("", style.bold, True, style.strike, style.underline, style.href)
+        style = attrs.evolve(style, mono=True)
     elif tag == "del":
-        style = _Span("", style.bold, style.mono, True, style.underline, style.href)
+        style = attrs.evolve(style, strike=True)
     elif tag == "ins":
-        style = _Span("", style.bold, style.mono, style.strike, True, style.href)
+        style = attrs.evolve(style, underline=True)
     elif tag == "a" and node.attrs.get("href", "").startswith("https://"):
-        style = _Span("", style.bold, style.mono, style.strike, style.underline, node.attrs["href"])
+        style = attrs.evolve(style, href=node.attrs["href"])
     for child in node.children:
         yield from _spans(child, style)
 
@@ -138,9 +142,7 @@ def _normalised(spans: Sequence[_Span]) -> list[_Span]:
     for span in spans:
         if span.brk:
             if out and not out[-1].brk:
-                out[-1] = _Span(
-                    out[-1].text.rstrip(), *_style(out[-1])
-                )
+                out[-1] = attrs.evolve(out[-1], text=out[-1].text.rstrip())
             out.append(span)
             at_line_start = True
             continue
@@ -151,15 +153,11 @@ def _normalised(spans: Sequence[_Span]) -> list[_Span]:
             text = text[1:]
         if not text:
             continue
-        out.append(_Span(text, *_style(span)))
+        out.append(attrs.evolve(span, text=text))
         at_line_start = False
     if out and not out[-1].brk:
-        out[-1] = _Span(out[-1].text.rstrip(), *_style(out[-1]))
+        out[-1] = attrs.evolve(out[-1], text=out[-1].text.rstrip())
     return [s for s in out if s.brk or s.text]
-
-
-def _style(span: _Span) -> tuple[bool, bool, bool, bool, str | None]:
-    return span.bold, span.mono, span.strike, span.underline, span.href
 
 
 class _Writer:
@@ -197,7 +195,7 @@ class _Writer:
                 run.underline = True
 
     def _hyperlink(self, paragraph: Any, span: _Span) -> None:
-        from docx.opc.constants import RELATIONSHIP_TYPE as RT  # noqa: PLC0415, N817
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT  # noqa: PLC0415
         from docx.oxml import OxmlElement  # noqa: PLC0415
         from docx.oxml.ns import qn  # noqa: PLC0415
 
@@ -219,7 +217,7 @@ class _Writer:
         text.set(qn("xml:space"), "preserve")
         run.append(text)
         link.append(run)
-        paragraph._p.append(link)  # noqa: SLF001 - python-docx has no public hyperlink API
+        paragraph._p.append(link)
 
     def blocks(self, node: _Node) -> None:
         inline: list[_Node | str] = []
@@ -230,7 +228,16 @@ class _Writer:
             inline.clear()
 
         for child in node.children:
-            if isinstance(child, str) or child.tag in ("a", "strong", "code", "span", "em", "br", "del", "ins"):
+            if isinstance(child, str) or child.tag in (
+                "a",
+                "strong",
+                "code",
+                "span",
+                "em",
+                "br",
+                "del",
+                "ins",
+            ):
                 if isinstance(child, _Node) and "skip" in child.classes:
                     continue
                 inline.append(child)
@@ -279,9 +286,8 @@ class _Writer:
         caption = next(
             (c for c in node.children if isinstance(c, _Node) and c.tag == "caption"), None
         )
-        head = [r for r in _rows(node, "thead")]
-        body = [r for r in _rows(node, "tbody")]
-        rows = head + body
+        head = _rows(node, "thead")
+        rows = head + _rows(node, "tbody")
         if not rows:
             return
         title = ""
@@ -292,7 +298,7 @@ class _Writer:
         width = max(len(r) for r in rows)
         table = self.doc.add_table(rows=0, cols=width)
         table.style = self.style("Table Grid")
-        properties = table._tbl.tblPr  # noqa: SLF001 - caption and header rows have no public API
+        properties = table._tbl.tblPr
         if title:
             element = OxmlElement("w:tblCaption")
             element.set(qn("w:val"), _safe(title))
@@ -300,7 +306,7 @@ class _Writer:
         for number, cells in enumerate(rows):
             row = table.add_row()
             if number < len(head):
-                row_properties = row._tr.get_or_add_trPr()  # noqa: SLF001
+                row_properties = row._tr.get_or_add_trPr()
                 header = OxmlElement("w:tblHeader")
                 row_properties.append(header)
             targets = row.cells  # python-docx walks the row on each access: once per row
@@ -323,15 +329,13 @@ class _Writer:
 
 
 def _rows(table: _Node, part: str) -> list[list[_Node]]:
-    out = []
-    for section in table.children:
-        if isinstance(section, _Node) and section.tag == part:
-            for row in section.children:
-                if isinstance(row, _Node) and row.tag == "tr":
-                    out.append(
-                        [c for c in row.children if isinstance(c, _Node) and c.tag in ("th", "td")]
-                    )
-    return out
+    return [
+        [c for c in row.children if isinstance(c, _Node) and c.tag in ("th", "td")]
+        for section in table.children
+        if isinstance(section, _Node) and section.tag == part
+        for row in section.children
+        if isinstance(row, _Node) and row.tag == "tr"
+    ]
 
 
 @frozen(kw_only=True)
@@ -384,7 +388,7 @@ def _field(paragraph: Any, instruction: str) -> None:
     text.text = "1"
     run.append(text)
     simple.append(run)
-    paragraph._p.append(simple)  # noqa: SLF001 - page number fields have no public API
+    paragraph._p.append(simple)
 
 
 def _language(document: Any) -> None:
@@ -428,7 +432,7 @@ def write_docx(
 ) -> bytes:
     """Lay out *html* (a rendering this package made) as a .docx carrying *embedded*."""
     import docx  # noqa: PLC0415 - only for Word
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT  # noqa: PLC0415, N817
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT  # noqa: PLC0415
     from docx.opc.packuri import PackURI  # noqa: PLC0415
     from docx.opc.part import Part  # noqa: PLC0415
     from docx.shared import Pt  # noqa: PLC0415

@@ -14,6 +14,7 @@ sync, component update or background networking), with a fresh profile
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -157,10 +158,9 @@ class Printer:
     def _drop_page(self) -> None:
         context, self._context, self._page = self._context, None, None
         if context is not None:
-            try:
+            # Closing a context that broke may fail too: there is nothing left to keep.
+            with contextlib.suppress(Exception):
                 context.close()
-            except Exception:  # noqa: BLE001, S110 - closing a broken context: nothing to keep
-                pass
 
 
 def _attach(

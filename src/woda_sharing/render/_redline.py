@@ -167,14 +167,17 @@ def render_redline(
 
     form = Format.of(format)
     redline = diff(old, new)
+    running = (
+        f"{redline.id} version {redline.old_version} to {redline.new_version} {redline.new_digest}"
+    )
+    footer = f"Amendment of {redline.id}"
     context = {
         "r": redline,
         "sections": redline.sections,
         "kind_label": _KIND_LABELS[redline.kind],
         "generator": GENERATOR,
-        "running": f"{redline.id} version {redline.old_version} to {redline.new_version}"
-        f" {redline.new_digest}",
-        "footer": f"Amendment of {redline.id}",
+        "running": running,
+        "footer": footer,
         "css_string": css_string,
     }
     if form is Format.MARKDOWN:
@@ -207,8 +210,8 @@ def render_redline(
             ),
             title=f"Amendment of {redline.title}",
             subject=f"Amendment of {redline.id}, version {redline.old_version} to {redline.new_version}",
-            header=context["running"],
-            footer=context["footer"],
+            header=running,
+            footer=footer,
             created=_EPOCH,
             generator=f"woda_sharing {GENERATOR}",
         )

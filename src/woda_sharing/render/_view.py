@@ -457,7 +457,10 @@ def context(
         label
         for flag, label in (
             (document.large_scale, "large-scale processing"),
-            (document.automated_decisions, "decisions with legal or similar effects on automated evaluation"),
+            (
+                document.automated_decisions,
+                "decisions with legal or similar effects on automated evaluation",
+            ),
             (document.public_monitoring, "systematic monitoring of a publicly accessible area"),
             (document.access_decisions, "decisions on access to a service, opportunity or benefit"),
         )
@@ -468,6 +471,7 @@ def context(
         {names.get(p.organisation, p.organisation) for p in document.parties}
     )
     return out
+
 
 def retention_text(retention: Retention | None) -> str:
     """A retention in words, with what happens at its end: "72 months after the enquiry closes, then secure deletion"."""
@@ -522,12 +526,12 @@ def contact_row(holder: str, contact: Contact) -> ContactRow:
     )
 
 
-def party_contacts(parties: tuple[Party, ...], rows: tuple[PartyRow, ...]) -> tuple[ContactRow, ...]:
+def party_contacts(
+    parties: tuple[Party, ...], rows: tuple[PartyRow, ...]
+) -> tuple[ContactRow, ...]:
     """Every party's contacts, in the order of the parties."""
     labels = {r.id: party_label(r) for r in rows}
-    return tuple(
-        contact_row(labels.get(p.id, p.id), c) for p in parties for c in p.contacts
-    )
+    return tuple(contact_row(labels.get(p.id, p.id), c) for p in parties for c in p.contacts)
 
 
 @frozen(kw_only=True)
@@ -557,9 +561,7 @@ def subject_rows(
     )
 
 
-def subject_titles(
-    subjects: tuple[SubjectCategory, ...], ids: tuple[str, ...]
-) -> tuple[str, ...]:
+def subject_titles(subjects: tuple[SubjectCategory, ...], ids: tuple[str, ...]) -> tuple[str, ...]:
     """Subject category ids as their titles (an undeclared id as words)."""
     titles = {s.id: s.title for s in subjects}
     return tuple(titles.get(i, humane(i)) for i in ids)
@@ -589,40 +591,118 @@ def review_facts(document: Charter | Agreement) -> list[tuple[str, str | None]]:
 LAID_OUT: Final[dict[str, frozenset[str]]] = {
     "agreement": frozenset(
         {
-            "kind", "format_version", "id", "version", "title", "charter", "parties",
-            "purposes", "items", "flows", "start", "description", "supersedes",
-            "legal_bases", "retention", "security", "dpia", "large_scale",
-            "automated_decisions", "public_monitoring", "access_decisions", "end",
-            "review", "rights", "transparency", "breach", "termination", "subjects",
-            "label", "status", "last_reviewed", "review_cycle", "history", "waivers",
+            "kind",
+            "format_version",
+            "id",
+            "version",
+            "title",
+            "charter",
+            "parties",
+            "purposes",
+            "items",
+            "flows",
+            "start",
+            "description",
+            "supersedes",
+            "legal_bases",
+            "retention",
+            "security",
+            "dpia",
+            "large_scale",
+            "automated_decisions",
+            "public_monitoring",
+            "access_decisions",
+            "end",
+            "review",
+            "rights",
+            "transparency",
+            "breach",
+            "termination",
+            "subjects",
+            "label",
+            "status",
+            "last_reviewed",
+            "review_cycle",
+            "history",
+            "waivers",
             "endorsements",
         }
     ),
     "charter": frozenset(
         {
-            "kind", "format_version", "id", "version", "title", "effective", "members",
-            "principles", "purposes", "controls", "endorsement", "review_interval_months",
-            "description", "supersedes", "review", "notice_days", "published_fields",
-            "legal_bases", "defaults", "subjects", "label", "status", "last_reviewed",
-            "history", "waivers", "endorsements",
+            "kind",
+            "format_version",
+            "id",
+            "version",
+            "title",
+            "effective",
+            "members",
+            "principles",
+            "purposes",
+            "controls",
+            "endorsement",
+            "review_interval_months",
+            "description",
+            "supersedes",
+            "review",
+            "notice_days",
+            "published_fields",
+            "legal_bases",
+            "defaults",
+            "subjects",
+            "label",
+            "status",
+            "last_reviewed",
+            "history",
+            "waivers",
+            "endorsements",
         }
     ),
     "parties": frozenset(
         {"id", "organisation", "role", "capacity", "acting_for", "authorisation", "contacts"}
     ),
     "items": frozenset(
-        {"id", "title", "category", "special_category", "children", "retention",
-         "confidential", "subjects"}
+        {
+            "id",
+            "title",
+            "category",
+            "special_category",
+            "children",
+            "retention",
+            "confidential",
+            "subjects",
+        }
     ),
     "flows": frozenset(
-        {"id", "from", "to", "items", "purposes", "bases", "frequency", "method", "security",
-         "capacity_basis", "data_matching", "exemptions", "outside_public_tasks",
-         "instruction", "subjects"}
+        {
+            "id",
+            "from",
+            "to",
+            "items",
+            "purposes",
+            "bases",
+            "frequency",
+            "method",
+            "security",
+            "capacity_basis",
+            "data_matching",
+            "exemptions",
+            "outside_public_tasks",
+            "instruction",
+            "subjects",
+        }
     ),
     "purposes": frozenset({"id", "needs", "description", "title", "law_enforcement"}),
     "members": frozenset(
-        {"id", "name", "sector", "public_authority", "competent_authority", "registration",
-         "contacts"}
+        {
+            "id",
+            "name",
+            "sector",
+            "public_authority",
+            "competent_authority",
+            "registration",
+            "contacts",
+        }
     ),
 }
 _PARTS: Final = {
