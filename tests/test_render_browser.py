@@ -151,3 +151,34 @@ def test_each_example_has_a_screenshot_in_the_docs(name: str, page: Page, tmp_pa
     assert committed.is_file(), "run: python tools/render_screenshots.py"
     assert committed.stat().st_size < 200_000
     assert committed.read_bytes().startswith(b"\x89PNG")
+
+
+def _late_fields() -> list[dict[str, Any]]:
+    from tests.test_render_fields import _agreement, _charter
+
+    return [_agreement(), _charter()]
+
+
+@pytest.mark.parametrize("document", _late_fields(), ids=["agreement", "charter"])
+def test_the_late_fields_pass_axe_and_keep_the_structure(
+    document: dict[str, Any], page: Page, tmp_path: Path
+) -> None:
+    extra: dict[str, Any] = {"at": AT}
+    if document["kind"] == "agreement":
+        extra["charter"] = charter()
+    _open(page, render(document, **extra), tmp_path)
+    violations = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+    assert [v["id"] for v in violations.response["violations"]] == []
+    found = page.evaluate(_STRUCTURE)
+    assert found["tablesWithoutCaption"] == 0
+    assert found["headerCellsWithoutScope"] == 0
+    assert found["rowsWithoutRowHeader"] == 0
+    assert all(b - a <= 1 for a, b in itertools.pairwise(found["levels"]))
+
+
+def test_a_redline_that_widens_passes_axe(page: Page, tmp_path: Path) -> None:
+    old = load("charter.json")
+    new = {**old, "version": 2, "members": old["members"][:-1], "review_interval_months": 36}
+    _open(page, render_redline(old, new), tmp_path)
+    violations = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+    assert [v["id"] for v in violations.response["violations"]] == []
