@@ -326,8 +326,8 @@ def test_documents_that_cannot_render_raise_render_error(change: Any, message: s
 
 def test_bad_options_raise_render_error() -> None:
     document = load("charter.json")
-    with pytest.raises(RenderError, match="unknown format 'docx'"):
-        render(document, format="docx", at=AT)
+    with pytest.raises(RenderError, match="unknown format 'odt'"):
+        render(document, format="odt", at=AT)
     with pytest.raises(RenderError, match="timezone-aware"):
         render(document, at=dt.datetime(2026, 1, 1))
     with pytest.raises(RenderError, match="keyring cannot be used"):
@@ -355,7 +355,7 @@ def test_a_legal_basis_redefined_differently_cannot_be_explained() -> None:
 def test_format_names() -> None:
     assert Format.of("markdown") is Format.MARKDOWN
     assert Format.of(Format.PDF) is Format.PDF
-    assert [f.suffix for f in Format] == [".html", ".pdf", ".md"]
+    assert [f.suffix for f in Format] == [".html", ".pdf", ".md", ".docx"]
 
 
 def test_importing_woda_sharing_does_not_import_the_rendering_stack() -> None:
