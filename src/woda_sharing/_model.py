@@ -21,6 +21,7 @@ __all__ = [
     "DEFAULT_NOTICE_DAYS",
     "ID_MAX_LENGTH",
     "Agreement",
+    "Audit",
     "Breach",
     "BreachNotice",
     "Category",
@@ -39,9 +40,18 @@ __all__ = [
     "Endorsement",
     "EndorsementRule",
     "Flow",
+    "Governance",
     "Instruction",
+    "InternationalTransfers",
+    "LegalStatus",
+    "Marking",
+    "Measure",
     "Member",
+    "Office",
+    "OfficeHolder",
+    "PaperOriginal",
     "Party",
+    "PolicyDocument",
     "Principle",
     "Purpose",
     "Retention",
@@ -49,6 +59,9 @@ __all__ = [
     "Rights",
     "Role",
     "Sector",
+    "Separation",
+    "SharedRecord",
+    "Signatory",
     "SubjectCategory",
     "Supersedes",
     "Termination",
@@ -96,6 +109,23 @@ class Category(enum.Enum):
     def is_personal_data(self) -> bool:
         """Whether data of this category is personal data (pseudonymised data still is)."""
         return self not in (Category.ANONYMISED, Category.AGGREGATE)
+
+
+class Marking(enum.Enum):
+    """A protective marking under the Government Security Classifications, lowest first."""
+
+    OFFICIAL = "official"
+    OFFICIAL_SENSITIVE = "official-sensitive"
+    SECRET = "secret"
+    TOP_SECRET = "top-secret"
+
+    @property
+    def rank(self) -> int:
+        """The marking's place in the order OFFICIAL < OFFICIAL-SENSITIVE < SECRET < TOP SECRET."""
+        return _MARKING_RANK[self]
+
+
+_MARKING_RANK: Final = {m: i for i, m in enumerate(Marking)}
 
 
 class DocumentStatus(enum.Enum):
@@ -201,6 +231,20 @@ class Contact:
 
 
 @frozen(kw_only=True)
+class PolicyDocument:
+    """A member's own appropriate policy document: what it covers, its reference and next review.
+
+    ``covers`` is ``"schedule-1"`` (DPA 2018 Schedule 1 paragraphs 5 and 39)
+    or ``"part-3"`` (sensitive processing for law enforcement, s.35(4)(b),
+    (5)(c) and s.42).
+    """
+
+    covers: Literal["schedule-1", "part-3"]
+    reference: str
+    review: dt.date | None = None
+
+
+@frozen(kw_only=True)
 class Member:
     """An organisation that is a member of a charter."""
 
@@ -211,6 +255,135 @@ class Member:
     competent_authority: bool = False
     registration: str | None = None
     contacts: tuple[Contact, ...] = ()
+    policy_documents: tuple[PolicyDocument, ...] = ()
+
+    def has_policy_document(self, covers: Literal["schedule-1", "part-3"]) -> bool:
+        """Whether the member records an appropriate policy document that covers *covers*."""
+        return any(d.covers == covers for d in self.policy_documents)
+
+
+@frozen(kw_only=True)
+class Measure:
+    """A security measure a charter registers for agreements to name by id (beyond the built-in list)."""
+
+    id: str
+    title: str
+    description: str | None = None
+
+
+@frozen(kw_only=True)
+class Office:
+    """One office a person holds: in which member body, and which office (district councillor)."""
+
+    organisation: str
+    office: str
+    capacity: str | None = None
+
+
+@frozen(kw_only=True)
+class Separation:
+    """How a person holding two offices keeps each body's data apart."""
+
+    measures: tuple[
+        Literal[
+            "separate-equipment",
+            "separate-accounts",
+            "separate-email",
+            "separate-storage",
+            "declaration",
+            "training",
+        ],
+        ...,
+    ]
+    text: str | None = None
+
+
+@frozen(kw_only=True)
+class OfficeHolder:
+    """A person holding offices in two or more member bodies (a dual hatter), described by the offices only.
+
+    Data received in one office must not reach the other: ``separation``
+    records the control that keeps them apart.
+    """
+
+    id: str
+    offices: tuple[Office, ...]
+    description: str | None = None
+    separation: Separation | None = None
+
+
+@frozen(kw_only=True)
+class Signatory:
+    """Who signed or approved a document for one body: the post, the date, and whether on paper."""
+
+    organisation: str
+    post: str
+    date: dt.date
+    name: str | None = None
+    approval: str | None = None
+    on_paper: bool = field(default=False, metadata=_ADDED)
+
+
+@frozen(kw_only=True)
+class PaperOriginal:
+    """A signed paper original: when it was signed, who holds it and where.
+
+    With ``version`` and ``digest`` it is a print of that earlier digital
+    version (the rendering prints the digest on every page); without them the
+    paper came first and this document transcribes it.
+    """
+
+    signed: dt.date
+    held_by: str
+    location: str
+    version: int | None = None
+    digest: str | None = None
+    reference: str | None = None
+
+
+@frozen(kw_only=True)
+class LegalStatus:
+    """Whether the document is meant to bind the parties, with its words."""
+
+    binding: Literal["not-legally-binding", "legally-binding", "contract"]
+    text: str | None = None
+
+
+@frozen(kw_only=True)
+class Audit:
+    """How compliance is audited and monitored: the words, how often (months), and when last."""
+
+    text: str
+    interval_months: int | None = None
+    last: dt.date | None = None
+
+
+@frozen(kw_only=True)
+class InternationalTransfers:
+    """Transfers outside the UK (UK GDPR Chapter V): whether any are made, where to and under which safeguard."""
+
+    made: bool
+    destinations: tuple[str, ...] = ()
+    safeguard: (
+        Literal["adequacy", "idta", "addendum", "binding-corporate-rules", "derogation"] | None
+    ) = None
+    text: str | None = None
+
+
+@frozen(kw_only=True)
+class Governance:
+    """The rest of a document's governance text, typed: each member is the document's own words."""
+
+    legal_status: LegalStatus | None = None
+    foi: str | None = None
+    indemnity: str | None = None
+    non_compliance: str | None = None
+    disputes: str | None = None
+    data_quality: str | None = None
+    benefits: str | None = None
+    necessity: str | None = None
+    audit: Audit | None = None
+    international_transfers: InternationalTransfers | None = None
 
 
 @frozen(kw_only=True)
@@ -317,6 +490,11 @@ class Charter:
     last_reviewed: dt.date | None = None
     history: tuple[Change, ...] = ()
     waivers: tuple[Waiver, ...] = ()
+    measures: tuple[Measure, ...] = ()
+    office_holders: tuple[OfficeHolder, ...] = ()
+    signatories: tuple[Signatory, ...] = ()
+    paper_originals: tuple[PaperOriginal, ...] = ()
+    governance: Governance | None = None
     endorsements: tuple[Endorsement, ...] = ()
     kind: Literal["charter"] = "charter"
     format_version: Literal[1] = 1
@@ -396,6 +574,7 @@ class DataItem:
     #: Given in confidence (common law duty of confidentiality); ``None``: health data is, other data is not.
     confidential: bool | None = None
     subjects: tuple[str, ...] = ()
+    marking: Marking | None = None
 
     @property
     def categories(self) -> tuple[Category, ...]:
@@ -481,6 +660,82 @@ class Flow:
     #: For a processor's flow: the controller's documented instruction it follows.
     instruction: Instruction | None = None
     subjects: tuple[str, ...] = ()
+    #: Further ways the data moves beside ``method`` (at the meeting, and by secure email outside it).
+    other_methods: tuple[str, ...] = ()
+    marking: Marking | None = None
+    networks: tuple[str, ...] = ()
+    #: Ids of security measures the charter registers.
+    measures: tuple[str, ...] = ()
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        """Every way the data moves: ``method``, then ``other_methods``."""
+        return (self.method, *self.other_methods) if self.other_methods else (self.method,)
+
+
+@frozen(kw_only=True)
+class SharedRecord:
+    """A shared record or hub: many contributors put data in, many viewers see it.
+
+    Declared once, it stands for a flow from every contributor to every
+    viewer other than itself (`expand_record`), on the record's bases and for
+    its purposes; the rules check it once.
+    """
+
+    id: str
+    title: str
+    contributors: tuple[str, ...]
+    viewers: tuple[str, ...]
+    items: tuple[str, ...]
+    purposes: tuple[str, ...]
+    bases: tuple[str, ...]
+    description: str | None = None
+    host: str | None = None
+    exemptions: tuple[str, ...] = ()
+    capacity_basis: str | None = None
+    method: str | None = None
+    frequency: str | None = None
+    security: tuple[str, ...] = ()
+    measures: tuple[str, ...] = ()
+    networks: tuple[str, ...] = ()
+    marking: Marking | None = None
+    subjects: tuple[str, ...] = ()
+    data_matching: bool = field(default=False, metadata=_ADDED)
+
+    def pairs(self) -> list[tuple[int, int]]:
+        """Each (contributor index, viewer index) the record stands for a flow between: every pair but a party with itself."""
+        return [
+            (c, v)
+            for c, contributor in enumerate(self.contributors)
+            for v, viewer in enumerate(self.viewers)
+            if contributor != viewer
+        ]
+
+    def flow(self, contributor: int, viewer: int) -> Flow:
+        """The flow the record stands for from ``contributors[contributor]`` to ``viewers[viewer]``.
+
+        Its id is ``<record>--<contributor>--<viewer>``: the double hyphen is
+        not allowed in a declared id, so it never clashes with one.
+        """
+        source, recipient = self.contributors[contributor], self.viewers[viewer]
+        return Flow(
+            id=f"{self.id}--{source}--{recipient}",
+            source=source,
+            recipient=recipient,
+            items=self.items,
+            purposes=self.purposes,
+            bases=self.bases,
+            frequency=self.frequency or "continuous",
+            method=self.method or "shared-system",
+            security=self.security,
+            capacity_basis=self.capacity_basis,
+            data_matching=self.data_matching,
+            exemptions=self.exemptions,
+            subjects=self.subjects,
+            marking=self.marking,
+            networks=self.networks,
+            measures=self.measures,
+        )
 
 
 @frozen(kw_only=True)
@@ -625,6 +880,11 @@ class Agreement:
     review_cycle: ReviewCycle | None = None
     history: tuple[Change, ...] = ()
     waivers: tuple[Waiver, ...] = ()
+    records: tuple[SharedRecord, ...] = ()
+    measures: tuple[str, ...] = ()
+    signatories: tuple[Signatory, ...] = ()
+    paper_originals: tuple[PaperOriginal, ...] = ()
+    governance: Governance | None = None
     endorsements: tuple[Endorsement, ...] = ()
     kind: Literal["agreement"] = "agreement"
     format_version: Literal[1] = 1

@@ -41,11 +41,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib import resources
 from typing import Any, Final, Literal, TypeAlias, TypeVar, cast, overload
 
+import attrs
 from attrs import define, field, frozen
 
 from woda_sharing import _codec as codec
 from woda_sharing._findings import Finding, Severity
 from woda_sharing._legal import Catalogue
+from woda_sharing._records import RecordFlow, fold_findings, record_flows
 from woda_sharing._model import (
     Agreement,
     Charter,
@@ -461,7 +463,23 @@ class Rules:
         charter, an `AgreementContext` for an agreement (an
         `AgreementWithCharterContext` when *charter*, the charter it sits under,
         is given). Rules that need a charter do not run without one.
+
+        An agreement's shared records are judged through the flows they stand
+        for: the rules see ``agreement.flows`` followed by those flows (ids
+        ``<record>--<contributor>--<viewer>``), and a finding on one of them is
+        reported once, at the record (`woda_sharing._records`).
         """
+        expanded: list[RecordFlow] = []
+        declared = 0
+        if isinstance(document, Agreement) and document.records:
+            declared = len(document.flows)
+            try:
+                expanded = record_flows(document)
+            except ValueError:  # too many to expand: WS130 says so, and the records go unjudged
+                expanded = []
+            if expanded:
+                flows = document.flows + tuple(rf.flow for rf in expanded)
+                document = attrs.evolve(document, flows=flows)
         ctx = _context_for(
             document,
             charter=charter,
@@ -469,9 +487,11 @@ class Rules:
             today=today,
             charter_digest=charter_digest,
         )
-        for rule in self:
-            if rule.applies(ctx):
-                yield from rule.run(ctx)
+        findings = (f for rule in self if rule.applies(ctx) for f in rule.run(ctx))
+        if expanded:
+            yield from fold_findings(findings, declared=declared, expanded=expanded)
+        else:
+            yield from findings
 
     def copy(self) -> Rules:
         """Return a new table with the same rules, to extend without touching this one."""
