@@ -27,6 +27,7 @@ from attrs import frozen
 from woda_sharing._gc import collector_paused
 from woda_sharing._legal import Catalogue, CatalogueEntry
 from woda_sharing._model import Agreement, Charter, Flow, Party
+from woda_sharing._records import expanded_flows
 from woda_sharing._validation import CharterInfo, validate
 from woda_sharing.exceptions import CatalogueError, DocumentError, PolicyError, UsageError
 from woda_sharing.rules import builtin_catalogue
@@ -755,7 +756,13 @@ def _build(
             orgs.add(p.organisation)
             known_parties.add((p.organisation, p.capacity))
         ok = _endorsement(endorsed, a)
-        for flow in a.flows:
+        try:
+            flows = expanded_flows(
+                a
+            )  # a shared record stands for a flow per contributor and viewer
+        except ValueError as e:
+            raise PolicyError(f"agreement {a.id!r}: {e}") from e
+        for flow in flows:
             _index_flow(
                 pairs,
                 flow_bases,

@@ -116,8 +116,8 @@ class Marking(enum.Enum):
 
     OFFICIAL = "official"
     OFFICIAL_SENSITIVE = "official-sensitive"
-    SECRET = "secret"
-    TOP_SECRET = "top-secret"
+    SECRET = "secret"  # noqa: S105 - a protective marking, not a password
+    TOP_SECRET = "top-secret"  # noqa: S105 - a protective marking, not a password
 
     @property
     def rank(self) -> int:
@@ -678,7 +678,7 @@ class SharedRecord:
     """A shared record or hub: many contributors put data in, many viewers see it.
 
     Declared once, it stands for a flow from every contributor to every
-    viewer other than itself (`expand_record`), on the record's bases and for
+    viewer other than itself (`SharedRecord.flow`, `expanded_flows`), on the record's bases and for
     its purposes; the rules check it once.
     """
 

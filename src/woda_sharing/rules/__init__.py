@@ -47,7 +47,6 @@ from attrs import define, field, frozen
 from woda_sharing import _codec as codec
 from woda_sharing._findings import Finding, Severity
 from woda_sharing._legal import Catalogue
-from woda_sharing._records import RecordFlow, fold_findings, record_flows
 from woda_sharing._model import (
     Agreement,
     Charter,
@@ -59,6 +58,7 @@ from woda_sharing._model import (
     Purpose,
     SubjectCategory,
 )
+from woda_sharing._records import RecordFlow, fold_findings, record_flows
 from woda_sharing._terms import EffectiveTerms, effective_terms
 from woda_sharing.exceptions import RuleError
 
@@ -89,6 +89,11 @@ _FAMILIES: Final = (
     "roles",
     "minimisation",
     "charter",
+    "records",
+    "security",
+    "signatures",
+    "policy_documents",
+    "governance_text",
 )
 
 

@@ -27,7 +27,7 @@ def threshold_reachable(ctx: CharterContext) -> Iterator[Hit]:
 
 @rule("WS602", title="Charter identifier declared twice", applies_to="charter")
 def unique_charter_ids(ctx: CharterContext) -> Iterator[Hit]:
-    """Ids of members, principles, purposes and legal-basis entries must each be unique within a charter."""
+    """Ids of members, principles, purposes, legal-basis entries, data subject categories, registered measures and office holders must each be unique within a charter."""
     c = ctx.charter
     for member, ids in (
         ("members", [m.id for m in c.members]),
@@ -35,6 +35,8 @@ def unique_charter_ids(ctx: CharterContext) -> Iterator[Hit]:
         ("purposes", [p.id for p in c.purposes]),
         ("legal_bases", [e.id for e in c.legal_bases]),
         ("subjects", [s.id for s in c.subjects]),
+        ("measures", [m.id for m in c.measures]),
+        ("office_holders", [h.id for h in c.office_holders]),
     ):
         for i, value in duplicates(ids):
             yield Hit(

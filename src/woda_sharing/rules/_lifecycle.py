@@ -361,6 +361,8 @@ def _item_retention(ctx: AgreementContext) -> dict[str, tuple[Retention, str]]:
 def view_only_copy(ctx: AgreementContext) -> Iterator[Hit]:
     """An item whose retention is ``view_only`` should flow by viewing (a shared system or portal), not as a copy.
 
+    Every way the flow moves counts: its ``method`` and its ``other_methods``.
+
     View-only retention says the recipient keeps no copy, so the source
     system's schedule applies. A flow by secure email, SFTP or removable
     media leaves the recipient holding a copy, which then needs a retention
@@ -368,13 +370,19 @@ def view_only_copy(ctx: AgreementContext) -> Iterator[Hit]:
     """
     retention = _item_retention(ctx)
     for i, flow in enumerate(ctx.agreement.flows):
-        if flow.method not in _COPY_METHODS:
-            continue
-        for item_id in flow.items:
-            effective = retention.get(item_id)
-            if effective is not None and effective[0].view_only:
-                yield Hit(
-                    pointer=pointer("flows", i, "method"),
-                    message=f"flow {flow.id!r} sends item {item_id!r} by {flow.method}, but its retention is view only ({effective[1]})",
-                    hint="share it through a shared system or portal, or give the item a retention period for the copy",
-                )
+        for k, method in enumerate(flow.methods):
+            if method not in _COPY_METHODS:
+                continue
+            where = (
+                pointer("flows", i, "method")
+                if k == 0
+                else pointer("flows", i, "other_methods", k - 1)
+            )
+            for item_id in flow.items:
+                effective = retention.get(item_id)
+                if effective is not None and effective[0].view_only:
+                    yield Hit(
+                        pointer=where,
+                        message=f"flow {flow.id!r} sends item {item_id!r} by {method}, but its retention is view only ({effective[1]})",
+                        hint="share it through a shared system or portal, or give the item a retention period for the copy",
+                    )

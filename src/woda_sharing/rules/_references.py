@@ -119,7 +119,7 @@ def charter_reference(ctx: AgreementWithCharterContext) -> Iterator[Hit]:
 
 @rule("WS107", title="Identifier declared twice")
 def unique_ids(ctx: AgreementContext) -> Iterator[Hit]:
-    """Ids of parties, purposes, items, flows, data subject categories and legal-basis entries must each be unique."""
+    """Ids of parties, purposes, items, flows, shared records, data subject categories and legal-basis entries must each be unique."""
     a = ctx.agreement
     for member, ids in (
         ("subjects", [s.id for s in a.subjects]),
@@ -127,6 +127,7 @@ def unique_ids(ctx: AgreementContext) -> Iterator[Hit]:
         ("purposes", [p.id for p in a.purposes]),
         ("items", [i.id for i in a.items]),
         ("flows", [f.id for f in a.flows]),
+        ("records", [r.id for r in a.records]),
         ("legal_bases", [e.id for e in a.legal_bases]),
     ):
         if len(set(ids)) == len(ids):
