@@ -279,14 +279,14 @@ def test_signatories_and_holders_must_be_parties() -> None:
 
 def test_a_paper_original_cannot_be_of_this_version() -> None:
     a = example_agreement()
-    _signed(a, doc_version=2, **{"version": 2, "digest": "sha256:" + "0" * 64})
+    _signed(a, doc_version=2, version=2, digest="sha256:" + "0" * 64)
     assert ("WS331", "/paper_originals/0/version") in _codes(_run(a, example_charter()))
 
 
 def test_a_paper_original_of_the_superseded_version_must_carry_its_digest() -> None:
     a = example_agreement()
     good, bad = "sha256:" + "a" * 64, "sha256:" + "b" * 64
-    _signed(a, doc_version=2, **{"version": 1, "digest": bad})
+    _signed(a, doc_version=2, version=1, digest=bad)
     a["supersedes"] = {"version": 1, "digest": good}
     assert ("WS331", "/paper_originals/0/digest") in _codes(_run(a, example_charter()))
     a["paper_originals"][0]["digest"] = good
@@ -304,7 +304,7 @@ def test_signatures_after_today() -> None:
 
 def test_charter_signatories_and_paper_originals() -> None:
     c = example_charter()
-    _signed(c, doc_version=2, **{"version": 2, "digest": "sha256:" + "0" * 64})
+    _signed(c, doc_version=2, version=2, digest="sha256:" + "0" * 64)
     c["signatories"].append(
         {"organisation": "fire", "post": "Chief Fire Officer", "date": "2024-01-02"}
     )
