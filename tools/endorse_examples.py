@@ -1,4 +1,4 @@
-"""Give the Worcestershire examples example keys, a keyring and endorsements.
+"""Give the example partnerships example keys, a keyring each and endorsements.
 
     python tools/endorse_examples.py          # write what is missing or stale
     python tools/endorse_examples.py --check  # exit 1 if anything would change
@@ -12,7 +12,9 @@ signing time is fixed, so a second run changes nothing):
 
 1. refuses to go on unless the charter and every agreement validate;
 2. makes one Ed25519 key per charter member under ``examples/keys/`` (reused
-   when present) and writes ``examples/worcestershire/keyring.json``;
+   when present, also across partnerships) and writes each partnership's
+   ``keyring.json`` (``examples/worcestershire/``, ``examples/shropshire-telford/``,
+   ``examples/national-matching/``);
 3. endorses the charter by every member, and each agreement by each of its
    party organisations, except `PARTIAL`, which only some parties endorse, so
    that ``woda-sharing status`` has someone pending to show;
@@ -36,9 +38,22 @@ from woda_sharing._signing import endorse, verify
 from woda_sharing._validation import validate
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples" / "worcestershire"
 KEYS = ROOT / "examples" / "keys"
-KEYRING = EXAMPLES / "keyring.json"
+#: Each partnership's folder, its keyring's id and title.
+PARTNERSHIPS = {
+    "worcestershire": (
+        "worcestershire-example-keyring",
+        "Worcestershire examples: EXAMPLE KEYS ONLY",
+    ),
+    "shropshire-telford": (
+        "shropshire-telford-example-keyring",
+        "Shropshire, Telford and Wrekin examples: EXAMPLE KEYS ONLY",
+    ),
+    "national-matching": (
+        "national-matching-example-keyring",
+        "National matching study example: EXAMPLE KEYS ONLY",
+    ),
+}
 #: The agreement left partially endorsed, and how many of its parties endorse it.
 PARTIAL = "homelessness-duty-to-refer"
 PARTIAL_COUNT = 2
@@ -91,20 +106,39 @@ def _endorsed(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Bring the example keys, keyring and endorsements up to date; return an exit code."""
+    """Bring the example keys, keyrings and endorsements up to date; return an exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--check", action="store_true", help="change nothing; exit 1 if anything is stale"
     )
     args = parser.parse_args(argv)
+    changes: list[str] = []
+    _write(KEYS / "README.md", KEYS_README.encode(), check=args.check, changes=changes)
+    for folder, (ring_id, ring_title) in PARTNERSHIPS.items():
+        status = _partnership(
+            ROOT / "examples" / folder, ring_id, ring_title, check=args.check, changes=changes
+        )
+        if status:
+            return status
+    for change in changes:
+        print(("stale: " if args.check else "wrote: ") + change)
+    if not changes:
+        print("examples are up to date")
+    return 1 if args.check and changes else 0
 
-    charter = load_path(EXAMPLES / "charter.json")
+
+def _partnership(
+    examples: Path, ring_id: str, ring_title: str, *, check: bool, changes: list[str]
+) -> int:
+    """Endorse one partnership's charter and agreements; return an exit code."""
+    keyring_path = examples / "keyring.json"
+    charter = load_path(examples / "charter.json")
     agreements = {
         path: load_path(path)
-        for path in sorted(EXAMPLES.glob("*.json"))
-        if path.name not in {"charter.json", KEYRING.name}
+        for path in sorted(examples.glob("*.json"))
+        if path.name not in {"charter.json", keyring_path.name}
     }
-    failures = [str(EXAMPLES / "charter.json")] if not validate(charter).ok else []
+    failures = [str(examples / "charter.json")] if not validate(charter).ok else []
     failures += [str(p) for p, a in agreements.items() if not validate(a, charter=charter).ok]
     if failures:
         print(
@@ -115,7 +149,6 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
 
-    changes: list[str] = []
     members = [m["id"] for m in charter["members"]]
     roles = {m["id"]: ROLE_BY_SECTOR.get(m["sector"], "siro") for m in charter["members"]}
     accepted = set(charter["endorsement"]["roles"])
@@ -123,25 +156,22 @@ def main(argv: list[str] | None = None) -> int:
         org: role if role in accepted else charter["endorsement"]["roles"][0]
         for org, role in roles.items()
     }
-    signers = {org: _key(org, check=args.check, changes=changes) for org in members}
-    _write(KEYS / "README.md", KEYS_README.encode(), check=args.check, changes=changes)
+    signers = {org: _key(org, check=check, changes=changes) for org in members}
 
-    ring = new_keyring(
-        "worcestershire-example-keyring", title="Worcestershire examples: EXAMPLE KEYS ONLY"
-    )
+    ring = new_keyring(ring_id, title=ring_title)
     for org in members:
         ring = add_key(ring, org, signers[org].public_jwk, not_before=NOT_BEFORE)
-    _write(KEYRING, _dump(ring), check=args.check, changes=changes)
+    _write(keyring_path, _dump(ring), check=check, changes=changes)
 
     charter_out = _endorsed(charter, members, signers, roles)
-    _write(EXAMPLES / "charter.json", _dump(charter_out), check=args.check, changes=changes)
+    _write(examples / "charter.json", _dump(charter_out), check=check, changes=changes)
     for path, agreement in agreements.items():
         parties = sorted({p["organisation"] for p in agreement["parties"]})
         if agreement["id"] == PARTIAL:
             parties = parties[:PARTIAL_COUNT]
         out = _endorsed(agreement, parties, signers, roles)
-        _write(path, _dump(out), check=args.check, changes=changes)
-        if not args.check:
+        _write(path, _dump(out), check=check, changes=changes)
+        if not check:
             result = verify(out, ring, charter=charter_out, at=SIGNED_AT + dt.timedelta(days=1))
             expected = agreement["id"] != PARTIAL
             if bool(result) is not expected:
@@ -150,15 +180,10 @@ def main(argv: list[str] | None = None) -> int:
                     file=sys.stderr,
                 )
                 return 1
-    if not args.check and not verify(charter_out, ring, at=SIGNED_AT + dt.timedelta(days=1)):
-        print("charter.json does not verify after endorsement", file=sys.stderr)
+    if not check and not verify(charter_out, ring, at=SIGNED_AT + dt.timedelta(days=1)):
+        print(f"{examples.name}/charter.json does not verify after endorsement", file=sys.stderr)
         return 1
-
-    for change in changes:
-        print(("stale: " if args.check else "wrote: ") + change)
-    if not changes:
-        print("examples are up to date")
-    return 1 if args.check and changes else 0
+    return 0
 
 
 if __name__ == "__main__":
