@@ -6,6 +6,7 @@ from tests.rules import (
     test_categories,
     test_charter,
     test_governance,
+    test_holding,
     test_legal_bases,
     test_lifecycle,
     test_minimisation,
@@ -30,6 +31,7 @@ ALL: list[Case] = [
     *test_categories.CASES,
     *test_sectors.CASES,
     *test_subjects.CASES,
+    *test_holding.CASES,
 ]
 
 
