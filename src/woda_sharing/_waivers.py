@@ -41,25 +41,27 @@ WAIVER_CODES: Final[Mapping[str, str]] = {
 
 #: Codes of built-in rules that can never be waived, because no board can accept them:
 #: the document's integrity and its conformity to the charter (WS1xx: undeclared or
-#: duplicate identifiers, the charter digest the endorsements rest on); lawfulness
-#: (a missing Art 6, 9 or 10 basis or Schedule 1 condition, law enforcement
+#: duplicate identifiers, the charter digest the endorsements rest on, a shared
+#: record that cannot be judged, an unregistered measure, a signatory of an unknown
+#: body); lawfulness (a missing Art 6, 9 or 10 basis or Schedule 1 condition, a
+#: controller without its own appropriate policy document, law enforcement
 #: processing without its s.35 safeguards, a basis not in force, an exemption used
 #: as a basis: UK GDPR Art 5(1)(a) and 6(1) make such sharing unlawful whatever a
 #: board decides); a DPIA the law requires (Art 35(1)); roles that make the
 #: sharing incoherent (a processor acting as a controller, no controller, a flow
 #: to itself or between capacities without a basis); dates that contradict each
-#: other; and the charter's own consistency (an endorsement rule that can never be
-#: met). Warnings and the remaining errors (retention, review, controls, breach
+#: other (a paper original of a later version); and the charter's own consistency
+#: (an endorsement rule that can never be met, an office holder without separation). Warnings and the remaining errors (retention, review, controls, breach
 #: terms, minimisation) may be accepted for a time.
 UNWAIVABLE: Final = frozenset(
     {
         *("WS101", "WS102", "WS103", "WS104", "WS105", "WS106", "WS107", "WS108", "WS109"),
-        "WS120",
+        *("WS120", "WS130", "WS132", "WS133"),
         *("WS201", "WS202", "WS203", "WS204", "WS205", "WS206", "WS207", "WS209", "WS211"),
-        *("WS213", "WS214"),
-        *("WS305", "WS307", "WS316", "WS317"),
+        *("WS213", "WS214", "WS220"),
+        *("WS305", "WS307", "WS316", "WS317", "WS331"),
         *("WS401", "WS403", "WS404", "WS405"),
-        *("WS601", "WS602", "WS606"),
+        *("WS601", "WS602", "WS606", "WS621", "WS622", "WS623"),
     }
 )
 
