@@ -20,8 +20,9 @@ from woda_sharing._model import Agreement, Flow
 
 __all__ = ["MAX_RECORD_FLOWS", "RecordFlow", "expanded_flows", "fold_findings", "record_flows"]
 
-#: The most flows an agreement's records may stand for together (the schema's limit on flows).
-MAX_RECORD_FLOWS: Final = 100_000
+#: The most flows an agreement's records may stand for together: a hub of 100 partners
+#: that all contribute and all view. Each costs about as much to judge as a declared flow.
+MAX_RECORD_FLOWS: Final = 10_000
 
 
 @attrs.frozen(kw_only=True)

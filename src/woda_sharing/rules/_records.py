@@ -25,7 +25,8 @@ def record_judged(ctx: AgreementContext) -> Iterator[Hit]:
     The record stands for a flow from each contributor to each viewer other
     than itself. A record whose only contributor is its only viewer stands
     for none, so nothing in it would be checked; records standing for more
-    than 100,000 flows together are not expanded (and so not judged).
+    than 10,000 flows together are not expanded (and so not judged): a small
+    document must not buy unbounded work.
     """
     records = ctx.agreement.records
     total = sum(len(r.contributors) * len(r.viewers) for r in records)
