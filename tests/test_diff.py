@@ -458,3 +458,28 @@ def test_waivers_subjects_and_exemptions() -> None:
     result = diff(base, _changed(base, about))
     assert any("now also about 'children'" in c.detail and c.widens for c in result.changes)
     assert any("now relies on exemption" in c.detail and c.widens for c in result.changes)
+
+
+def _with_hub(d: Doc, viewers: list[str]) -> None:
+    d["records"] = [
+        {
+            "id": "hub",
+            "title": "Hub",
+            "contributors": ["district"],
+            "viewers": viewers,
+            "items": ["name"],
+            "purposes": ["early-help"],
+            "bases": ["uk-gdpr-art-6-1-e"],
+        }
+    ]
+
+
+def test_a_new_viewer_of_a_shared_record_widens_the_sharing() -> None:
+    base = example_agreement()
+    _add_police(base)
+    _with_hub(base, ["county"])
+    result = diff(base, _changed(base, lambda d: _with_hub(d, ["county", "police"])))
+    widening = [c for c in result.changes if c.subject == "permission" and c.widens]
+    assert [(c.pointer, "police" in c.detail) for c in widening] == [("/records/0", True)]
+    narrowing = diff(_changed(base, lambda d: _with_hub(d, ["county", "police"])), base)
+    assert [c.pointer for c in narrowing.changes if c.subject == "permission"] == ["/records/0"]

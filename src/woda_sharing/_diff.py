@@ -29,6 +29,7 @@ from attrs import frozen
 from woda_sharing import _codec as codec
 from woda_sharing._findings import pointer
 from woda_sharing._model import Agreement, Charter, Flow, Party
+from woda_sharing._records import record_flows
 from woda_sharing.exceptions import UsageError
 
 __all__ = ["Diff", "Difference", "DifferenceKind", "diff"]
@@ -396,16 +397,21 @@ def _who(party: Party | None) -> str:
 
 
 def _permissions(a: Agreement) -> dict[tuple[str, str, str, str], str]:
-    """Every (sender, recipient, item, purpose) the agreement permits, with the flow that does."""
+    """Every (sender, recipient, item, purpose) the agreement permits, with the pointer of the flow (or shared record) that does."""
     parties = {p.id: p for p in a.parties}
     needs = {p.id: set(p.needs) for p in a.purposes}
     out: dict[tuple[str, str, str, str], str] = {}
-    for flow in a.flows:
+    try:
+        through_records = [(pointer("records", rf.record), rf.flow) for rf in record_flows(a)]
+    except ValueError:  # too many to expand: WS130 refuses the document anyway
+        through_records = []
+    declared = [(pointer("flows", i), flow) for i, flow in enumerate(a.flows)]
+    for where, flow in declared + through_records:
         src, dst = _who(parties.get(flow.source)), _who(parties.get(flow.recipient))
         for item in flow.items:
             for purpose in flow.purposes:
                 if item in needs.get(purpose, ()):
-                    out.setdefault((src, dst, item, purpose), flow.id)
+                    out.setdefault((src, dst, item, purpose), where)
     return out
 
 
@@ -417,7 +423,7 @@ def _agreement(a: Agreement, b: Agreement) -> Iterator[Difference]:
         yield Difference(
             kind=_ADDED,
             subject="permission",
-            pointer=pointer("flows", new_flows[new_perm[key]][0]),
+            pointer=new_perm[key],
             detail=f"{src} may now share {item!r} with {dst} for {purpose!r}",
             widens=True,
         )
@@ -426,7 +432,7 @@ def _agreement(a: Agreement, b: Agreement) -> Iterator[Difference]:
         yield Difference(
             kind=_REMOVED,
             subject="permission",
-            pointer=pointer("flows", old_flows[old_perm[key]][0]),
+            pointer=old_perm[key],
             detail=f"{src} may no longer share {item!r} with {dst} for {purpose!r}",
         )
     yield from _set_changes(

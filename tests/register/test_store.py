@@ -209,6 +209,41 @@ def _police(doc: Doc) -> None:
     )
 
 
+def _hub(doc: Doc) -> None:
+    doc["parties"].append({"id": "police", "organisation": "police", "role": "controller"})
+    doc["records"] = [
+        {
+            "id": "referral",  # the same id as a flow: records and flows are apart
+            "title": "Hub",
+            "contributors": ["district", "police"],
+            "viewers": ["county"],
+            "items": ["name"],
+            "purposes": ["early-help"],
+            "bases": ["uk-gdpr-art-6-1-e"],
+        }
+    ]
+
+
+def test_a_shared_record_is_found_by_its_contributors_and_viewers(
+    reg: Register, base: tuple[Doc, Doc]
+) -> None:
+    charter, _ = base
+    hub = _docs.agreement(
+        charter,
+        ident="hub",
+        endorsers=("county-council", "district-council", "police"),
+        change=_hub,
+    )
+    reg.import_documents([hub], at=AT)
+
+    def ids(**filters: Any) -> list[str]:
+        return [e.id for e in reg.query(Query(**filters))]
+
+    assert ids(source="police", recipient="county-council", item="name") == ["hub"]
+    assert ids(source="police", recipient="county-council", item="address") == []
+    assert ids(source="district-council", item="address") == ["hub", "test-agreement"]
+
+
 def test_queries(reg: Register, base: tuple[Doc, Doc]) -> None:
     charter, _ = base
     health = _docs.agreement(

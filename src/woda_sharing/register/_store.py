@@ -35,7 +35,14 @@ from woda_sharing._findings import Finding, Severity
 from woda_sharing._keyring import Keyring
 from woda_sharing._legal import Catalogue
 from woda_sharing._loading import load_path
-from woda_sharing._model import DEFAULT_NOTICE_DAYS, Agreement, Charter, notice_days
+from woda_sharing._model import (
+    DEFAULT_NOTICE_DAYS,
+    Agreement,
+    Charter,
+    Flow,
+    SharedRecord,
+    notice_days,
+)
 from woda_sharing._signing import VerificationResult, verify
 from woda_sharing._updates import verify_update
 from woda_sharing._validation import CharterInfo, validate
@@ -1194,26 +1201,37 @@ def _write_index(buffer: _Rows, pk: int, p: _Prepared) -> None:
     item_rows = buffer.setdefault(flow_items, [])
     purpose_rows = buffer.setdefault(flow_purposes, [])
     basis_rows = buffer.setdefault(flow_bases, [])
-    for f in document.flows:
-        src, dst = by_party[f.source], by_party[f.recipient]
-        flow_rows.append(
-            {
-                "doc": pk,
-                "flow_id": f.id,
-                "source": src.organisation,
-                "source_capacity": src.capacity,
-                "source_sector": p.sectors.get(src.organisation),
-                "recipient": dst.organisation,
-                "recipient_capacity": dst.capacity,
-                "recipient_sector": p.sectors.get(dst.organisation),
-            }
-        )
-        item_rows += [{"doc": pk, "flow_id": f.id, "item_id": i} for i in dict.fromkeys(f.items)]
+    # A shared record is indexed as one flow per contributor and viewer (so queries by sender
+    # and recipient find it), with its items, purposes and bases once, under the join key
+    # "-<index>": a leading hyphen is never in a declared id, so it cannot meet a flow's.
+    entries: list[tuple[str, Flow | SharedRecord, list[tuple[str, str]]]] = [
+        (f.id, f, [(f.source, f.recipient)]) for f in document.flows
+    ]
+    entries += [
+        (f"-{n}", r, [(r.contributors[c], r.viewers[v]) for c, v in r.pairs()])
+        for n, r in enumerate(document.records)
+    ]
+    for key, f, ends in entries:
+        for source, recipient in ends:
+            src, dst = by_party[source], by_party[recipient]
+            flow_rows.append(
+                {
+                    "doc": pk,
+                    "flow_id": key,
+                    "source": src.organisation,
+                    "source_capacity": src.capacity,
+                    "source_sector": p.sectors.get(src.organisation),
+                    "recipient": dst.organisation,
+                    "recipient_capacity": dst.capacity,
+                    "recipient_sector": p.sectors.get(dst.organisation),
+                }
+            )
+        item_rows += [{"doc": pk, "flow_id": key, "item_id": i} for i in dict.fromkeys(f.items)]
         purpose_rows += [
-            {"doc": pk, "flow_id": f.id, "purpose_id": x} for x in dict.fromkeys(f.purposes)
+            {"doc": pk, "flow_id": key, "purpose_id": x} for x in dict.fromkeys(f.purposes)
         ]
         cited = (*f.bases, f.capacity_basis) if f.capacity_basis else f.bases
-        basis_rows += [{"doc": pk, "flow_id": f.id, "basis_id": b} for b in dict.fromkeys(cited)]
+        basis_rows += [{"doc": pk, "flow_id": key, "basis_id": b} for b in dict.fromkeys(cited)]
 
 
 def _lock_heads(conn: Connection, prepared: Sequence[_Prepared]) -> None:
