@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from woda_sharing import _codec as codec
+from woda_sharing._diff import diff
 from woda_sharing._findings import Finding, Severity
 from woda_sharing._model import Agreement, Charter, Flow, Marking, SharedRecord
 from woda_sharing._records import MAX_RECORD_FLOWS, expanded_flows, record_flows
@@ -599,3 +600,49 @@ def test_the_schema_accepts_and_refuses(mutate: Callable[[Doc], None], pointer: 
         assert refused == set()
     else:
         assert any(p == pointer or p.startswith(pointer) for p in refused), refused
+
+
+def test_a_finding_on_a_declared_flow_stays_there_beside_a_record() -> None:
+    a = example_agreement()
+    _hub(a)
+    a["flows"][0]["from"] = "nobody"
+    found = _codes(_run(a, example_charter()))
+    assert ("WS101", "/flows/0/from") in found
+
+
+@pytest.mark.parametrize(
+    "acting_for", ["nobody", "district"], ids=["unknown-controller", "processor-loop"]
+)
+def test_a_processor_without_a_controller_needs_its_own_document(acting_for: str) -> None:
+    c = example_charter()
+    _policy(c, 0)
+    a = example_agreement(c)
+    a["parties"][1].update(role="processor", acting_for=acting_for)
+    _health_flow(a)
+    ws220 = [f for f in _run(a, c) if f.code == "WS220"]
+    assert ["'district-council'" in f.message for f in ws220] == [True]
+
+
+def test_a_party_outside_the_charter_is_left_to_ws105() -> None:
+    c = example_charter()
+    _policy(c, 0)
+    a = example_agreement(c)
+    a["parties"][1]["organisation"] = "elsewhere"
+    _health_flow(a)
+    found = _run(a, c)
+    assert "WS105" in {f.code for f in found}
+    assert "WS220" not in {f.code for f in found}
+
+
+def test_a_diff_of_records_too_large_to_expand_still_compares() -> None:
+    a = example_agreement()
+    _hub(a)
+    b = dict(a, version=2)
+    b["records"] = [
+        dict(
+            a["records"][0],
+            contributors=[f"p{i}" for i in range(200)],
+            viewers=[f"v{i}" for i in range(200)],
+        )
+    ]
+    assert diff(a, b).changes  # the record changed; its 40,000 flows are not expanded
