@@ -8,7 +8,8 @@ are reported once, by WS109, and ignored here.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import NamedTuple
+from collections.abc import Set as AbstractSet
+from typing import Final, NamedTuple
 
 from woda_sharing._findings import Severity, pointer
 from woda_sharing._legal import (
@@ -18,6 +19,7 @@ from woda_sharing._legal import (
     Art9Condition,
     Art9Point,
     Art10Basis,
+    Catalogue,
     CommonLawBasis,
     LawEnforcementBasis,
     LegalBasis,
@@ -33,14 +35,112 @@ __all__: list[str] = []
 rule = BUILTIN.rule
 
 
+def _legitimate_interests(basis: LegalBasis) -> bool:
+    return isinstance(basis, Art6Basis) and basis.point in (
+        Art6Point.LEGITIMATE_INTERESTS,
+        Art6Point.RECOGNISED_LEGITIMATE_INTERESTS,
+    )
+
+
+_CONSENT: Final = (
+    Art6Basis(point=Art6Point.CONSENT),
+    Art9Condition(point=Art9Point.EXPLICIT_CONSENT),
+)
+
+
+def _sensitive_gaps(basis: LawEnforcementBasis) -> list[str] | None:
+    """What the s.35 route *basis* offers for sensitive processing still lacks; ``None`` when it offers no route."""
+    if basis.ground == "consent":
+        needed = [
+            (basis.appropriate_policy_document, "an appropriate policy document (s.35(4)(b))")
+        ]
+    elif basis.schedule_8_paragraph is not None:
+        needed = [
+            (basis.strictly_necessary, "a judgement that it is strictly necessary (s.35(5)(a))"),
+            (basis.appropriate_policy_document, "an appropriate policy document (s.35(5)(c))"),
+        ]
+    else:
+        return None
+    return [what for recorded, what in needed if recorded is not True]
+
+
+class _Cited(NamedTuple):
+    """What the legal-basis rules need to know about one list of cited basis ids.
+
+    Flows cite the same few lists over and over, so this is worked out once
+    per distinct list, and a rule first asks it whether a flow can fire at all.
+    """
+
+    #: (index in ``bases``, basis) of each id that resolves.
+    bases: tuple[tuple[int, LegalBasis], ...]
+    #: Some id does not resolve (WS109 reports it).
+    unknown: bool
+    art6: bool
+    art9: bool
+    part_3: bool
+    schedule_1: bool
+    official_authority: bool
+    common_law: bool
+    #: (index, condition) of each Article 9 condition that needs a Schedule 1 condition and has none.
+    schedule_1_missing: tuple[tuple[int, Art9Condition], ...]
+    #: (index, condition) of each Schedule 1 condition that needs a policy document and records none.
+    policy_missing: tuple[tuple[int, Schedule1Condition], ...]
+    #: Index of each DPA 2018 Part 3 basis.
+    part_3_at: tuple[int, ...]
+    #: (index, basis) of each legitimate-interests basis, and of each consent basis.
+    legitimate_interests_at: tuple[tuple[int, LegalBasis], ...]
+    consent_at: tuple[tuple[int, LegalBasis], ...]
+    #: The s.35 routes for sensitive processing: (index, what each lacks).
+    sensitive_routes: tuple[tuple[int, list[str]], ...]
+
+
+def _cited(ids: tuple[str, ...], catalogue: Catalogue) -> _Cited:
+    bases = tuple(
+        (j, entry.basis)
+        for j, basis_id in enumerate(ids)
+        if (entry := catalogue.get(basis_id)) is not None
+    )
+    schedule_1 = {(b.part, b.paragraph) for _, b in bases if isinstance(b, Schedule1Condition)}
+    return _Cited(
+        bases=bases,
+        unknown=len(bases) != len(ids),
+        art6=any(type(b) is Art6Basis for _, b in bases),
+        art9=any(isinstance(b, Art9Condition) for _, b in bases),
+        part_3=any(type(b) is LawEnforcementBasis for _, b in bases),
+        schedule_1=any(isinstance(b, Schedule1Condition) for _, b in bases),
+        official_authority=any(
+            isinstance(b, Art10Basis) and b.authority == "official-authority" for _, b in bases
+        ),
+        common_law=any(isinstance(b, CommonLawBasis) for _, b in bases),
+        schedule_1_missing=tuple(
+            (j, b)
+            for j, b in bases
+            if isinstance(b, Art9Condition)
+            and b.needs_schedule_1
+            and not schedule_1 & ART9_SCHEDULE_1_PARTS[b.point.value]
+        ),
+        policy_missing=tuple(
+            (j, b)
+            for j, b in bases
+            if isinstance(b, Schedule1Condition)
+            and b.needs_policy_document
+            and not b.appropriate_policy_document
+        ),
+        part_3_at=tuple(j for j, b in bases if isinstance(b, LawEnforcementBasis)),
+        legitimate_interests_at=tuple((j, b) for j, b in bases if _legitimate_interests(b)),
+        consent_at=tuple((j, b) for j, b in bases if b in _CONSENT),
+        sensitive_routes=tuple(
+            (j, gaps)
+            for j, b in bases
+            if isinstance(b, LawEnforcementBasis) and (gaps := _sensitive_gaps(b)) is not None
+        ),
+    )
+
+
 class _FlowFacts(NamedTuple):
     """What the legal-basis rules need to know about one flow, worked out once."""
 
-    bases: tuple[tuple[int, LegalBasis], ...]
-    items: tuple[DataItem, ...]
-    #: The special category items among ``items`` (pseudonymised ones included).
-    special: tuple[DataItem, ...]
-    part_3: bool
+    cited: _Cited
     #: The sender, or the recipient, is a competent authority and a purpose is law enforcement.
     sender_le: bool
     recipient_le: bool
@@ -49,24 +149,35 @@ class _FlowFacts(NamedTuple):
     gdpr_exempt: bool
 
     @property
+    def bases(self) -> tuple[tuple[int, LegalBasis], ...]:
+        """The flow's bases that resolve, with their index in ``bases``."""
+        return self.cited.bases
+
+    @property
     def law_enforcement(self) -> bool:
         """A competent authority processes this flow's data for a law enforcement purpose."""
         return self.sender_le or self.recipient_le
 
 
-def _facts(ctx: AgreementContext) -> list[_FlowFacts]:
-    """The facts of every flow of the context's agreement, in order, worked out once per context."""
+class _Facts(NamedTuple):
+    """The facts of every flow, in order, and the ids of the declared items of each kind that matters."""
+
+    flows: tuple[_FlowFacts, ...]
+    personal: frozenset[str]
+    special: frozenset[str]
+    criminal: frozenset[str]
+    confidential: frozenset[str]
+
+
+def _facts(ctx: AgreementContext) -> _Facts:
+    """The facts of the context's agreement, worked out once per context."""
     return ctx.memo("legal_bases.facts", lambda: _compute_facts(ctx))
 
 
-def _compute_facts(ctx: AgreementContext) -> list[_FlowFacts]:
-    # Flows cite the same few bases over and over: resolve each id once.
-    resolved: dict[str, LegalBasis | None] = {}
-    for flow in ctx.agreement.flows:
-        for basis_id in flow.bases:
-            if basis_id not in resolved:
-                entry = ctx.catalogue.get(basis_id)
-                resolved[basis_id] = entry.basis if entry is not None else None
+def _compute_facts(ctx: AgreementContext) -> _Facts:
+    catalogue = ctx.catalogue
+    # Per distinct list of basis ids: its facts, and the facts of a flow with no law enforcement.
+    by_ids: dict[tuple[str, ...], _FlowFacts] = {}
     law_enforcement_purposes = {p.id for p in ctx.charter_purposes.values() if p.law_enforcement}
     competent_parties = {
         party_id
@@ -74,37 +185,46 @@ def _compute_facts(ctx: AgreementContext) -> list[_FlowFacts]:
         if (member := ctx.members.get(party.organisation)) is not None
         and member.competent_authority
     }
-    items = ctx.items
-    facts: list[_FlowFacts] = []
+    with_charter = ctx.charter is not None
+    flows: list[_FlowFacts] = []
     for flow in ctx.agreement.flows:
-        bases = tuple(
-            (j, basis)
-            for j, basis_id in enumerate(flow.bases)
-            if (basis := resolved[basis_id]) is not None
-        )
-        part_3 = any(type(b) is LawEnforcementBasis for _, b in bases)
-        le_purpose = not law_enforcement_purposes.isdisjoint(flow.purposes)
-        sender_le = le_purpose and flow.source in competent_parties
-        recipient_le = le_purpose and flow.recipient in competent_parties
-        flow_items = tuple(items[i] for i in flow.items if i in items)
-        facts.append(
-            _FlowFacts(
-                bases=bases,
-                items=flow_items,
-                special=tuple(it for it in flow_items if it.is_special_category),
-                part_3=part_3,
-                sender_le=sender_le,
-                recipient_le=recipient_le,
-                gdpr_exempt=(sender_le and recipient_le) if ctx.charter is not None else part_3,
+        plain = by_ids.get(flow.bases)
+        if plain is None:
+            cited = _cited(flow.bases, catalogue)
+            plain = by_ids[flow.bases] = _FlowFacts(
+                cited,
+                sender_le=False,
+                recipient_le=False,
+                gdpr_exempt=not with_charter and cited.part_3,
             )
-        )
-    return facts
+        if law_enforcement_purposes and not law_enforcement_purposes.isdisjoint(flow.purposes):
+            cited = plain.cited
+            sender_le = flow.source in competent_parties
+            recipient_le = flow.recipient in competent_parties
+            exempt = (sender_le and recipient_le) if with_charter else cited.part_3
+            flows.append(_FlowFacts(cited, sender_le, recipient_le, exempt))
+        else:
+            flows.append(plain)
+    items = ctx.items.values()  # an id declared twice (WS107) is the item the id resolves to
+    return _Facts(
+        flows=tuple(flows),
+        personal=frozenset(i.id for i in items if i.is_personal_data),
+        special=frozenset(i.id for i in items if i.is_special_category),
+        criminal=frozenset(i.id for i in items if i.is_criminal_offence),
+        confidential=frozenset(i.id for i in items if i.is_confidential),
+    )
 
 
 def _flows(ctx: AgreementContext) -> Iterator[tuple[int, Flow, _FlowFacts]]:
-    """Each flow with its index and its facts (resolved bases; declared items)."""
-    for i, (flow, facts) in enumerate(zip(ctx.agreement.flows, _facts(ctx), strict=True)):
+    """Each flow with its index and its facts."""
+    for i, (flow, facts) in enumerate(zip(ctx.agreement.flows, _facts(ctx).flows, strict=True)):
         yield i, flow, facts
+
+
+def _declared(ctx: AgreementContext, flow: Flow, kind: frozenset[str]) -> list[DataItem]:
+    """The declared items of *kind* (ids from `_Facts`) that *flow* shares, in its order."""
+    items = ctx.items
+    return [items[i] for i in flow.items if i in kind]
 
 
 def _names(items: Sequence[DataItem]) -> str:
@@ -133,12 +253,12 @@ def art6_basis(ctx: AgreementContext) -> Iterator[Hit]:
     that is not in the catalogue is left to WS109: the unknown id may be
     its Article 6 basis misspelt, and one mistake gets one finding.
     """
+    kind = _facts(ctx).personal
     for i, flow, facts in _flows(ctx):
-        if facts.gdpr_exempt or any(type(b) is Art6Basis for _, b in facts.bases):
-            continue
-        if any(basis not in ctx.catalogue for basis in flow.bases):
-            continue  # WS109 reports the unknown id; no cascade
-        personal = [it for it in facts.items if it.is_personal_data]
+        cited = facts.cited
+        if facts.gdpr_exempt or cited.art6 or cited.unknown or kind.isdisjoint(flow.items):
+            continue  # (an unknown id is WS109's: no cascade)
+        personal = _declared(ctx, flow, kind)
         if personal:
             yield Hit(
                 pointer=pointer("flows", i, "bases"),
@@ -158,12 +278,12 @@ def art9_condition(ctx: AgreementContext) -> Iterator[Hit]:
     A flow wholly under DPA 2018 Part 3 (see WS201) is exempt: its sensitive
     processing is WS211's business.
     """
+    kind = _facts(ctx).special
     for i, flow, facts in _flows(ctx):
-        special = facts.special
-        bases = facts.bases
-        if not special or facts.gdpr_exempt:
+        if facts.gdpr_exempt or facts.cited.art9 or kind.isdisjoint(flow.items):
             continue
-        if not any(isinstance(b, Art9Condition) for _, b in bases):
+        special = _declared(ctx, flow, kind)
+        if special:
             yield Hit(
                 pointer=pointer("flows", i, "bases"),
                 message=f"flow {flow.id!r} shares special category data ({_names(special)}) without an Article 9(2) condition",
@@ -184,14 +304,8 @@ def art9_schedule_1(ctx: AgreementContext) -> Iterator[Hit]:
     conditions (paragraphs 6 to 28).
     """
     for i, flow, facts in _flows(ctx):
-        bases = facts.bases
-        schedule_1 = {(b.part, b.paragraph) for _, b in bases if isinstance(b, Schedule1Condition)}
-        for j, basis in bases:
-            if not isinstance(basis, Art9Condition) or not basis.needs_schedule_1:
-                continue
+        for j, basis in facts.cited.schedule_1_missing:
             wanted = ART9_SCHEDULE_1_PARTS[basis.point.value]
-            if schedule_1 & wanted:
-                continue
             options = ", ".join(f"Part {p} para {n}" for p, n in sorted(wanted)[:3])
             more = " or another Part 2 paragraph" if len(wanted) > 3 else ""
             yield Hit(
@@ -216,15 +330,13 @@ def policy_document(ctx: AgreementContext) -> Iterator[Hit]:
     charter member marked ``competent_authority`` is not reported for it.
     """
     for i, flow, facts in _flows(ctx):
+        missing = facts.cited.policy_missing
+        if not missing:
+            continue
         recipient = _member(ctx, flow.recipient)
         to_competent = recipient is not None and recipient.competent_authority
-        for j, basis in facts.bases:
-            if (
-                isinstance(basis, Schedule1Condition)
-                and basis.needs_policy_document
-                and not basis.appropriate_policy_document
-                and not (to_competent and (basis.part, basis.paragraph) == (2, 10))
-            ):
+        for j, basis in missing:
+            if not (to_competent and (basis.part, basis.paragraph) == (2, 10)):
                 yield Hit(
                     pointer=pointer("flows", i, "bases", j),
                     message=f"Schedule 1 Part {basis.part} paragraph {basis.paragraph} requires an appropriate policy document, and {flow.bases[j]!r} records none",
@@ -251,18 +363,17 @@ def art10_basis(ctx: AgreementContext) -> Iterator[Hit]:
     sender that is a public authority (when the charter says who is one). A
     flow wholly under DPA 2018 Part 3 (see WS201) is exempt.
     """
+    kind = _facts(ctx).criminal
     for i, flow, facts in _flows(ctx):
-        criminal = [it for it in facts.items if it.is_criminal_offence]
-        bases = facts.bases
-        if not criminal or facts.gdpr_exempt:
+        cited = facts.cited
+        if facts.gdpr_exempt or cited.schedule_1 or kind.isdisjoint(flow.items):
             continue
-        sender = _member(ctx, flow.source)
-        public = ctx.charter is None or (sender is not None and sender.public_authority)
-        official = public and any(
-            isinstance(b, Art10Basis) and b.authority == "official-authority" for _, b in bases
-        )
-        schedule_1 = any(isinstance(b, Schedule1Condition) for _, b in bases)
-        if not official and not schedule_1:
+        if cited.official_authority:
+            sender = _member(ctx, flow.source)
+            if ctx.charter is None or (sender is not None and sender.public_authority):
+                continue
+        criminal = _declared(ctx, flow, kind)
+        if criminal:
             yield Hit(
                 pointer=pointer("flows", i, "bases"),
                 message=f"flow {flow.id!r} shares criminal offence data ({_names(criminal)}) without Article 10 official authority or a Schedule 1 condition",
@@ -288,6 +399,8 @@ def charter_is_not_a_basis(ctx: AgreementContext) -> Iterator[Hit]:
         if isinstance(entry.basis, StatutoryGateway) and "charter" in entry.basis.act.lower()
     )
     for i, flow in enumerate(ctx.agreement.flows):
+        if _cites_none_of(flow, charters):
+            continue
         for tokens, basis_id in cited_bases(flow):
             if basis_id in charters:
                 yield Hit(
@@ -298,23 +411,18 @@ def charter_is_not_a_basis(ctx: AgreementContext) -> Iterator[Hit]:
 
 
 def _sender_bases(
-    ctx: AgreementContext, wanted: Callable[[LegalBasis], bool]
+    ctx: AgreementContext, wanted: Callable[[_Cited], Sequence[tuple[int, LegalBasis]]]
 ) -> Iterator[tuple[int, Flow, int, LegalBasis]]:
-    """(flow index, flow, basis index, basis) of each *wanted* basis a public-authority sender cites."""
+    """(flow index, flow, basis index, basis) of each *wanted* basis (from `_Cited`) a public-authority sender cites."""
     for i, flow, facts in _flows(ctx):
+        at = wanted(facts.cited)
+        if not at:
+            continue
         member = _member(ctx, flow.source)
         if member is None or not member.public_authority:
             continue
-        for j, basis in facts.bases:
-            if wanted(basis):
-                yield i, flow, j, basis
-
-
-def _legitimate_interests(basis: LegalBasis) -> bool:
-    return isinstance(basis, Art6Basis) and basis.point in (
-        Art6Point.LEGITIMATE_INTERESTS,
-        Art6Point.RECOGNISED_LEGITIMATE_INTERESTS,
-    )
+        for j, basis in at:
+            yield i, flow, j, basis
 
 
 @rule(
@@ -333,7 +441,7 @@ def public_authority_legitimate_interests(ctx: AgreementContext) -> Iterator[Hit
     body is a public authority for UK GDPR only when it performs a task in the
     public interest or in the exercise of official authority (DPA 2018 s.7(2)).
     """
-    for i, flow, j, basis in _sender_bases(ctx, _legitimate_interests):
+    for i, flow, j, basis in _sender_bases(ctx, lambda cited: cited.legitimate_interests_at):
         if flow.outside_public_tasks:
             continue
         recognised = (
@@ -367,8 +475,7 @@ def public_authority_consent(ctx: AgreementContext) -> Iterator[Hit]:
     for setting aside the common law duty of confidentiality is another matter,
     and is not flagged.
     """
-    consent = (Art6Basis(point=Art6Point.CONSENT), Art9Condition(point=Art9Point.EXPLICIT_CONSENT))
-    for i, flow, j, _ in _sender_bases(ctx, lambda basis: basis in consent):
+    for i, flow, j, _ in _sender_bases(ctx, lambda cited: cited.consent_at):
         yield Hit(
             pointer=pointer("flows", i, "bases", j),
             message=f"the sender of flow {flow.id!r} is a public authority relying on consent",
@@ -392,7 +499,7 @@ def law_enforcement_under_gdpr(ctx: AgreementContext) -> Iterator[Hit]:
     the sender, and the recipient's s.35 basis should be recorded beside them.
     """
     for i, flow, facts in _flows(ctx):
-        if facts.part_3 or not facts.law_enforcement:
+        if facts.cited.part_3 or not facts.law_enforcement:
             continue
         if facts.sender_le:
             yield Hit(
@@ -425,29 +532,12 @@ def part_3_outside_law_enforcement(ctx: AgreementContext) -> Iterator[Hit]:
     for i, flow, facts in _flows(ctx):
         if facts.law_enforcement:
             continue
-        for j, basis in facts.bases:
-            if isinstance(basis, LawEnforcementBasis):
-                yield Hit(
-                    pointer=pointer("flows", i, "bases", j),
-                    message=f"flow {flow.id!r} cites DPA 2018 Part 3, but no competent authority processes for a law enforcement purpose",
-                    hint="cite UK GDPR bases, or mark the charter purpose law_enforcement and the member competent_authority",
-                )
-
-
-def _sensitive_gaps(basis: LawEnforcementBasis) -> list[str] | None:
-    """What the s.35 route *basis* offers for sensitive processing still lacks; ``None`` when it offers no route."""
-    if basis.ground == "consent":
-        needed = [
-            (basis.appropriate_policy_document, "an appropriate policy document (s.35(4)(b))")
-        ]
-    elif basis.schedule_8_paragraph is not None:
-        needed = [
-            (basis.strictly_necessary, "a judgement that it is strictly necessary (s.35(5)(a))"),
-            (basis.appropriate_policy_document, "an appropriate policy document (s.35(5)(c))"),
-        ]
-    else:
-        return None
-    return [what for recorded, what in needed if recorded is not True]
+        for j in facts.cited.part_3_at:
+            yield Hit(
+                pointer=pointer("flows", i, "bases", j),
+                message=f"flow {flow.id!r} cites DPA 2018 Part 3, but no competent authority processes for a law enforcement purpose",
+                hint="cite UK GDPR bases, or mark the charter purpose law_enforcement and the member competent_authority",
+            )
 
 
 @rule(
@@ -470,18 +560,18 @@ def sensitive_law_enforcement(ctx: AgreementContext) -> Iterator[Hit]:
     each basis that offers one but does not record what it needs, unless another
     basis of the flow offers a complete route.
     """
+    kind = _facts(ctx).special
     for i, flow, facts in _flows(ctx):
-        if not facts.part_3 or not facts.special:
+        if not facts.cited.part_3 or kind.isdisjoint(flow.items):
             continue
-        routes = [
-            (j, gaps)
-            for j, b in facts.bases
-            if isinstance(b, LawEnforcementBasis) and (gaps := _sensitive_gaps(b)) is not None
-        ]
+        special = _declared(ctx, flow, kind)
+        if not special:
+            continue
+        routes = facts.cited.sensitive_routes
         if not routes:
             yield Hit(
                 pointer=pointer("flows", i, "bases"),
-                message=f"flow {flow.id!r} is sensitive processing ({_names(facts.special)}) with neither consent nor a Schedule 8 condition",
+                message=f"flow {flow.id!r} is sensitive processing ({_names(special)}) with neither consent nor a Schedule 8 condition",
                 hint="cite consent (s.35(4)) or the s.35 basis with the Schedule 8 condition that applies; strict necessity (s.35(5)(a)) is a separate test the basis records",
             )
             continue
@@ -490,7 +580,7 @@ def sensitive_law_enforcement(ctx: AgreementContext) -> Iterator[Hit]:
         for j, gaps in routes:
             yield Hit(
                 pointer=pointer("flows", i, "bases", j),
-                message=f"flow {flow.id!r} is sensitive processing ({_names(facts.special)}) on {flow.bases[j]!r}, which does not record {' or '.join(gaps)}",
+                message=f"flow {flow.id!r} is sensitive processing ({_names(special)}) on {flow.bases[j]!r}, which does not record {' or '.join(gaps)}",
                 hint="record strictly_necessary and appropriate_policy_document on the s.35 basis once they are true (the built-in entries do), or do not share the sensitive items",
             )
 
@@ -510,11 +600,12 @@ def common_law_confidentiality(ctx: AgreementContext) -> Iterator[Hit]:
     confidential when it says so (``confidential``); when it does not say,
     health data is taken to have been given in confidence and other data not.
     """
+    kind = _facts(ctx).confidential
     for i, flow, facts in _flows(ctx):
-        confidential = [it for it in facts.items if it.is_confidential]
-        if not confidential:
+        if facts.cited.common_law or kind.isdisjoint(flow.items):
             continue
-        if not any(isinstance(b, CommonLawBasis) for _, b in facts.bases):
+        confidential = _declared(ctx, flow, kind)
+        if confidential:
             yield Hit(
                 pointer=pointer("flows", i, "bases"),
                 message=f"flow {flow.id!r} shares information given in confidence ({_names(confidential)}) without a common law confidentiality basis",
@@ -536,32 +627,70 @@ def basis_in_force(ctx: AgreementContext) -> Iterator[Hit]:
     lost the basis since. Entries without dates are not judged: the built-in
     catalogue records a date only where the commencement could be checked.
     """
-    start = ctx.agreement.start
+    start, today = ctx.agreement.start, ctx.today
+    # Judge each distinct id once; then a flow citing none that fails is skipped with one check.
+    verdicts: dict[str, tuple[str, str, Severity | None]] = {}
+    for basis_id in _distinct_ids(ctx):
+        entry = ctx.catalogue.get(basis_id)
+        if entry is None:
+            continue
+        if entry.in_force is not None and start < entry.in_force:
+            verdicts[basis_id] = (
+                f"{basis_id!r} came into force on {entry.in_force.isoformat()}, after the agreement's start on {start.isoformat()}",
+                "cite the basis the sharing relied on when it started, or start a new version of the agreement from the date the new basis applies",
+                None,
+            )
+        elif entry.repealed is not None and entry.repealed <= start:
+            verdicts[basis_id] = (
+                f"{basis_id!r} was repealed on {entry.repealed.isoformat()}, before the agreement's start on {start.isoformat()}",
+                "cite the provision that replaced it",
+                None,
+            )
+        elif entry.repealed is not None and entry.repealed <= today:
+            verdicts[basis_id] = (
+                f"{basis_id!r} was repealed on {entry.repealed.isoformat()}, after the agreement started: the sharing has relied on nothing since",
+                "amend the agreement to cite the provision that replaced it",
+                Severity.WARNING,
+            )
+    if not verdicts:
+        return
     for i, flow in enumerate(ctx.agreement.flows):
+        if _cites_none_of(flow, verdicts.keys()):
+            continue
         for tokens, basis_id in cited_bases(flow):
-            entry = ctx.catalogue.get(basis_id)
-            if entry is None:
-                continue
-            where = pointer("flows", i, *tokens)
-            if entry.in_force is not None and start < entry.in_force:
+            verdict = verdicts.get(basis_id)
+            if verdict is not None:
+                message, hint, severity = verdict
                 yield Hit(
-                    pointer=where,
-                    message=f"{basis_id!r} came into force on {entry.in_force.isoformat()}, after the agreement's start on {start.isoformat()}",
-                    hint="cite the basis the sharing relied on when it started, or start a new version of the agreement from the date the new basis applies",
+                    pointer=pointer("flows", i, *tokens),
+                    message=message,
+                    hint=hint,
+                    severity=severity,
                 )
-            elif entry.repealed is not None and entry.repealed <= start:
-                yield Hit(
-                    pointer=where,
-                    message=f"{basis_id!r} was repealed on {entry.repealed.isoformat()}, before the agreement's start on {start.isoformat()}",
-                    hint="cite the provision that replaced it",
-                )
-            elif entry.repealed is not None and entry.repealed <= ctx.today:
-                yield Hit(
-                    pointer=where,
-                    message=f"{basis_id!r} was repealed on {entry.repealed.isoformat()}, after the agreement started: the sharing has relied on nothing since",
-                    hint="amend the agreement to cite the provision that replaced it",
-                    severity=Severity.WARNING,
-                )
+
+
+def _distinct_ids(ctx: AgreementContext) -> set[str]:
+    """Every id any flow cites (bases, capacity bases, exemptions), once."""
+
+    def compute() -> set[str]:
+        ids: set[str] = set()
+        for flow in ctx.agreement.flows:
+            ids.update(flow.bases)
+            ids.update(flow.exemptions)
+            if flow.capacity_basis is not None:
+                ids.add(flow.capacity_basis)
+        return ids
+
+    return ctx.memo("legal_bases.distinct_ids", compute)
+
+
+def _cites_none_of(flow: Flow, ids: AbstractSet[str]) -> bool:
+    """Whether *flow* cites none of *ids* (bases, capacity basis or exemptions)."""
+    return (
+        ids.isdisjoint(flow.bases)
+        and flow.capacity_basis not in ids
+        and ids.isdisjoint(flow.exemptions)
+    )
 
 
 @rule(
@@ -578,12 +707,19 @@ def exemption_is_not_a_basis(ctx: AgreementContext) -> Iterator[Hit]:
     flow cites an exemption among its ``bases`` or as its ``capacity_basis``,
     or cites something that is not an exemption among its ``exemptions``.
     """
+    exemptions: set[str] = set()  # known ids that are exemptions, and known ids that are not
+    others: set[str] = set()
+    for basis_id in _distinct_ids(ctx):
+        entry = ctx.catalogue.get(basis_id)
+        if entry is not None:
+            (exemptions if isinstance(entry.basis, Schedule2Exemption) else others).add(basis_id)
     for i, flow in enumerate(ctx.agreement.flows):
+        if _cites_none_of(flow, exemptions) and others.isdisjoint(flow.exemptions):
+            continue
         for tokens, basis_id in cited_bases(flow):
-            entry = ctx.catalogue.get(basis_id)
-            if entry is None:
+            if basis_id not in exemptions and basis_id not in others:
                 continue
-            is_exemption = isinstance(entry.basis, Schedule2Exemption)
+            is_exemption = basis_id in exemptions
             if tokens[0] == "exemptions" and not is_exemption:
                 yield Hit(
                     pointer=pointer("flows", i, *tokens),
