@@ -144,6 +144,8 @@ def _legal_cases(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
     for flow in agreement["flows"]:
         flow["bases"] = draw(st.lists(_IDS, unique=True, max_size=5))
         if draw(st.booleans()):
+            flow["to"] = agreement["parties"][-1]["id"]
+        if draw(st.booleans()):
             flow["capacity_basis"] = draw(_IDS)
         if draw(st.booleans()):
             flow["exemptions"] = draw(st.lists(_IDS, unique=True, max_size=2))
@@ -152,13 +154,13 @@ def _legal_cases(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
     charter = example_charter()
     for member in charter["members"]:
         member["public_authority"] = draw(st.booleans())
-        member["competent_authority"] = draw(st.booleans())
+        member["competent_authority"] = draw(st.sampled_from([True, True, False]))
     for purpose in charter["purposes"]:
         purpose["law_enforcement"] = draw(st.booleans())
     return agreement, charter
 
 
-@settings(max_examples=300)
+@settings(max_examples=500)
 @given(
     case=_legal_cases(),
     with_charter=st.booleans(),
