@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+import types
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Literal, TypeVar, Union
 
 import attrs
 from cattrs import ClassValidationError, Converter, IterableValidationError
@@ -156,6 +157,45 @@ def _trusted_optional(conv: Converter, t: Any) -> Callable[[Any, type], Any]:
     return conv.get_structure_hook(inner)
 
 
+#: JSON scalars the compiled schema has already typed: the trusted converter passes them through.
+_SCALARS: Final = (str, bool)  # not int: a JSON 1.0 is an integer to the schema
+
+
+def _is_passthrough(t: object) -> bool:
+    """A ``Literal`` of strings, or an optional scalar or ``Literal`` (``int | None``)."""
+    if getattr(t, "__origin__", None) is Literal:
+        return all(isinstance(a, str) for a in getattr(t, "__args__", ()))
+    args: tuple[Any, ...] = getattr(t, "__args__", ())
+    if getattr(t, "__origin__", None) is not Union and not isinstance(t, types.UnionType):
+        return False
+    return (
+        len(args) == 2
+        and type(None) in args
+        and all(a is type(None) or a in _SCALARS or _is_passthrough(a) for a in args)
+    )
+
+
+def _trusted_passthrough(value: Any, _: type) -> Any:
+    return value
+
+
+def _is_optional(t: object) -> bool:
+    args: tuple[Any, ...] = getattr(t, "__args__", ())
+    union = getattr(t, "__origin__", None) is Union or isinstance(t, types.UnionType)
+    return union and len(args) == 2 and type(None) in args
+
+
+def _trusted_optional_any(conv: Converter, t: Any) -> Callable[[Any, type], Any]:
+    # cattrs' own hook for an optional member hashes the union on every call.
+    inner = next(a for a in t.__args__ if a is not type(None))
+    hook = conv.get_structure_hook(inner)
+
+    def structure_optional(value: Any, _: type) -> Any:
+        return None if value is None else hook(value, inner)
+
+    return structure_optional
+
+
 def _is_tuple_of_attrs(t: object) -> bool:
     args: tuple[Any, ...] = getattr(t, "__args__", ())
     return (
@@ -197,6 +237,8 @@ def _make_converter(*, trusted: bool = False) -> Converter:
     conv.register_unstructure_hook_func(lambda t: t == _CATEGORIES, _unstructure_categories)
     if trusted:
         conv.register_structure_hook_func(lambda t: t == tuple[str, ...], _trusted_str_tuple)
+        conv.register_structure_hook_factory(_is_optional, lambda t: _trusted_optional_any(conv, t))
+        conv.register_structure_hook_func(_is_passthrough, _trusted_passthrough)
         conv.register_structure_hook_func(lambda t: t == (str | None), _trusted_optional_str)
         conv.register_structure_hook_factory(
             lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _trusted_enum
