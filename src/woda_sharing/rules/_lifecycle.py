@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from woda_sharing._findings import Severity, pointer
-from woda_sharing._model import Agreement, Control, Retention
+from woda_sharing._model import Agreement, Control
 from woda_sharing.rules import BUILTIN, AgreementContext, AgreementWithCharterContext, Hit
 
 __all__: list[str] = []
@@ -342,18 +342,22 @@ def sensitive_encryption(ctx: AgreementContext) -> Iterator[Hit]:
             )
 
 
-def _item_retention(ctx: AgreementContext) -> dict[str, tuple[Retention, str]]:
-    """Each item's effective retention and where it comes from (the item, the agreement or the charter)."""
+def _view_only_items(ctx: AgreementContext) -> dict[str, str]:
+    """Each item whose effective retention is view only, with where that comes from (the item, the agreement or the charter)."""
     default = ctx.terms.retention
-    out: dict[str, tuple[Retention, str]] = {}
+    by_default = default is not None and default.value.view_only
+    out: dict[str, str] = {}
     for i, item in enumerate(ctx.agreement.items):
         if item.retention is not None:
-            out[item.id] = (
-                item.retention,
-                f"set by the item at {pointer('items', i, 'retention')}",
-            )
+            if item.retention.view_only:
+                out[item.id] = f"set by the item at {pointer('items', i, 'retention')}"
+            else:
+                out.pop(item.id, None)  # an id declared twice: the last declaration holds
         elif default is not None:
-            out[item.id] = (default.value, default.origin)
+            if by_default:
+                out[item.id] = default.origin
+            else:
+                out.pop(item.id, None)
     return out
 
 
@@ -368,8 +372,12 @@ def view_only_copy(ctx: AgreementContext) -> Iterator[Hit]:
     media leaves the recipient holding a copy, which then needs a retention
     period of its own.
     """
-    retention = _item_retention(ctx)
+    view_only = _view_only_items(ctx)
+    if not view_only:
+        return
     for i, flow in enumerate(ctx.agreement.flows):
+        if view_only.keys().isdisjoint(flow.items):
+            continue
         for k, method in enumerate(flow.methods):
             if method not in _COPY_METHODS:
                 continue
@@ -379,10 +387,10 @@ def view_only_copy(ctx: AgreementContext) -> Iterator[Hit]:
                 else pointer("flows", i, "other_methods", k - 1)
             )
             for item_id in flow.items:
-                effective = retention.get(item_id)
-                if effective is not None and effective[0].view_only:
+                origin = view_only.get(item_id)
+                if origin is not None:
                     yield Hit(
                         pointer=where,
-                        message=f"flow {flow.id!r} sends item {item_id!r} by {method}, but its retention is view only ({effective[1]})",
+                        message=f"flow {flow.id!r} sends item {item_id!r} by {method}, but its retention is view only ({origin})",
                         hint="share it through a shared system or portal, or give the item a retention period for the copy",
                     )

@@ -25,14 +25,19 @@ def minimisation(ctx: AgreementContext) -> Iterator[Hit]:
     # Which purposes need each item: one pass over the needs, so that each item a flow shares
     # is checked against the flow's few purposes (linear, where the union of every purpose's
     # needs per flow grew with flows times items).
+    # A flow one of whose purposes needs every item it shares is passed with one C-level check.
     needed_by: dict[str, set[str]] = {}
+    needs: dict[str, set[str]] = {}
     for purpose in ctx.agreement.purposes:  # a purpose declared twice (WS107) needs both lists
+        needs.setdefault(purpose.id, set()).update(purpose.needs)
         for item in purpose.needs:
             needed_by.setdefault(item, set()).add(purpose.id)
     nobody: frozenset[str] = frozenset()
     declared = ctx.items
     for i, flow in enumerate(ctx.agreement.flows):
         purposes = flow.purposes
+        if any(needs.get(p, nobody).issuperset(flow.items) for p in purposes):
+            continue
         for j, item in enumerate(flow.items):
             if needed_by.get(item, nobody).isdisjoint(purposes) and item in declared:
                 yield Hit(
