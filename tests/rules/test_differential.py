@@ -18,7 +18,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.rules import _legacy_legal_bases, _legacy_minimisation  # noqa: F401 - register
+from tests.rules import (  # noqa: F401 - register
+    _legacy_legal_bases,
+    _legacy_minimisation,
+    _legacy_references,
+)
 from tests.rules._legacy import LEGACY
 from tests.rules.test_properties import BASIS_IDS, CATEGORIES, agreements
 from woda_sharing import _codec as codec
@@ -46,7 +50,7 @@ def _only(codes: set[str]) -> Rules:
 
 def test_the_oracle_covers_the_rewritten_families() -> None:
     codes = {rule.code for rule in LEGACY}
-    assert {f"WS2{n:02d}" for n in range(1, 15)} | {"WS501", "WS502", "WS503"} == codes
+    assert {f"WS2{n:02d}" for n in range(1, 15)} | {"WS109", "WS501", "WS502", "WS503"} == codes
 
 
 @settings(max_examples=300)  # cheap examples; many, so that rare combinations of bases occur
@@ -172,7 +176,7 @@ def test_same_legal_findings_on_every_member_the_rules_read(
     agreement, charter_data = case
     document = codec.structure(agreement, Agreement)
     charter = codec.structure(charter_data, Charter) if with_charter else None
-    codes = {rule.code for rule in LEGACY if rule.code.startswith("WS2")}
+    codes = {rule.code for rule in LEGACY if rule.code.startswith("WS2") or rule.code == "WS109"}
     catalogue = builtin_catalogue().extended(_EXTRA)
 
     def run(rules: Rules) -> list[Any]:

@@ -38,6 +38,7 @@ import inspect
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from importlib import resources
 from typing import Any, Final, Literal, TypeAlias, TypeVar, cast, overload
 
@@ -349,6 +350,34 @@ def cited_bases(flow: Flow) -> Iterator[tuple[tuple[str | int, ...], str]]:
         yield ("capacity_basis",), flow.capacity_basis
     for j, basis_id in enumerate(flow.exemptions):
         yield ("exemptions", j), basis_id
+
+
+def cited_ids(ctx: AgreementContext) -> AbstractSet[str]:
+    """Every catalogue id the agreement's flows cite (bases, capacity bases, exemptions), once per context.
+
+    A rule that judges ids judges each distinct id once, then passes a flow
+    that cites none of those it flags with `cites_none_of`.
+    """
+
+    def compute() -> frozenset[str]:
+        ids: set[str] = set()
+        for flow in ctx.agreement.flows:
+            ids.update(flow.bases)
+            ids.update(flow.exemptions)
+            if flow.capacity_basis is not None:
+                ids.add(flow.capacity_basis)
+        return frozenset(ids)
+
+    return ctx.memo("rules.cited_ids", compute)
+
+
+def cites_none_of(flow: Flow, ids: AbstractSet[str]) -> bool:
+    """Whether *flow* cites none of *ids* (among its bases, capacity basis and exemptions)."""
+    return (
+        ids.isdisjoint(flow.bases)
+        and flow.capacity_basis not in ids
+        and ids.isdisjoint(flow.exemptions)
+    )
 
 
 def duplicates(ids: Iterable[str]) -> Iterator[tuple[int, str]]:

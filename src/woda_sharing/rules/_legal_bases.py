@@ -8,7 +8,6 @@ are reported once, by WS109, and ignored here.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from collections.abc import Set as AbstractSet
 from typing import Final, NamedTuple
 
 from woda_sharing._findings import Severity, pointer
@@ -28,7 +27,14 @@ from woda_sharing._legal import (
     StatutoryGateway,
 )
 from woda_sharing._model import DataItem, Flow, Member
-from woda_sharing.rules import BUILTIN, AgreementContext, Hit, cited_bases
+from woda_sharing.rules import (
+    BUILTIN,
+    AgreementContext,
+    Hit,
+    cited_bases,
+    cited_ids,
+    cites_none_of,
+)
 
 __all__: list[str] = []
 
@@ -399,7 +405,7 @@ def charter_is_not_a_basis(ctx: AgreementContext) -> Iterator[Hit]:
         if isinstance(entry.basis, StatutoryGateway) and "charter" in entry.basis.act.lower()
     )
     for i, flow in enumerate(ctx.agreement.flows):
-        if _cites_none_of(flow, charters):
+        if cites_none_of(flow, charters):
             continue
         for tokens, basis_id in cited_bases(flow):
             if basis_id in charters:
@@ -630,7 +636,7 @@ def basis_in_force(ctx: AgreementContext) -> Iterator[Hit]:
     start, today = ctx.agreement.start, ctx.today
     # Judge each distinct id once; then a flow citing none that fails is skipped with one check.
     verdicts: dict[str, tuple[str, str, Severity | None]] = {}
-    for basis_id in _distinct_ids(ctx):
+    for basis_id in cited_ids(ctx):
         entry = ctx.catalogue.get(basis_id)
         if entry is None:
             continue
@@ -655,7 +661,7 @@ def basis_in_force(ctx: AgreementContext) -> Iterator[Hit]:
     if not verdicts:
         return
     for i, flow in enumerate(ctx.agreement.flows):
-        if _cites_none_of(flow, verdicts.keys()):
+        if cites_none_of(flow, verdicts.keys()):
             continue
         for tokens, basis_id in cited_bases(flow):
             verdict = verdicts.get(basis_id)
@@ -667,30 +673,6 @@ def basis_in_force(ctx: AgreementContext) -> Iterator[Hit]:
                     hint=hint,
                     severity=severity,
                 )
-
-
-def _distinct_ids(ctx: AgreementContext) -> set[str]:
-    """Every id any flow cites (bases, capacity bases, exemptions), once."""
-
-    def compute() -> set[str]:
-        ids: set[str] = set()
-        for flow in ctx.agreement.flows:
-            ids.update(flow.bases)
-            ids.update(flow.exemptions)
-            if flow.capacity_basis is not None:
-                ids.add(flow.capacity_basis)
-        return ids
-
-    return ctx.memo("legal_bases.distinct_ids", compute)
-
-
-def _cites_none_of(flow: Flow, ids: AbstractSet[str]) -> bool:
-    """Whether *flow* cites none of *ids* (bases, capacity basis or exemptions)."""
-    return (
-        ids.isdisjoint(flow.bases)
-        and flow.capacity_basis not in ids
-        and ids.isdisjoint(flow.exemptions)
-    )
 
 
 @rule(
@@ -709,12 +691,12 @@ def exemption_is_not_a_basis(ctx: AgreementContext) -> Iterator[Hit]:
     """
     exemptions: set[str] = set()  # known ids that are exemptions, and known ids that are not
     others: set[str] = set()
-    for basis_id in _distinct_ids(ctx):
+    for basis_id in cited_ids(ctx):
         entry = ctx.catalogue.get(basis_id)
         if entry is not None:
             (exemptions if isinstance(entry.basis, Schedule2Exemption) else others).add(basis_id)
     for i, flow in enumerate(ctx.agreement.flows):
-        if _cites_none_of(flow, exemptions) and others.isdisjoint(flow.exemptions):
+        if cites_none_of(flow, exemptions) and others.isdisjoint(flow.exemptions):
             continue
         for tokens, basis_id in cited_bases(flow):
             if basis_id not in exemptions and basis_id not in others:

@@ -12,6 +12,8 @@ from woda_sharing.rules import (
     AgreementWithCharterContext,
     Hit,
     cited_bases,
+    cited_ids,
+    cites_none_of,
     duplicates,
 )
 
@@ -155,10 +157,16 @@ def purpose_needs_declared(ctx: AgreementContext) -> Iterator[Hit]:
 def basis_known(ctx: AgreementContext) -> Iterator[Hit]:
     """Every basis id a flow cites must resolve in the catalogue (built-in, charter or agreement entries)."""
     documents = ctx.document_ids
+    # (the charter or agreement cited as a basis is WS206's)
+    unknown = {b for b in cited_ids(ctx) if b not in ctx.catalogue and b not in documents}
+    if not unknown:
+        return
     for i, flow in enumerate(ctx.agreement.flows):
+        if cites_none_of(flow, unknown):
+            continue
         for tokens, basis in cited_bases(flow):
-            if basis in ctx.catalogue or basis in documents:
-                continue  # the charter or agreement cited as a basis: WS206
+            if basis not in unknown:
+                continue
             yield Hit(
                 pointer=pointer("flows", i, *tokens),
                 message=f"legal basis {basis!r} is not in the catalogue"
