@@ -58,3 +58,51 @@ def test_every_public_name_resolves_lazily() -> None:
     assert set(woda_sharing.__all__) <= set(dir(woda_sharing))
     with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
         woda_sharing.nothing_here  # noqa: B018 - the lookup is the test
+
+
+@pytest.mark.parametrize(
+    ("code", "absent"),
+    [
+        pytest.param(
+            "from woda_sharing.cli import build_parser; build_parser()",
+            (*HEAVY, "sqlalchemy", "jinja2", "playwright"),
+            id="cli-parser",
+        ),
+        pytest.param(
+            "from woda_sharing.testing import example_agreement, example_charter\n"
+            "from woda_sharing import validate\n"
+            "import datetime as dt\n"
+            "report = validate(example_agreement(), charter=example_charter(), today=dt.date(2024, 6, 1))\n"
+            "assert report.ok, report.findings",
+            ("jsonschema", "referencing"),
+            id="valid-document-needs-no-jsonschema",
+        ),
+    ],
+)
+def test_the_command_line_and_the_valid_path_load_only_what_they_need(
+    code: str, absent: tuple[str, ...]
+) -> None:
+    assert _loaded(code).isdisjoint(absent), _loaded(code) & set(absent)
+
+
+def test_an_invalid_document_still_loads_jsonschema_to_explain() -> None:
+    loaded = _loaded(
+        "from woda_sharing.testing import example_agreement\n"
+        "from woda_sharing import validate\n"
+        "a = example_agreement(); a['flows'][0]['method'] = 'carrier-pigeon'\n"
+        "assert [f.code for f in validate(a).findings] == ['WS010']"
+    )
+    assert "jsonschema" in loaded
+
+
+def test_the_command_lines_own_choices_are_the_librarys() -> None:
+    """The parser names choices without importing the library; they must stay the library's."""
+    from woda_sharing._keys import ALGORITHMS, DEFAULT_ALGORITHM
+    from woda_sharing.cli._endorse import ALGORITHM_NAMES
+    from woda_sharing.cli._register import KIND_CHOICES, STATE_CHOICES
+    from woda_sharing.register import KINDS, State
+
+    assert tuple(ALGORITHMS) == ALGORITHM_NAMES
+    assert ALGORITHM_NAMES[0] == DEFAULT_ALGORITHM
+    assert tuple(KINDS) == KIND_CHOICES
+    assert tuple(s.value for s in State) == STATE_CHOICES

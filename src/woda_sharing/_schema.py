@@ -39,16 +39,18 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import jsonschema_rs
 from attrs import frozen
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
-from jsonschema.protocols import Validator
-from jsonschema.validators import extend
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+    from jsonschema.protocols import Validator
+    from referencing import Registry
+
+# jsonschema and referencing load only to explain a failure (or for a caller that asks for
+# `registry`): a valid document never needs them, since jsonschema-rs decides (issue 16).
 
 __all__ = [
     "KINDS",
@@ -108,6 +110,9 @@ def registry() -> Registry[Any]:
 
         Draft202012Validator(load_schema("agreement.schema.json"), registry=registry())
     """
+    from referencing import Registry, Resource  # noqa: PLC0415 - see the imports above
+    from referencing.jsonschema import DRAFT202012  # noqa: PLC0415
+
     resources_ = [
         (
             SCHEMA_BASE + name,
@@ -205,11 +210,18 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def _error(message: str, **kwargs: Any) -> ValidationError:
+    """A jsonschema `ValidationError`; jsonschema is imported on the first failure explained."""
+    from jsonschema.exceptions import ValidationError  # noqa: PLC0415 - see the imports above
+
+    return ValidationError(message, **kwargs)
+
+
 def _pattern(
     validator: Any, pattern: str, instance: object, _schema: Mapping[str, Any]
 ) -> Iterator[ValidationError]:
     if isinstance(instance, str) and not _compiled(pattern).search(instance):
-        yield ValidationError(f"{echo(instance)} does not match {pattern!r}")
+        yield _error(f"{echo(instance)} does not match {pattern!r}")
 
 
 class _Unhashable(Exception):  # noqa: N818 - internal signal, never escapes this module
@@ -263,7 +275,7 @@ def _unique_items(
     except _Unhashable:
         duplicated = not _jsonschema_uniq(instance)
     if duplicated:
-        yield ValidationError(f"{echo(instance)} has non-unique elements")
+        yield _error(f"{echo(instance)} has non-unique elements")
 
 
 def _jsonschema_uniq(instance: object) -> bool:
@@ -282,7 +294,7 @@ def _clipped(keyword: str, check: Any, message: str) -> Any:
         failed = check(validator, value, instance)
         if failed:
             text = message if isinstance(failed, bool) else failed
-            yield ValidationError(f"{echo(instance)} {text.format(value=value)}")
+            yield _error(f"{echo(instance)} {text.format(value=value)}")
 
     function.__name__ = keyword
     return function
@@ -340,9 +352,7 @@ def _any_of(
         if not found:
             return
         errors.extend(found)
-    yield ValidationError(
-        f"{echo(instance)} is not valid under any of the given schemas", context=errors
-    )
+    yield _error(f"{echo(instance)} is not valid under any of the given schemas", context=errors)
 
 
 def _one_of(
@@ -361,12 +371,12 @@ def _one_of(
         else:
             valid.append(index)
     if not valid:
-        yield ValidationError(
+        yield _error(
             f"{echo(instance)} is not valid under any of the given schemas", context=errors
         )
     elif len(valid) > 1:
         which = ", ".join(str(i) for i in valid)
-        yield ValidationError(f"{echo(instance)} is valid under each of subschemas {which}")
+        yield _error(f"{echo(instance)} is valid under each of subschemas {which}")
 
 
 def _additional_properties(
@@ -383,9 +393,7 @@ def _additional_properties(
         shown = ", ".join(echo(name) for name in sorted(extras[:_ECHO_ITEMS], key=str))
         more = f" and {len(extras) - _ECHO_ITEMS} more" if len(extras) > _ECHO_ITEMS else ""
         verb = "was" if len(extras) == 1 else "were"
-        yield ValidationError(
-            f"Additional properties are not allowed ({shown}{more} {verb} unexpected)"
-        )
+        yield _error(f"Additional properties are not allowed ({shown}{more} {verb} unexpected)")
 
 
 _KEYWORDS: Final[Mapping[str, Any]] = {
@@ -414,15 +422,21 @@ def _is_object(_checker: object, instance: object) -> bool:
     return isinstance(instance, Mapping)
 
 
-# Python callers build documents with tuples and read-only mappings; jsonschema-rs reads a
-# tuple as an array, so the explainer does too (and any Mapping as an object).
-_TYPES: Final = Draft202012Validator.TYPE_CHECKER.redefine_many(
-    {"array": _is_array, "object": _is_object}
-)
-# jsonschema's `extend` is untyped; it returns a validator class like the one it extends.
-_Explainer: Final[type[Validator]] = extend(  # type: ignore[no-untyped-call]
-    Draft202012Validator, dict(_KEYWORDS), type_checker=_TYPES
-)
+@functools.cache
+def _explainer_class() -> type[Validator]:
+    from jsonschema import Draft202012Validator  # noqa: PLC0415 - see the imports above
+    from jsonschema.validators import extend  # noqa: PLC0415
+
+    # Python callers build documents with tuples and read-only mappings; jsonschema-rs reads a
+    # tuple as an array, so the explainer does too (and any Mapping as an object).
+    types = Draft202012Validator.TYPE_CHECKER.redefine_many(
+        {"array": _is_array, "object": _is_object}
+    )
+    # jsonschema's `extend` is untyped; it returns a validator class like the one it extends.
+    explaining: type[Validator] = extend(  # type: ignore[no-untyped-call]
+        Draft202012Validator, dict(_KEYWORDS), type_checker=types
+    )
+    return explaining
 
 
 @functools.cache
@@ -433,7 +447,7 @@ def explainer(kind: str) -> Validator:
     ``pattern`` follows ECMA-262 exactly, ``uniqueItems`` is checked in one
     pass, and messages echo clipped values (see the module documentation).
     """
-    validator: Validator = _Explainer(load_schema(KINDS[kind]), registry=registry())
+    validator: Validator = _explainer_class()(load_schema(KINDS[kind]), registry=registry())
     return validator
 
 
@@ -475,7 +489,7 @@ def iter_schema_errors(kind: str, instance: object) -> Iterator[ValidationError]
     try:
         yield from explainer(kind).iter_errors(checked)
     except RecursionError:
-        yield ValidationError(
+        yield _error(
             "the document nests too deeply to be checked against its schema",
             validator="maxDepth",  # not a JSON Schema keyword: the explainer's own limit
         )

@@ -16,7 +16,6 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 
-from woda_sharing._codec import parse_date
 from woda_sharing.exceptions import WodaError
 
 __all__ = [
@@ -66,6 +65,8 @@ def json_text(text: str) -> str:
 
 def date_argument(text: str) -> dt.date:
     """Parse a ``YYYY-MM-DD`` command-line date, strictly (not ``20240601`` nor ``2024-W05-1``)."""
+    from woda_sharing._codec import parse_date  # noqa: PLC0415 - keep start-up lean
+
     try:
         return parse_date(text)
     except ValueError:

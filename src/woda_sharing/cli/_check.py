@@ -7,9 +7,6 @@ import datetime as dt
 import sys
 from typing import Any
 
-from woda_sharing._decisions import Policy, Request, parse_party
-from woda_sharing._loading import load_path
-from woda_sharing._updates import endorsed_by_keyring
 from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, date_argument
 from woda_sharing.cli._output import DECISION_FORMATS
 from woda_sharing.exceptions import UsageError
@@ -63,6 +60,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def _party(text: str) -> tuple[str, str | None]:
+    from woda_sharing._decisions import parse_party  # noqa: PLC0415 - lean start-up (issue 16)
+
     try:
         return parse_party(text)
     except UsageError as e:
@@ -71,6 +70,10 @@ def _party(text: str) -> tuple[str, str | None]:
 
 def run(args: argparse.Namespace) -> int:
     """Decide the request on the command line, print the decision and return the exit code."""
+    from woda_sharing._decisions import Policy, Request  # noqa: PLC0415 - lean start-up (issue 16)
+    from woda_sharing._loading import load_path  # noqa: PLC0415
+    from woda_sharing._updates import endorsed_by_keyring  # noqa: PLC0415
+
     charter = load_path(args.charter)
     agreements = [load_path(path) for path in args.agreement]
     on: dt.date = args.on or dt.date.today()  # a calendar date in the user's own zone

@@ -6,10 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from woda_sharing._diff import diff
-from woda_sharing._loading import load_path
 from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK
-from woda_sharing.cli._register_output import REGISTER_FORMATS
 
 __all__ = ["register"]
 
@@ -40,6 +37,10 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compare the two files and print the changes; return the exit code."""
+    from woda_sharing._diff import diff  # noqa: PLC0415 - lean start-up (issue 16)
+    from woda_sharing._loading import load_path  # noqa: PLC0415
+    from woda_sharing.cli._register_output import REGISTER_FORMATS  # noqa: PLC0415
+
     result = diff(load_path(args.old), load_path(args.new))
     REGISTER_FORMATS[args.format](sys.stdout).diff(result)
     return EXIT_NEGATIVE if args.fail_on_widening and result.widening else EXIT_OK

@@ -17,30 +17,28 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
-from woda_sharing import _keyring as keyring_mod
-from woda_sharing import _loading as loading
-from woda_sharing import _validation as validation
-from woda_sharing._files import atomic_write
-from woda_sharing._keys import (
-    ALGORITHMS,
-    DEFAULT_ALGORITHM,
-    generate_signer,
-    read_signer,
-    write_private_key,
-)
-from woda_sharing._model import is_id
-from woda_sharing._signing import VerificationResult, endorse, honourable, verify
-from woda_sharing._updates import UpdateCheck, UpdateResult, verify_update
 from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE, json_text, printable
 from woda_sharing.cli._output import VERIFICATION_FORMATS, TextOutput
 from woda_sharing.exceptions import KeyMaterialError, UsageError
+
+if TYPE_CHECKING:
+    from woda_sharing._signing import VerificationResult
+    from woda_sharing._updates import UpdateResult
+
+# The library (cryptography, jsonschema, cattrs) loads when a subcommand runs, not to build
+# the parser: ``woda-sharing --help`` starts quickly (issue 16).
+
+#: The signature algorithms ``keygen`` offers (`woda_sharing._keys.ALGORITHMS`; a test keeps them equal).
+ALGORITHM_NAMES: Final = ("Ed25519", "ES256", "PS256")
 
 __all__ = ["register"]
 
 
 def _org_id(value: str) -> str:
+    from woda_sharing._model import is_id  # noqa: PLC0415 - lean start-up (issue 16)
+
     if not is_id(value):
         raise UsageError(
             f"organisation {value!r} is not an id (lower-case letters, digits, single hyphens)"
@@ -58,7 +56,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "--out", required=True, metavar="DIR", help="folder for the private key and public JWK"
     )
     p.add_argument(
-        "--alg", choices=tuple(ALGORITHMS), default=DEFAULT_ALGORITHM, help="signature algorithm"
+        "--alg", choices=ALGORITHM_NAMES, default=ALGORITHM_NAMES[0], help="signature algorithm"
     )
     p.add_argument(
         "--passphrase-env",
@@ -194,11 +192,15 @@ def _passphrase(var: str | None) -> bytes | None:
 
 
 def _write_json(path: str | Path, data: Any) -> None:
+    from woda_sharing._files import atomic_write  # noqa: PLC0415 - lean start-up (issue 16)
+
     atomic_write(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
 def run_keygen(args: argparse.Namespace) -> int:
     """Generate a key pair; write the private key (0600) and the public JWK."""
+    from woda_sharing._keys import generate_signer, write_private_key  # noqa: PLC0415 - lean start-up (issue 16)
+
     org = _org_id(args.org)  # it names files: never a path
     signer = generate_signer(args.alg)
     passphrase = _passphrase(args.passphrase_env)
@@ -217,6 +219,8 @@ def run_keygen(args: argparse.Namespace) -> int:
 
 def run_keyring_new(args: argparse.Namespace) -> int:
     """Create an empty keyring file."""
+    from woda_sharing import _keyring as keyring_mod  # noqa: PLC0415 - lean start-up (issue 16)
+
     if Path(args.file).exists() and not args.force:
         print(
             f"woda-sharing: error: {printable(args.file)} exists (use --force to replace it)",
@@ -230,6 +234,9 @@ def run_keyring_new(args: argparse.Namespace) -> int:
 
 def run_keyring_add(args: argparse.Namespace) -> int:
     """Add a public key to a keyring."""
+    from woda_sharing import _keyring as keyring_mod  # noqa: PLC0415 - lean start-up (issue 16)
+    from woda_sharing import _loading as loading  # noqa: PLC0415
+
     data = loading.load_path(args.file)
     jwk = loading.load_path(args.jwk)
     not_after = _time(args.not_after) if args.not_after else None
@@ -243,6 +250,10 @@ def run_keyring_add(args: argparse.Namespace) -> int:
 
 def run_keyring_retire(args: argparse.Namespace) -> int:
     """Retire a key, honouring its valid endorsements in the documents given."""
+    from woda_sharing import _keyring as keyring_mod  # noqa: PLC0415 - lean start-up (issue 16)
+    from woda_sharing import _loading as loading  # noqa: PLC0415
+    from woda_sharing._signing import honourable  # noqa: PLC0415
+
     data = loading.load_path(args.file)
     at = _time(args.at)
     charter = loading.load_path(args.charter) if args.charter else None
@@ -260,6 +271,9 @@ def run_keyring_retire(args: argparse.Namespace) -> int:
 
 def run_keyring_compromise(args: argparse.Namespace) -> int:
     """Mark a key compromised."""
+    from woda_sharing import _keyring as keyring_mod  # noqa: PLC0415 - lean start-up (issue 16)
+    from woda_sharing import _loading as loading  # noqa: PLC0415
+
     data = loading.load_path(args.file)
     _write_json(args.file, keyring_mod.compromise_key(data, args.kid, at=_time(args.at)))
     print(f"key {printable(args.kid)} marked compromised: none of its endorsements counts any more")
@@ -268,6 +282,11 @@ def run_keyring_compromise(args: argparse.Namespace) -> int:
 
 def run_endorse(args: argparse.Namespace) -> int:
     """Validate a document, then append an endorsement and write it back atomically."""
+    from woda_sharing import _loading as loading  # noqa: PLC0415 - lean start-up (issue 16)
+    from woda_sharing import _validation as validation  # noqa: PLC0415
+    from woda_sharing._keys import read_signer  # noqa: PLC0415
+    from woda_sharing._signing import endorse  # noqa: PLC0415
+
     data = loading.load_path(args.file)
     charter = loading.load_path(args.charter) if args.charter else None
     report = validation.validate(data, charter=charter, source=args.file)
@@ -295,6 +314,9 @@ def run_endorse(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> VerificationResult:
+    from woda_sharing import _loading as loading  # noqa: PLC0415 - lean start-up (issue 16)
+    from woda_sharing._signing import verify  # noqa: PLC0415
+
     document = loading.load_path(args.file)
     ring = loading.load_path(args.keyring)
     charter = loading.load_path(args.charter) if args.charter else None
@@ -302,6 +324,8 @@ def _verify(args: argparse.Namespace) -> VerificationResult:
 
 
 def _print_update(args: argparse.Namespace, result: UpdateResult) -> None:
+    from woda_sharing._updates import UpdateCheck  # noqa: PLC0415 - lean start-up (issue 16)
+
     verdict = (
         "accepted" if result else f"NOT accepted ({result.failed.value if result.failed else '?'})"
     )
@@ -331,6 +355,9 @@ def _print_update(args: argparse.Namespace, result: UpdateResult) -> None:
 
 def run_verify(args: argparse.Namespace) -> int:
     """Verify a document (or an update of a trusted version); exit 0 when verified, 1 when not."""
+    from woda_sharing import _loading as loading  # noqa: PLC0415 - lean start-up (issue 16)
+    from woda_sharing._updates import verify_update  # noqa: PLC0415
+
     if args.trusted:
         update = verify_update(
             loading.load_path(args.trusted),

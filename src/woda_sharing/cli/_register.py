@@ -9,23 +9,19 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
-from woda_sharing._files import atomic_write
-from woda_sharing._keyring import parse_time
-from woda_sharing._loading import load_path
 from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, date_argument, json_text, printable
-from woda_sharing.cli._register_output import REGISTER_FORMATS, RegisterOutput
-from woda_sharing.exceptions import ImportRefusedError
-from woda_sharing.register import (
-    KINDS,
-    Query,
-    Refusal,
-    State,
-    export_csv,
-    export_json,
-    open_register,
-)
+
+if TYPE_CHECKING:
+    from woda_sharing.cli._register_output import RegisterOutput
+    from woda_sharing.register import Query
+
+# The register (SQLAlchemy) and the library load when a subcommand runs, not to build the
+# parser: ``woda-sharing --help`` starts quickly (issue 16). The choices below are the
+# register's own (`KINDS`, `State`); a test keeps them equal.
+KIND_CHOICES: Final = ("charter", "agreement", "keyring")
+STATE_CHOICES: Final = ("endorsed", "pending", "n/a")
 
 __all__ = ["register"]
 
@@ -45,6 +41,8 @@ def _db_parent() -> argparse.ArgumentParser:
 
 
 def _time(text: str) -> dt.datetime:
+    from woda_sharing._keyring import parse_time  # noqa: PLC0415 - lean start-up (issue 16)
+
     try:
         return parse_time(text)
     except (ValueError, TypeError):
@@ -108,7 +106,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:  # noqa: PLR091
             "of one flow: 'register list --from county-council --to-sector police' is what the "
             "county shares with the police.",
         )
-        p.add_argument("--kind", choices=KINDS, default="agreement")
+        p.add_argument("--kind", choices=KIND_CHOICES, default="agreement")
         p.add_argument("--id", metavar="ID")
         p.add_argument("--organisation", metavar="ORG", help="any party is this organisation")
         p.add_argument("--sector", metavar="SECTOR", help="any party is of this charter sector")
@@ -121,7 +119,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:  # noqa: PLR091
         p.add_argument("--purpose", metavar="PURPOSE", help="the same flow is for this purpose")
         p.add_argument("--basis", metavar="BASIS", help="the same flow cites this legal basis")
         p.add_argument("--charter", metavar="ID", help="agreements under this charter")
-        p.add_argument("--state", choices=[s.value for s in State], help="endorsement state")
+        p.add_argument("--state", choices=STATE_CHOICES, help="endorsement state")
         p.add_argument("--review-before", type=date_argument, metavar="YYYY-MM-DD")
         p.add_argument("--review-after", type=date_argument, metavar="YYYY-MM-DD")
         p.add_argument("--all-versions", action="store_true", help="every stored version")
@@ -135,7 +133,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:  # noqa: PLR091
         description="Show one version (default: the current one); with --format json, the "
         "document exactly as imported.",
     )
-    p.add_argument("kind", choices=KINDS)
+    p.add_argument("kind", choices=KIND_CHOICES)
     p.add_argument("id")
     p.add_argument("--version", type=_positive, metavar="N")
     p.set_defaults(handler=_show)
@@ -199,10 +197,16 @@ def _db_parent_only() -> argparse.ArgumentParser:
 
 
 def _out(args: argparse.Namespace) -> RegisterOutput:
+    from woda_sharing.cli._register_output import REGISTER_FORMATS  # noqa: PLC0415 - lean start-up (issue 16)
+
     return REGISTER_FORMATS[args.format](sys.stdout)
 
 
 def _import(args: argparse.Namespace) -> int:
+    from woda_sharing._loading import load_path  # noqa: PLC0415 - lean start-up (issue 16)
+    from woda_sharing.exceptions import ImportRefusedError  # noqa: PLC0415
+    from woda_sharing.register import Refusal, open_register  # noqa: PLC0415
+
     keyring = load_path(args.keyring) if args.keyring else None
     with open_register(args.db) as reg:
         try:
@@ -217,6 +221,8 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _query(args: argparse.Namespace) -> Query:
+    from woda_sharing.register import Query, State  # noqa: PLC0415 - lean start-up (issue 16)
+
     return Query(
         kind=args.kind,
         id=args.id,
@@ -240,6 +246,8 @@ def _query(args: argparse.Namespace) -> Query:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from woda_sharing.register import open_register  # noqa: PLC0415 - lean start-up (issue 16)
+
     query = _query(args)
     with open_register(args.db) as reg:
         _out(args).entries(reg.query(query))
@@ -247,6 +255,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
+    from woda_sharing.register import open_register  # noqa: PLC0415 - lean start-up (issue 16)
+
     with open_register(args.db) as reg:
         entry = reg.entry(args.kind, args.id, args.version)
         body = reg.body(args.kind, args.id, args.version)
@@ -255,6 +265,8 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
+    from woda_sharing.register import open_register  # noqa: PLC0415 - lean start-up (issue 16)
+
     with open_register(args.db) as reg:
         entries = reg.history(args.kind, args.id)
         changes = reg.changes(args.kind, args.id)
@@ -263,6 +275,8 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _due(args: argparse.Namespace) -> int:
+    from woda_sharing.register import open_register  # noqa: PLC0415 - lean start-up (issue 16)
+
     today: dt.date = args.today or dt.date.today()  # a calendar date in the user's own zone
     with open_register(args.db) as reg:
         due = reg.due(today, within=args.within)
@@ -271,6 +285,9 @@ def _due(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from woda_sharing._files import atomic_write  # noqa: PLC0415 - lean start-up (issue 16)
+    from woda_sharing.register import Query, export_csv, export_json, open_register  # noqa: PLC0415
+
     with open_register(args.db) as reg:
         records = reg.transparency(Query(charter=args.charter))
     text = export_json(records) if args.format == "json" else export_csv(records)
@@ -283,6 +300,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
+    from woda_sharing.register import open_register  # noqa: PLC0415 - lean start-up (issue 16)
+
     with open_register(args.db) as reg:
         result = reg.diff(args.kind, args.id, args.old, args.new)
     _out(args).diff(result)

@@ -13,8 +13,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from woda_sharing import _loading as loading
-from woda_sharing._files import atomic_write
 from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, json_text, printable
 from woda_sharing.exceptions import UsageError
 
@@ -104,6 +102,8 @@ def _time(text: str | None) -> dt.datetime | None:
 
 
 def _emit(data: bytes, output: str | None, form: str) -> None:
+    from woda_sharing._files import atomic_write  # noqa: PLC0415 - lean start-up (issue 16)
+
     if output is not None:
         atomic_write(Path(output), data)
         return
@@ -115,6 +115,8 @@ def _emit(data: bytes, output: str | None, form: str) -> None:
 
 def run_document(args: argparse.Namespace) -> int:
     """Render one document."""
+    from woda_sharing import _loading as loading  # noqa: PLC0415 - lean start-up (issue 16)
+
     library = _library()
     if args.format in _BINARY and args.output is None:
         raise UsageError(f"{_BINARY[args.format]} needs --output FILE")
@@ -133,6 +135,8 @@ def run_document(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     """Check a rendering against a signed document."""
+    from woda_sharing import _loading as loading  # noqa: PLC0415 - lean start-up (issue 16)
+
     library = _library()
     data = Path(args.rendering).read_bytes()
     result = library.check_rendering(
@@ -154,6 +158,8 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_redline(args: argparse.Namespace) -> int:
     """Render the differences between two versions."""
+    from woda_sharing import _loading as loading  # noqa: PLC0415 - lean start-up (issue 16)
+
     library = _library()
     if args.format in _BINARY and args.output is None:
         raise UsageError(f"{_BINARY[args.format]} needs --output FILE")

@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import io
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from woda_sharing._batch import BatchReport, validate_many
-from woda_sharing._files import atomic_write
 from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE, date_argument
 from woda_sharing.cli._output import FORMATS
 from woda_sharing.exceptions import DocumentError
+
+if TYPE_CHECKING:
+    from woda_sharing._batch import BatchReport
+
+# The library (jsonschema, cattrs) loads when a subcommand runs, not to build the parser.
 
 __all__ = ["register"]
 
@@ -46,6 +49,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Validate every file named, write the findings and return the exit code."""
+    from woda_sharing._batch import BatchReport, validate_many  # noqa: PLC0415 - lean start-up (issue 16)
+
     try:
         batch = validate_many(args.paths, charter=args.charter, today=args.today)
     except DocumentError as e:  # the --charter file: show why, then fail as a usage error
@@ -59,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write(args: argparse.Namespace, batch: BatchReport) -> None:
+    from woda_sharing._files import atomic_write  # noqa: PLC0415 - lean start-up (issue 16)
+
     if args.output is None:
         FORMATS[args.format](sys.stdout).batch(batch)
         return
