@@ -34,13 +34,14 @@ from attrs import field, frozen
 
 from woda_sharing import _canonical as canonical
 from woda_sharing import _jws
-from woda_sharing._codec import structure
+from woda_sharing._codec import structure, structure_schema_valid
 from woda_sharing._endorsement import EndorsementRequirement, endorsement_requirement
 from woda_sharing._jose import b64url_encode
 from woda_sharing._jws import HEADER_PREFIX, TYP, from_compact, to_compact
 from woda_sharing._keyring import KeyEntry, Keyring, KeyStatus, fingerprint
 from woda_sharing._keys import ALGORITHMS, Signer, check_public_jwk, verify_signature
 from woda_sharing._model import Agreement, Charter, is_id
+from woda_sharing._schema import fast_is_valid
 from woda_sharing.exceptions import (
     CanonicalizationError,
     DocumentError,
@@ -55,6 +56,7 @@ __all__ = [
     "TYP",
     "EndorsementRequirement",
     "EndorsementStatus",
+    "PreparedCharter",
     "Status",
     "VerificationResult",
     "endorse",
@@ -62,6 +64,7 @@ __all__ = [
     "endorsement_requirement",
     "from_compact",
     "honourable",
+    "prepare_charter",
     "require_verified",
     "to_compact",
     "verify",
@@ -185,9 +188,10 @@ class VerificationResult:
 def _typed(document: Mapping[str, Any], kind: str) -> Charter | Agreement:
     """Structure *document* (its endorsements aside) as *kind*, raising `DocumentError`."""
     content = {k: v for k, v in document.items() if k != "endorsements"}
-    if kind == "charter":
-        return structure(content, Charter)
-    return structure(content, Agreement)
+    cls: type[Charter | Agreement] = Charter if kind == "charter" else Agreement
+    if fast_is_valid(kind, content):  # the compiled schema says yes: the trusted converter may type it
+        return structure_schema_valid(content, cls)
+    return structure(content, cls)
 
 
 # --------------------------------------------------------------------------- endorse
@@ -470,13 +474,16 @@ def verify(
     document: Mapping[str, Any],
     keyring: Keyring | Mapping[str, Any],
     *,
-    charter: Mapping[str, Any] | None = None,
+    charter: Mapping[str, Any] | PreparedCharter | None = None,
     at: dt.datetime,
 ) -> VerificationResult:
     """Verify every endorsement of *document* against *keyring* at time *at*.
 
     *charter* is the charter an agreement sits under (ignored for a charter,
-    which carries its own rule). Never raises for a bad document; raises
+    which carries its own rule): its wire form, or a `PreparedCharter` (see
+    `prepare_charter`) when many agreements are verified under one charter.
+    Give a `Keyring` rather than its wire form for the same reason. Never
+    raises for a bad document; raises
     `KeyringError` when the keyring itself is refused and `UsageError` when
     *at* is not a timezone-aware datetime, or *document* or *charter* is not
     a mapping.
@@ -487,41 +494,68 @@ def verify(
     ring = keyring if isinstance(keyring, Keyring) else Keyring.from_data(keyring)
     if not isinstance(document, Mapping):
         raise UsageError(f"a document is a mapping, not a {type(document).__name__}")
-    if charter is not None and not isinstance(charter, Mapping):
+    if isinstance(charter, PreparedCharter):
+        given: PreparedCharter | None = charter
+    elif charter is None:
+        given = None
+    elif isinstance(charter, Mapping):
+        given = prepare_charter(charter)
+    else:
         raise UsageError(f"a charter is a mapping, not a {type(charter).__name__}")
-    given = None if charter is None else _given_charter(charter)
     return _verify(document, ring, given, at)
 
 
 @frozen
-class _GivenCharter:
-    """The charter an agreement was verified under, read once: typed, its digest, or why not."""
+class PreparedCharter:
+    """A charter read once for verifying the agreements under it: typed, with its digest, or why it cannot serve.
 
+    Make one with `prepare_charter` and pass it as ``charter=`` to `verify`:
+    verifying many agreements under one charter then types and digests the
+    charter once, not once per agreement. A charter that cannot serve (no
+    canonical form, not a charter, does not structure) is still prepared; it
+    carries the reason in ``problem``, and every agreement verified under it
+    says so and does not count as endorsed (fails closed).
+    """
+
+    #: The typed charter, or ``None`` when it cannot serve.
     charter: Charter | None
+    #: Its SHA-256 digest (``sha256:...``), or ``None`` when it has no canonical form.
     digest: str | None
+    #: Why it cannot serve, or ``None``.
     problem: str | None
 
 
-def _given_charter(charter: Mapping[str, Any]) -> _GivenCharter:
+def prepare_charter(charter: Mapping[str, Any]) -> PreparedCharter:
+    """Read *charter* (its wire form, as endorsed) once for `verify`: type it and compute its digest.
+
+    Never raises for a bad charter: the `PreparedCharter` records why it
+    cannot serve. Raises `UsageError` when *charter* is not a mapping.
+    """
+    given: object = charter
+    if not isinstance(given, Mapping):
+        raise UsageError(f"a charter is a mapping, not a {type(given).__name__}")
     try:
         digest = canonical.digest(charter)
     except CanonicalizationError:
-        return _GivenCharter(
+        return PreparedCharter(
             None, None, "the charter given has no canonical form, so its digest is unknown"
         )
     if charter.get("kind") != "charter":
-        return _GivenCharter(None, digest, "the charter given is not a document of kind charter")
+        return PreparedCharter(None, digest, "the charter given is not a document of kind charter")
     try:
         typed = structure({k: v for k, v in charter.items() if k != "endorsements"}, Charter)
     except DocumentError as e:
-        return _GivenCharter(None, digest, f"the charter given does not structure: {e}")
-    return _GivenCharter(typed, digest, None)
+        return PreparedCharter(None, digest, f"the charter given does not structure: {e}")
+    return PreparedCharter(typed, digest, None)
+
+
+_given_charter = prepare_charter  # the name the batch verifiers use
 
 
 def _verify(
     document: Mapping[str, Any],
     ring: Keyring,
-    given: _GivenCharter | None,
+    given: PreparedCharter | None,
     at: dt.datetime,
 ) -> VerificationResult:
     kind = document.get("kind")
