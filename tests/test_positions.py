@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from woda_sharing import validate
 from woda_sharing._findings import Finding, Report, Severity
-from woda_sharing._positions import PositionIndex, locate
+from woda_sharing._positions import PathIndex, PositionIndex, locate
 
 TEXT = """{
   "a": 1,
@@ -160,3 +160,50 @@ def test_a_finding_without_a_line_is_written_with_its_pointer() -> None:
     assert placed.text() == "3:4: error WS101 m"
     assert placed.as_dict()["line"] == 3
     assert placed.as_dict()["column"] == 4
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(alphabet='ab/~"\\\n é', max_size=3), children, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+def _pointers(value: object, where: str = "") -> list[str]:
+    found = [where]
+    if isinstance(value, dict):
+        for name, child in value.items():
+            token = name.replace("~", "~0").replace("/", "~1")
+            found += _pointers(child, f"{where}/{token}")
+            found.append(f"{where}/{token}/missing")
+    elif isinstance(value, list):
+        for n, child in enumerate(value):
+            found += _pointers(child, f"{where}/{n}")
+        found.append(f"{where}/{len(value)}")
+    return found
+
+
+@given(value=_JSON, indent=st.sampled_from([None, 1, 2]), duplicate=st.booleans())
+def test_the_path_index_places_every_pointer_where_the_full_pass_does(
+    value: object, indent: int | None, duplicate: bool
+) -> None:
+    """PathIndex (reads only the containers on a path) agrees with PositionIndex (reads every token)."""
+    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    if duplicate and isinstance(value, dict) and value:
+        name = next(iter(value))  # a repeated name: the last occurrence wins in both
+        text = text[:-1] + f', {json.dumps(name)}: [1, {{"x": 2}}]' + "}"
+    full, path = PositionIndex(text), PathIndex(text)
+    for where in _pointers(json.loads(text)):
+        assert path.locate(where) == full.locate(where), where
+
+
+def test_the_path_index_refuses_what_it_cannot_read_and_locate_falls_back() -> None:
+    with pytest.raises(ValueError, match="expected"):
+        PathIndex('{"a": 1 "b": 2}').locate("/b")
+    broken = b'{"a": 1\n "b": 2}'
+    finding = Finding(code="WS999", severity=Severity.ERROR, pointer="/b", message="x")
+    (placed,) = locate(Report(source="x", kind=None, findings=(finding,)), broken).findings
+    assert (placed.line, placed.column) == PositionIndex(broken.decode()).locate("/b")

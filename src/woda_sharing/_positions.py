@@ -17,6 +17,14 @@ The index is built by one iterative pass of a small tokenizer, so a deeply
 nested or broken file can neither recurse nor raise: the pass simply stops
 where the text stops making sense (or nests deeper than any readable document
 may), and pointers past that point fall back to their nearest located ancestor.
+
+That pass costs Python work per token of the whole file, which for a
+document with a few warnings was most of its validation (issue 16). `locate`
+therefore first places each pointer with `PathIndex`, which reads only the
+containers along the pointers' paths, each once, skipping every value with
+the standard library's C scanner; when the text is not plain JSON it can read
+that way, the full pass places the findings instead. A property test holds the
+two to the same places.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from collections.abc import Callable
 from typing import Final, Protocol
 
 from attrs import evolve
@@ -32,7 +41,7 @@ from woda_sharing._canonical import MAX_DEPTH
 from woda_sharing._findings import Finding, Report
 from woda_sharing._syntax import Explanation, explain_encoding, explain_syntax
 
-__all__ = ["Locator", "PositionIndex", "locate", "locate_with", "place_all"]
+__all__ = ["Locator", "PathIndex", "PositionIndex", "locate", "locate_with", "place_all"]
 
 
 class Locator(Protocol):
@@ -164,6 +173,106 @@ def _step(lexeme: str, start: int, stack: list[_Frame], offsets: dict[str, int])
     return True
 
 
+_DECODER: Final = json.JSONDecoder()
+#: The C scanner of JSON strings (typeshed does not declare it): (text, end) after the quote.
+_scanstring: Final[Callable[[str, int], tuple[str, int]]] = json.decoder.scanstring  # type: ignore[attr-defined]
+_SPACE: Final = re.compile(r"[ \t\n\r]*")
+
+
+def _skip(text: str, at: int) -> int:
+    """The offset of the first character from *at* on that is not JSON whitespace."""
+    match = _SPACE.match(text, at)
+    return match.end() if match is not None else at
+
+
+class PathIndex:
+    """Lines and columns of JSON Pointers in one JSON text, reading only the containers on their paths.
+
+    Each container is read once, when a pointer first goes through it: the
+    offsets of its members' names (the last of a repeated name wins) or of its
+    elements, every value skipped by the C scanner. Raises `ValueError` when
+    the text is not JSON it can read this way; `PositionIndex` places those.
+    """
+
+    __slots__ = ("_children", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._children: dict[str, dict[str, tuple[int, int]]] = {}
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and column of the character at *offset* (counted at C level)."""
+        text = self._text
+        return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+
+    def locate(self, where: str) -> tuple[int, int]:
+        """The line and column of the pointer *where*, or of its nearest located ancestor."""
+        return self.position(self._offset(where))
+
+    def _offset(self, where: str) -> int:
+        text = self._text
+        place = value = _skip(text, 0)
+        if value >= len(text):
+            raise ValueError("no JSON value")
+        here = ""
+        for token in where.split("/")[1:] if where else ():
+            children = self._children.get(here)
+            if children is None:
+                children = self._children[here] = _children(text, value)
+            child = children.get(token)
+            if child is None:
+                break  # not there (a missing member): its nearest ancestor
+            here = f"{here}/{token}"
+            place, value = child
+        return place
+
+
+def _children(text: str, at: int) -> dict[str, tuple[int, int]]:
+    """The pointer tokens of the members or elements of the value at *at*, with their places and values' offsets.
+
+    A member is placed at its name, an element at its value; a scalar has none.
+    """
+    found: dict[str, tuple[int, int]] = {}
+    opening = text[at]
+    if opening not in "{[":
+        return found
+    closing = "}" if opening == "{" else "]"
+    i = _skip(text, at + 1)
+    if text[i] == closing:
+        return found
+    count = 0
+    while True:
+        if opening == "{":
+            if text[i] != '"':
+                raise ValueError("a member name was expected")
+            name, end = _scanstring(text, i + 1)
+            end = _skip(text, end)
+            if text[end] != ":":
+                raise ValueError("a colon was expected")
+            start = _skip(text, end + 1)
+            found[_escape(name)] = (i, start)
+        else:
+            found[str(count)] = (i, i)
+            start = i
+            count += 1
+        _, end = _DECODER.raw_decode(text, start)
+        i = _skip(text, end)
+        if text[i] == closing:
+            return found
+        if text[i] != ",":
+            raise ValueError("a comma was expected")
+        i = _skip(text, i + 1)
+
+
+def _path_positions(text: str, pointers: list[str]) -> dict[str, tuple[int, int]] | None:
+    """The place of each pointer by `PathIndex`, or ``None`` when the text is not plain JSON to it."""
+    index = PathIndex(text)
+    try:
+        return {where: index.locate(where) for where in pointers}
+    except (ValueError, IndexError, RecursionError):
+        return None
+
+
 def locate(report: Report, data: bytes) -> Report:
     """Return *report* with a line and column on every finding, computed from *data*.
 
@@ -175,6 +284,8 @@ def locate(report: Report, data: bytes) -> Report:
     if not report.findings:
         return report
     index: PositionIndex | None = None
+    text: str | None = None
+    placed: dict[str, tuple[int, int]] | None = None
     located: list[Finding] = []
     for finding in report.findings:
         explained: Explanation | None = None
@@ -193,9 +304,15 @@ def locate(report: Report, data: bytes) -> Report:
                 )
             )
             continue
-        if index is None:
-            index = PositionIndex.of_bytes(data)
-        line, column = index.locate(finding.pointer)
+        if text is None:
+            text = data.decode("utf-8", errors="replace")
+            placed = _path_positions(text, [f.pointer for f in report.findings])
+        if placed is not None:
+            line, column = placed[finding.pointer]
+        else:
+            if index is None:
+                index = PositionIndex(text)
+            line, column = index.locate(finding.pointer)
         located.append(evolve(finding, line=line, column=column))
     return evolve(report, findings=tuple(located))
 
