@@ -667,41 +667,60 @@ class Register:
                 )
                 for days in periods
             ]
-            stmt = _select_entries().where(
-                *current, sa.or_(documents.c.state == State.PENDING.value, *windows)
-            )
+            d = documents.c
+            stmt = sa.select(
+                d.pk,
+                d.kind,
+                d.doc_id,
+                d.version,
+                d.title,
+                d.state,
+                d.end_date,
+                d.review_date,
+                d.notice_days,
+            ).where(*current, sa.or_(d.state == State.PENDING.value, *windows))
             rows = conn.execute(stmt).all()
-            entries = self._entries(conn, rows)
+            # Only who has not endorsed yet is listed: read the pending rows, not every endorser.
+            pending: dict[int, list[str]] = {}
+            for chunk in _chunks([row.pk for row in rows]):
+                for doc, organisation in conn.execute(
+                    sa.select(endorsers.c.doc, endorsers.c.organisation)
+                    .where(endorsers.c.doc.in_(chunk), endorsers.c.state == State.PENDING.value)
+                    .order_by(endorsers.c.doc, endorsers.c.organisation)
+                ):
+                    pending.setdefault(doc, []).append(organisation)
         out: list[Due] = []
-        for row, entry in zip(rows, entries, strict=True):
+        for row in rows:
             notice = row.notice_days if within is None else within
-            for what, day in (("review", entry.review), ("end", entry.end)):
+            title = json.loads(row.title)
+            waiting = tuple(pending.get(row.pk, ()))
+            for what, day in (("review", row.review_date), ("end", row.end_date)):
                 if day is not None and (day - today).days <= notice:
                     out.append(
                         Due(
-                            kind=entry.kind,
-                            id=entry.id,
-                            version=entry.version,
-                            title=entry.title,
+                            kind=row.kind,
+                            id=row.doc_id,
+                            version=row.version,
+                            title=title,
                             what=what,
                             date=day,
                             days=(day - today).days,
                             notice_days=notice,
-                            pending=entry.pending,
+                            pending=waiting,
                         )
                     )
-            if entry.state is State.PENDING:
+            if row.state == State.PENDING.value:
                 out.append(
                     Due(
-                        kind=entry.kind,
-                        id=entry.id,
-                        version=entry.version,
-                        title=entry.title,
+                        kind=row.kind,
+                        id=row.doc_id,
+                        version=row.version,
+                        title=title,
                         what="endorsement",
                         date=None,
                         days=None,
                         notice_days=notice,
-                        pending=entry.pending,
+                        pending=waiting,
                     )
                 )
         return sorted(out, key=lambda d: (d.date is None, d.date or today, d.kind, d.id, d.what))
