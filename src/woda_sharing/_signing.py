@@ -189,7 +189,9 @@ def _typed(document: Mapping[str, Any], kind: str) -> Charter | Agreement:
     """Structure *document* (its endorsements aside) as *kind*, raising `DocumentError`."""
     content = {k: v for k, v in document.items() if k != "endorsements"}
     cls: type[Charter | Agreement] = Charter if kind == "charter" else Agreement
-    if fast_is_valid(kind, content):  # the compiled schema says yes: the trusted converter may type it
+    if fast_is_valid(
+        kind, content
+    ):  # the compiled schema says yes: the trusted converter may type it
         return structure_schema_valid(content, cls)
     return structure(content, cls)
 
