@@ -89,6 +89,9 @@ RETRIES: Final = 5
 _DATED_CODES: Final = frozenset({"WS303", "WS304", "WS306"})
 _NO_ENDORSEMENTS: Final = "the document has no endorsements"
 _KIND_ORDER: Final = {"keyring": 0, "charter": 1, "agreement": 2}
+_STATES: Final = {state.value: state for state in State}
+#: Up to this many rows, a query reads their endorsers by key; beyond, by the query again.
+_FEW: Final = 50
 
 
 def database_url(db: str | os.PathLike[str] | None) -> URL:
@@ -566,25 +569,38 @@ class Register:
         q = Query() if query is None else query
         if not isinstance(q, Query):
             raise UsageError(f"query must be a Query, not {type(q).__name__}")
-        stmt = (
-            _select_entries()
-            .where(*_conditions(q))
-            .order_by(documents.c.kind, documents.c.doc_id, documents.c.version)
-        )
+        stmt = _select_entries().where(*_conditions(q))
         if q.limit is not None:
-            stmt = stmt.limit(q.limit)
+            order = (documents.c.kind, documents.c.doc_id, documents.c.version)
+            stmt = stmt.order_by(*order).limit(q.limit)
         with self._engine.connect() as conn:
-            return self._entries(conn, conn.execute(stmt).all())
+            rows = conn.execute(stmt).all()
+            if q.limit is None:
+                # Sorted here, not in SQL: an ORDER BY makes SQLite walk every document in
+                # index order instead of looking up the few the filters select.
+                rows = sorted(rows, key=lambda row: (row.kind, row.doc_id, row.version))
+            if q.limit is not None or len(rows) <= _FEW:
+                return self._entries(conn, rows)
+            # The endorsers of the same documents in one statement, selected again in SQL
+            # rather than by a list of keys that SQL must parse (the query's own subqueries).
+            docs = sa.select(documents.c.pk).where(*_conditions(q))
+            return self._entries(conn, rows, docs=docs)
 
-    def _entries(self, conn: Connection, rows: Sequence[Any]) -> list[Entry]:
+    def _entries(
+        self, conn: Connection, rows: Sequence[Any], *, docs: sa.Select[Any] | None = None
+    ) -> list[Entry]:
         by_doc: dict[int, tuple[list[str], list[str]]] = {row.pk: ([], []) for row in rows}
-        for chunk in _chunks(list(by_doc)):
-            for doc, organisation, state in conn.execute(
-                sa.select(endorsers.c.doc, endorsers.c.organisation, endorsers.c.state)
-                .where(endorsers.c.doc.in_(chunk))
-                .order_by(endorsers.c.doc, endorsers.c.organisation)
-            ):
-                by_doc[doc][0 if state == State.ENDORSED.value else 1].append(organisation)
+        endorsed = State.ENDORSED.value
+        select = sa.select(endorsers.c.doc, endorsers.c.organisation, endorsers.c.state)
+        chunks = [docs] if docs is not None else _chunks(list(by_doc))
+        for chunk in chunks:
+            found = conn.execute(
+                select.where(endorsers.c.doc.in_(chunk)).order_by(
+                    endorsers.c.doc, endorsers.c.organisation
+                )
+            ).all()
+            for doc, organisation, state in found:
+                by_doc[doc][0 if state == endorsed else 1].append(organisation)
         return [_entry(row, *by_doc[row.pk]) for row in rows]
 
     def entry(self, kind: str, ident: str, version: int | None = None) -> Entry:
@@ -1330,7 +1346,7 @@ def _entry(row: Any, endorsed: list[str], pending: list[str]) -> Entry:
         digest=row.digest,
         title=json.loads(row.title),
         current=bool(row.is_head),
-        state=State(row.state),
+        state=_STATES[row.state],
         imported_at=_unstamp(row.imported_at),
         start=row.start_date,
         end=row.end_date,
@@ -1403,16 +1419,17 @@ def _flow_docs(q: Query) -> sa.Select[Any]:
         value = getattr(q, name)
         if value is not None:
             stmt = stmt.where(column == value)
+    # Joins, not EXISTS per flow: the planner may then start from the item, purpose or basis
+    # index (a few hundred rows) instead of testing every flow of the register.
     for value, table, column in (
         (q.item, flow_items, flow_items.c.item_id),
         (q.purpose, flow_purposes, flow_purposes.c.purpose_id),
         (q.basis, flow_bases, flow_bases.c.basis_id),
     ):
         if value is not None:
-            stmt = stmt.where(
-                sa.exists().where(
-                    table.c.doc == f.doc, table.c.flow_id == f.flow_id, column == value
-                )
+            stmt = stmt.join(
+                table,
+                sa.and_(table.c.doc == f.doc, table.c.flow_id == f.flow_id, column == value),
             )
     return stmt
 
