@@ -46,7 +46,7 @@ def tests(s: nox.Session) -> None:
     """
     s.run("bash", str(ROOT / "tools" / "ensure_postgres.sh"), external=True)
     s.run("bash", str(ROOT / "tools" / "ensure_browser.sh"), external=True)
-    s.install(".[register,render,yaml]", *TEST_DEPS)
+    s.install(".[register,render,serve,yaml]", *TEST_DEPS)
     s.run(
         "pytest",
         "--cov=woda_sharing",
@@ -68,7 +68,7 @@ def lint(s: nox.Session) -> None:
 @session()
 def typecheck(s: nox.Session) -> None:
     """mypy --strict over the library."""
-    s.install(".[register,render,yaml]", "mypy>=1.11", "types-jsonschema")
+    s.install(".[register,render,serve,yaml]", "mypy>=1.11", "types-jsonschema")
     s.run("mypy", "--strict", "src/woda_sharing")
 
 
@@ -79,7 +79,9 @@ def docs(s: nox.Session) -> None:
     mkdocstrings renders the Python API reference from the docstrings (ruff lays
     out the signatures).
     """
-    s.install(".[register,render,yaml]", "mkdocs>=1.6", "mkdocstrings[python]>=0.26", "ruff>=0.6")
+    s.install(
+        ".[register,render,serve,yaml]", "mkdocs>=1.6", "mkdocstrings[python]>=0.26", "ruff>=0.6"
+    )
     s.run("python", "docs/_gen.py", "--check")
     s.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / "site"))
 
@@ -96,7 +98,7 @@ def build(s: nox.Session) -> None:
 def bench(s: nox.Session) -> None:
     """Measure validation, verification, decisions, the register and rendering (see docs/explanation/performance.md)."""
     s.run("bash", str(ROOT / "tools" / "ensure_browser.sh"), external=True)
-    s.install(".[register,render,yaml]")
+    s.install(".[register,render,serve,yaml]")
     s.run("python", "-m", "benchmarks", *s.posargs)
 
 

@@ -30,7 +30,9 @@ MODULES: Final = (
     "bench_hostile",
     "bench_cli",
     "bench_register",
+    "bench_log",
     "bench_render",
+    "bench_service",
 )
 
 _RESULTS: Final = Path(".benchmarks") / "results.json"

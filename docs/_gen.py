@@ -12,6 +12,7 @@ its docstring. Both modes check that it lists every name of
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from woda_sharing._decisions import reason_table
 from woda_sharing._legal import CatalogueEntry, StatutoryGateway
 from woda_sharing._validation import PIPELINE_CODES
 from woda_sharing.rules import builtin_catalogue, builtin_rules
+from woda_sharing.service._openapi import openapi
 
 DOCS = Path(__file__).parent
 API_PAGE = "reference/api.md"
@@ -187,7 +189,39 @@ def decision_reasons_page() -> str:
     return "".join(lines)
 
 
+def service_api_page() -> str:
+    """The decision service's HTTP reference, from the OpenAPI document it serves."""
+    document = openapi()
+    lines = [
+        HEADER,
+        "# The decision service's HTTP interface\n\n",
+        "`woda-sharing serve` ([how-to](../how-to/run-decision-service.md)) serves this\n",
+        "OpenAPI 3.1 description at `GET /openapi.json`. Every route under `/v1/` needs\n",
+        "`Authorization: Bearer <token>`; the health routes and the description do not.\n",
+        "Every refusal is an `application/problem+json` document (RFC 9457) with a stable\n",
+        "`code`.\n\n",
+        "| Method | Path | What | Responses |\n| --- | --- | --- | --- |\n",
+    ]
+    for path, operations in document["paths"].items():
+        for method, op in operations.items():
+            statuses = ", ".join(sorted(op["responses"]))
+            lines.append(
+                f"| `{method.upper()}` | `{path}` | {_cell(op['summary'])} | {statuses} |\n"
+            )
+    codes = document["components"]["schemas"]["Problem"]["properties"]["code"]["enum"]
+    lines += [
+        "\n## Refusal codes\n\n",
+        *(f"- `{code}`\n" for code in codes),
+        "\n## The OpenAPI document\n\n",
+        "```json\n",
+        json.dumps(document, indent=2),
+        "\n```\n",
+    ]
+    return "".join(lines)
+
+
 PAGES: dict[str, Callable[[], str]] = {
+    "reference/service-api.md": service_api_page,
     "reference/decision-reasons.md": decision_reasons_page,
     "reference/rules.md": rules_page,
     "reference/legal-bases.md": legal_bases_page,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -38,3 +39,23 @@ def agreement(charter: dict[str, Any]) -> dict[str, Any]:
     from woda_sharing.testing import example_agreement
 
     return example_agreement(charter)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Any]:
+    """One private PostgreSQL server for the whole session (the register's and the service's tests)."""
+    import shutil
+    import subprocess
+
+    from tests.register.conftest import PostgresServer
+
+    server = PostgresServer()
+    try:
+        server.start()
+    except subprocess.CalledProcessError as e:
+        shutil.rmtree(server.root, ignore_errors=True)
+        pytest.fail(f"PostgreSQL did not start: {e.stderr.decode(errors='replace')}")
+    try:
+        yield server
+    finally:
+        server.stop()

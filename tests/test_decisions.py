@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from woda_sharing import _codec as codec
 from woda_sharing import _decisions as decisions
+from woda_sharing._canonical import digest
 from woda_sharing._decisions import (
     REASONS,
     Decision,
@@ -1031,7 +1032,12 @@ def test_policy_is_built_from_an_index_with_the_same_answers() -> None:
     info = CharterInfo.from_data(example_charter())
     agreement = codec.structure(example_agreement(), Agreement)
     index = PolicyIndex.build(info.charter, [agreement])
+    assert index != compile_().index  # built from typed documents, it knows no digests
+    assert {d.digest for d in index.documents} == {None}
+    digests = {"test-charter": info.digest or "", "test-agreement": digest(example_agreement())}
+    index = PolicyIndex.build(info.charter, [agreement], digests=digests)
     assert index == compile_().index
+    assert [d.digest for d in compile_().documents] == list(digests.values())
     assert Policy(index).decide(REQ) == compile_().decide(REQ)
     with pytest.raises(UsageError, match="compile"):
         Policy("not an index")  # type: ignore[arg-type]

@@ -12,7 +12,19 @@ import sys
 
 import pytest
 
-HEAVY = ("cryptography", "jsonschema", "jsonschema_rs", "referencing", "cattrs", "rfc8785")
+HEAVY = (
+    "cryptography",
+    "jsonschema",
+    "jsonschema_rs",
+    "referencing",
+    "cattrs",
+    "rfc8785",
+    "starlette",
+    "uvicorn",
+    "sqlalchemy",
+)
+#: The decision service's web stack (the ``serve`` extra).
+WEB = ("starlette", "uvicorn", "anyio", "sqlalchemy")
 
 
 def _loaded(code: str) -> set[str]:
@@ -30,6 +42,9 @@ def _loaded(code: str) -> set[str]:
         pytest.param("import woda_sharing", HEAVY, id="import-package"),
         pytest.param(
             "import woda_sharing; woda_sharing.validate", ("cryptography",), id="validate-no-crypto"
+        ),
+        pytest.param(
+            "from woda_sharing.service import ServiceConfig, load_config", WEB, id="service-config"
         ),
         pytest.param(
             "import woda_sharing; woda_sharing.Policy", ("cryptography",), id="policy-no-crypto"

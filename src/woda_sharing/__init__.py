@@ -19,8 +19,10 @@ if TYPE_CHECKING:
     from woda_sharing._canonical import digest, signed_bytes
     from woda_sharing._chain import ChainLink, ChainResult, check_chain, check_update, require_chain
     from woda_sharing._codec import structure, unstructure
+    from woda_sharing._decision_records import DecisionRecord, record
     from woda_sharing._decisions import (
         Decision,
+        DocumentRef,
         FlowRef,
         IndexEntry,
         Policy,
@@ -123,7 +125,16 @@ if TYPE_CHECKING:
         Waiver,
         notice_days,
     )
+    from woda_sharing._receipts import (
+        RECEIPT_TYP,
+        Receipt,
+        ReceiptResult,
+        require_receipt,
+        sign_receipt,
+        verify_receipt,
+    )
     from woda_sharing._records import expanded_flows
+    from woda_sharing._replay import ChangedOutcome, OutcomeChange, ReplayResult, replay
     from woda_sharing._schema import load_schema
     from woda_sharing._schema import registry as schema_registry
     from woda_sharing._signing import (
@@ -142,6 +153,7 @@ if TYPE_CHECKING:
         verify,
     )
     from woda_sharing._skeleton import agreement_skeleton
+    from woda_sharing._statements import CHECKPOINT_TYP, SignatureCheck
     from woda_sharing._terms import EffectiveTerms, Term, effective_terms
     from woda_sharing._updates import (
         RuleCheck,
@@ -173,6 +185,7 @@ if TYPE_CHECKING:
         LoadError,
         NotFoundError,
         PolicyError,
+        RecordError,
         RegisterError,
         RuleError,
         SigningError,
@@ -225,6 +238,7 @@ _EXPORTS: Final[Mapping[str, tuple[str, ...]]] = {
     ),
     "woda_sharing._decisions": (
         "Decision",
+        "DocumentRef",
         "FlowRef",
         "IndexEntry",
         "Policy",
@@ -338,6 +352,28 @@ _EXPORTS: Final[Mapping[str, tuple[str, ...]]] = {
         "Waiver",
     ),
     "woda_sharing._records": ("expanded_flows",),
+    "woda_sharing._decision_records": (
+        "DecisionRecord",
+        "record",
+    ),
+    "woda_sharing._receipts": (
+        "RECEIPT_TYP",
+        "Receipt",
+        "ReceiptResult",
+        "require_receipt",
+        "sign_receipt",
+        "verify_receipt",
+    ),
+    "woda_sharing._replay": (
+        "ChangedOutcome",
+        "OutcomeChange",
+        "ReplayResult",
+        "replay",
+    ),
+    "woda_sharing._statements": (
+        "CHECKPOINT_TYP",
+        "SignatureCheck",
+    ),
     "woda_sharing._schema": ("load_schema",),
     "woda_sharing._endorsement": (
         "EndorsementRequirement",
@@ -393,6 +429,7 @@ _EXPORTS: Final[Mapping[str, tuple[str, ...]]] = {
         "LimitExceededError",
         "LoadError",
         "PolicyError",
+        "RecordError",
         "RuleError",
         "SigningError",
         "UpdateError",
@@ -439,9 +476,11 @@ def __dir__() -> list[str]:
 __version__ = "0.1.0"
 
 __all__ = [
+    "CHECKPOINT_TYP",
     "DEFAULT_LIMITS",
     "DEFAULT_NOTICE_DAYS",
     "PIPELINE_CODES",
+    "RECEIPT_TYP",
     "Agreement",
     "AgreementContext",
     "AgreementWithCharterContext",
@@ -465,6 +504,7 @@ __all__ = [
     "ChainLink",
     "ChainResult",
     "Change",
+    "ChangedOutcome",
     "Charter",
     "CharterContext",
     "CharterInfo",
@@ -479,11 +519,13 @@ __all__ = [
     "Control",
     "DataItem",
     "Decision",
+    "DecisionRecord",
     "Defaults",
     "Diff",
     "Difference",
     "DifferenceKind",
     "DocumentError",
+    "DocumentRef",
     "DocumentStatus",
     "Dpia",
     "Duration",
@@ -521,6 +563,7 @@ __all__ = [
     "NotFoundError",
     "Office",
     "OfficeHolder",
+    "OutcomeChange",
     "PaperOriginal",
     "Party",
     "PipelineCode",
@@ -532,7 +575,11 @@ __all__ = [
     "Principle",
     "Purpose",
     "Reason",
+    "Receipt",
+    "ReceiptResult",
+    "RecordError",
     "RegisterError",
+    "ReplayResult",
     "Report",
     "Request",
     "Retention",
@@ -550,6 +597,7 @@ __all__ = [
     "Severity",
     "SharedRecord",
     "Signatory",
+    "SignatureCheck",
     "Signer",
     "SigningError",
     "Status",
@@ -600,12 +648,16 @@ __all__ = [
     "prepare_charter",
     "public_jwk",
     "read_signer",
+    "record",
+    "replay",
     "require_chain",
+    "require_receipt",
     "require_update",
     "require_valid",
     "require_verified",
     "retire_key",
     "schema_registry",
+    "sign_receipt",
     "signed_bytes",
     "structure",
     "to_compact",
@@ -613,6 +665,7 @@ __all__ = [
     "validate",
     "validate_many",
     "verify",
+    "verify_receipt",
     "verify_update",
     "write_private_key",
     "write_public_jwk",

@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, NamedTuple
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from woda_sharing._gc import collector_paused
 from woda_sharing._legal import Catalogue, CatalogueEntry
@@ -35,6 +35,7 @@ from woda_sharing.rules import builtin_catalogue
 __all__ = [
     "REASONS",
     "Decision",
+    "DocumentRef",
     "FlowRef",
     "IndexEntry",
     "Policy",
@@ -106,6 +107,25 @@ class FlowRef:
 
     def __str__(self) -> str:
         return f"{self.agreement}#{self.flow}"
+
+
+@frozen(kw_only=True)
+class DocumentRef:
+    """A document a policy was compiled from: kind, id, version and digest.
+
+    *digest* is ``sha256:<hex>`` over the document's canonical bytes, or
+    ``None`` when the policy was compiled from a typed document whose wire
+    form (and so whose digest) it never saw.
+    """
+
+    kind: str
+    id: str
+    version: int
+    digest: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form used in decision records."""
+        return {"kind": self.kind, "id": self.id, "version": self.version, "digest": self.digest}
 
 
 @frozen(kw_only=True)
@@ -265,6 +285,8 @@ class PolicyIndex:
     windows: Mapping[tuple[PartyPair, str, str], tuple[tuple[dt.date, dt.date, FlowRef], ...]]
     answers: Mapping[PairPurpose, Mapping[str, tuple[Run, ...]]]
     flow_bases: Mapping[FlowRef, tuple[CatalogueEntry, ...]]
+    #: The charter, then each agreement, the index was built from (with digests when known).
+    documents: tuple[DocumentRef, ...] = ()
 
     @classmethod
     def build(
@@ -274,18 +296,20 @@ class PolicyIndex:
         *,
         endorsed: Mapping[str, bool] | Callable[[Agreement], bool] | None = None,
         catalogue: Catalogue | None = None,
+        digests: Mapping[str, str] | None = None,
     ) -> PolicyIndex:
         """Index typed *charter* and *agreements* (taken as given), or raise `PolicyError`.
 
         `Policy.compile` validates wire documents and calls this; see it for
-        *endorsed* and *catalogue*.
+        *endorsed*, *catalogue* and *digests*.
         """
-        return _build(
+        index = _build(
             charter,
             agreements,
             endorsed,
             builtin_catalogue() if catalogue is None else catalogue,
         )
+        return evolve(index, documents=_documents(charter, agreements, digests or {}))
 
 
 class Policy:
@@ -344,6 +368,7 @@ class Policy:
         *,
         endorsed: Mapping[str, bool] | Callable[[Agreement], bool] | None = None,
         catalogue: Catalogue | None = None,
+        digests: Mapping[str, str] | None = None,
     ) -> Policy:
         """Compile *charter* and *agreements* into a policy, or raise `PolicyError`.
 
@@ -371,8 +396,15 @@ class Policy:
         endorsement is not checked. *catalogue* replaces the built-in
         legal-basis catalogue (the charter's and each agreement's own entries
         extend it).
+
+        The policy remembers the digest of each document it was compiled from
+        (`Policy.documents`), so that a `woda_sharing.DecisionRecord` can name
+        exactly what was in force. Wire mappings and a `CharterInfo` carry
+        their digest; for typed documents give *digests*, mapping the
+        charter's and each agreement's id to its ``sha256:`` digest (a typed
+        document without one is recorded with digest ``None``).
         """
-        return cls(_compile(charter, agreements, endorsed, catalogue))
+        return cls(_compile(charter, agreements, endorsed, catalogue, digests))
 
     # --- single decisions ----------------------------------------------------------------
 
@@ -607,6 +639,11 @@ class Policy:
         return self._index
 
     @property
+    def documents(self) -> tuple[DocumentRef, ...]:
+        """The charter, then each agreement, this policy was compiled from, with their digests."""
+        return self._index.documents
+
+    @property
     def members(self) -> frozenset[str]:
         """The charter's member organisation ids."""
         return self._members
@@ -637,10 +674,47 @@ def _compile(
     agreements: Iterable[Agreement | Mapping[str, Any]],
     endorsed: Mapping[str, bool] | Callable[[Agreement], bool] | None,
     catalogue: Catalogue | None,
+    digests: Mapping[str, str] | None,
 ) -> PolicyIndex:
     info = _charter_info(charter)
-    typed = [_agreement(a, info) for a in current_versions(agreements)]
-    return PolicyIndex.build(info.charter, typed, endorsed=endorsed, catalogue=catalogue)
+    known = dict(digests or {})
+    if info.digest is not None:
+        known[info.charter.id] = info.digest
+    current = current_versions(agreements)
+    typed = []
+    for given in current:
+        a = _agreement(given, info)
+        if isinstance(given, Mapping):
+            known[a.id] = _digest(given)
+        typed.append(a)
+    return PolicyIndex.build(
+        info.charter, typed, endorsed=endorsed, catalogue=catalogue, digests=known
+    )
+
+
+def _digest(document: Mapping[str, Any]) -> str:
+    from woda_sharing._canonical import digest  # noqa: PLC0415 - a valid document has one
+
+    return digest(document)
+
+
+def _documents(
+    charter: Charter, agreements: Sequence[Agreement], digests: Mapping[str, str]
+) -> tuple[DocumentRef, ...]:
+    """The documents a policy is built from: the charter, then each agreement, in order."""
+    refs = [
+        DocumentRef(
+            kind="charter",
+            id=charter.id,
+            version=charter.version,
+            digest=digests.get(charter.id),
+        )
+    ]
+    refs.extend(
+        DocumentRef(kind="agreement", id=a.id, version=a.version, digest=digests.get(a.id))
+        for a in agreements
+    )
+    return tuple(refs)
 
 
 def _charter_info(charter: Charter | CharterInfo | Mapping[str, Any]) -> CharterInfo:

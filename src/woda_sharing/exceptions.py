@@ -22,6 +22,7 @@ turned into a document at all. Every exception the library raises derives from
     ├── VerificationError (ValueError)    raised by the ``require_*`` twins of verification
     ├── ChainError (ValueError)           a version chain is broken (gap, fork, rollback)
     ├── PolicyError (ValueError)          a sharing policy cannot be compiled
+    ├── RecordError (ValueError)          a record, receipt or checkpoint is not in its wire form
     ├── RegisterError (RuntimeError)      the register cannot do what was asked
     │   ├── ImportRefusedError (ValueError) an import was refused; nothing was written
     │   ├── NotFoundError (LookupError)   no such document or version in the register
@@ -51,6 +52,7 @@ __all__ = [
     "LoadError",
     "NotFoundError",
     "PolicyError",
+    "RecordError",
     "RegisterError",
     "RuleError",
     "SigningError",
@@ -159,6 +161,10 @@ class ChainError(WodaError, ValueError):
 
 class PolicyError(WodaError, ValueError):
     """A sharing policy cannot be compiled from the documents given."""
+
+
+class RecordError(WodaError, ValueError):
+    """A decision record, receipt, checkpoint or log proof is not in its wire form."""
 
 
 class RegisterError(WodaError, RuntimeError):

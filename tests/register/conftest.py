@@ -126,20 +126,6 @@ class PostgresServer:
         return self.url(name)
 
 
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
-    server = PostgresServer()
-    try:
-        server.start()
-    except subprocess.CalledProcessError as e:
-        shutil.rmtree(server.root, ignore_errors=True)
-        pytest.fail(f"PostgreSQL did not start: {e.stderr.decode(errors='replace')}")
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, empty database URL or path, once per back end."""

@@ -397,7 +397,7 @@ def test_migrate_false_refuses_an_empty_database(tmp_path: Path) -> None:
         open_register(tmp_path / "empty.sqlite", migrate=False)
     open_register(tmp_path / "empty.sqlite").close()
     with open_register(tmp_path / "empty.sqlite", migrate=False) as reg:
-        assert reg.schema_revision() == "0001"
+        assert reg.schema_revision() == "0002"
         assert reg.url.endswith("empty.sqlite")
 
 

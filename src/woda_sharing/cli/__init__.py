@@ -106,9 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
         _diff,
         _digest,
         _endorse,
+        _log,
         _new,
         _register,
         _render,
+        _serve,
         _validate,
     )
 
@@ -119,7 +121,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show a traceback on failure")
     parser.add_argument("--version", action=_Version, help="print the version and exit")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for module in (_validate, _endorse, _check, _digest, _new, _diff, _register, _render):
+    for module in (
+        _validate,
+        _endorse,
+        _check,
+        _digest,
+        _new,
+        _diff,
+        _register,
+        _log,
+        _render,
+        _serve,
+    ):
         module.register(commands)
     return parser
 

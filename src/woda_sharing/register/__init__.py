@@ -16,7 +16,7 @@ SQLAlchemy, Alembic and psycopg). See ``docs/how-to/shared-register.md``.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from woda_sharing.exceptions import RegisterError
 from woda_sharing.register._core import (
@@ -33,23 +33,54 @@ from woda_sharing.register._core import (
 from woda_sharing.register._export import export_csv, export_json, published
 
 if TYPE_CHECKING:
+    from woda_sharing.register._log import DecisionLog
+    from woda_sharing.register._logcore import (
+        GENESIS,
+        Appended,
+        Checkpoint,
+        ConsistencyProof,
+        InclusionProof,
+        LogEntry,
+        LogVerification,
+        ProofResult,
+        entry_hash,
+        verify_checkpoint,
+        verify_consistency,
+        verify_inclusion,
+    )
     from woda_sharing.register._store import Register
+    from woda_sharing.register._whatif import proposed_policy
 
 __all__ = [
+    "GENESIS",
     "KINDS",
     "PUBLISHED_FIELDS",
+    "Appended",
+    "Checkpoint",
+    "ConsistencyProof",
+    "DecisionLog",
     "Due",
     "Entry",
     "Imported",
+    "InclusionProof",
+    "LogEntry",
+    "LogVerification",
     "Outcome",
+    "ProofResult",
     "Query",
     "Refusal",
     "Register",
     "State",
+    "entry_hash",
     "export_csv",
     "export_json",
+    "open_log",
     "open_register",
+    "proposed_policy",
     "published",
+    "verify_checkpoint",
+    "verify_consistency",
+    "verify_inclusion",
 ]
 
 
@@ -77,7 +108,49 @@ def open_register(db: str | os.PathLike[str] | None = None, *, migrate: bool = T
     return register
 
 
+def open_log(db: str | os.PathLike[str] | None = None, *, migrate: bool = True) -> DecisionLog:
+    """Open the decision log of the register at *db* (see `open_register`).
+
+    The log shares the register's database and its connections are released
+    by `DecisionLog.close`. Raises `RegisterError` as `open_register` does.
+    """
+    return open_register(db, migrate=migrate).log
+
+
+#: The decision log's typed core: loaded on first use (it needs cryptography, not the extra).
+_LOG_CORE: Final = frozenset(
+    {
+        "GENESIS",
+        "Appended",
+        "Checkpoint",
+        "ConsistencyProof",
+        "InclusionProof",
+        "LogEntry",
+        "LogVerification",
+        "ProofResult",
+        "entry_hash",
+        "verify_checkpoint",
+        "verify_consistency",
+        "verify_inclusion",
+    }
+)
+
+
 def __getattr__(name: str) -> Any:
+    if name in _LOG_CORE:
+        from woda_sharing.register import _logcore  # noqa: PLC0415 - loaded on first use
+
+        return getattr(_logcore, name)
     if name == "Register":
         return _adapter().Register
+    if name == "proposed_policy":
+        _adapter()
+        from woda_sharing.register._whatif import proposed_policy  # noqa: PLC0415 - needs the extra
+
+        return proposed_policy
+    if name == "DecisionLog":
+        _adapter()
+        from woda_sharing.register._log import DecisionLog  # noqa: PLC0415 - needs the extra
+
+        return DecisionLog
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

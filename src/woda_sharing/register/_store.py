@@ -18,7 +18,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import sqlalchemy as sa
 from attrs import evolve, frozen
@@ -67,6 +67,9 @@ from woda_sharing.register._core import (
     State,
 )
 from woda_sharing.register._export import published
+
+if TYPE_CHECKING:
+    from woda_sharing.register._log import DecisionLog
 from woda_sharing.register._tables import (
     documents,
     endorsers,
@@ -244,6 +247,13 @@ class Register:
     def url(self) -> str:
         """The database URL, with any password hidden."""
         return self._engine.url.render_as_string(hide_password=True)
+
+    @property
+    def log(self) -> DecisionLog:
+        """The decision log kept in this register's database (`DecisionLog`)."""
+        from woda_sharing.register._log import DecisionLog  # noqa: PLC0415 - only when used
+
+        return DecisionLog(self._engine)
 
     def schema_revision(self) -> str | None:
         """The migration revision the database is at."""
@@ -797,12 +807,16 @@ class Register:
         q = Query(charter=charter, current=True)
         agreements: list[Agreement] = []
         endorsed: dict[str, bool] = {}
+        digests: dict[str, str] = {}
         for entry, body in self.bodies(q):
             if entry.charter != (charter, charter_doc.version):
                 continue
             agreements.append(codec.structure_schema_valid(body, Agreement))
             endorsed[entry.id] = entry.state is State.ENDORSED
-        return Policy.compile(info, agreements, endorsed=endorsed, catalogue=catalogue)
+            digests[entry.id] = entry.digest
+        return Policy.compile(
+            info, agreements, endorsed=endorsed, catalogue=catalogue, digests=digests
+        )
 
     def counts(self) -> dict[str, int]:
         """How many documents of each kind the register holds (current versions)."""
@@ -813,6 +827,27 @@ class Register:
                 .group_by(documents.c.kind)
             ).all()
         return dict.fromkeys(KINDS, 0) | dict(rows)
+
+    def fingerprint(self) -> str:
+        """A short value that changes when a document is added or its endorsements are updated.
+
+        A service polls it to learn, with one cheap query, that it should
+        read the register again.
+        """
+        try:
+            with self._engine.connect() as conn:
+                row = conn.execute(
+                    sa.select(
+                        sa.func.count(),
+                        sa.func.max(documents.c.pk),
+                        sa.func.sum(sa.func.length(documents.c.body)),
+                        sa.func.max(documents.c.verified_at),
+                        sa.func.count(documents.c.verified_at),
+                    )
+                ).one()
+        except DBAPIError as e:
+            raise RegisterError(f"cannot read the register: {_reason(e)}") from e
+        return ":".join("" if value is None else str(value) for value in row)
 
 
 @frozen

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Final
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -26,10 +27,10 @@ from sqlalchemy import (
     text,
 )
 
-__all__ = ["METADATA", "SCHEMA_REVISION"]
+__all__ = ["LOG_TABLES", "METADATA", "SCHEMA_REVISION"]
 
 #: The Alembic revision these tables correspond to (the newest migration).
-SCHEMA_REVISION: Final = "0001"
+SCHEMA_REVISION: Final = "0002"
 
 METADATA: Final = MetaData(
     naming_convention={
@@ -190,3 +191,51 @@ TABLES: Final = (
     flow_purposes,
     flow_bases,
 )
+
+# --- the decision log (migration 0002): see docs/reference/log-format.md ------------------
+
+HASH = String(71)  # "sha256:" and 64 hex digits
+
+#: One row per decision record, hash-linked to the row before it by ``seq``.
+decision_log = Table(
+    "decision_log",
+    METADATA,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("record_id", String(200), nullable=False),
+    Column("time", String(32), nullable=False),
+    Column("asked_by", String(200), nullable=False),
+    Column("on_behalf_of", String(200), nullable=False),
+    Column("permitted", Boolean, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("record_digest", HASH, nullable=False),
+    Column("prev_hash", HASH, nullable=False),
+    Column("entry_hash", HASH, nullable=False),
+    UniqueConstraint("record_id"),
+    Index("ix_decision_log_time", "time"),
+)
+
+#: The one row naming the log and its head: locked (FOR UPDATE) by every append.
+log_head = Table(
+    "log_head",
+    METADATA,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("log_id", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("head", HASH, nullable=False),
+)
+
+#: Signed checkpoints (tree heads) of the log.
+log_checkpoints = Table(
+    "log_checkpoints",
+    METADATA,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("size", BigInteger, nullable=False),
+    Column("head", HASH, nullable=False),
+    Column("time", String(32), nullable=False),
+    Column("organisation", String(64), nullable=False),
+    Column("protected", Text, nullable=False),
+    Column("signature", Text, nullable=False),
+    Index("ix_log_checkpoints_size", "size"),
+)
+
+LOG_TABLES: Final = (decision_log, log_head, log_checkpoints)
