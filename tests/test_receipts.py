@@ -23,9 +23,9 @@ from woda_sharing import (
     verify,
     verify_receipt,
 )
+from woda_sharing._decision_records import DecisionRecord
 from woda_sharing._jose import b64url_decode, b64url_encode
 from woda_sharing._jws import encode_header
-from woda_sharing._decision_records import DecisionRecord
 from woda_sharing.exceptions import RecordError, SigningError, UsageError, VerificationError
 from woda_sharing.register import verify_checkpoint
 from woda_sharing.register._logcore import sign_checkpoint

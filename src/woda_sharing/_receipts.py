@@ -17,9 +17,9 @@ from typing import Any
 from attrs import frozen
 
 from woda_sharing import _canonical as canonical
+from woda_sharing._decision_records import DecisionRecord
 from woda_sharing._keyring import Keyring
 from woda_sharing._keys import Signer
-from woda_sharing._decision_records import DecisionRecord
 from woda_sharing._signing import Status
 from woda_sharing._statements import RECEIPT_TYP, check_statement, sign_statement
 from woda_sharing.exceptions import (

@@ -16,8 +16,8 @@ from typing import Any
 
 from attrs import frozen
 
-from woda_sharing._decisions import Decision, Policy
 from woda_sharing._decision_records import DecisionRecord
+from woda_sharing._decisions import Decision, Policy
 from woda_sharing.exceptions import UsageError
 
 __all__ = ["ChangedOutcome", "OutcomeChange", "ReplayResult", "replay"]

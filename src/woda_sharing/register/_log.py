@@ -21,10 +21,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from woda_sharing._decision_records import DecisionRecord, format_record_time
 from woda_sharing._decisions import Policy
 from woda_sharing._keyring import Keyring
 from woda_sharing._keys import Signer
-from woda_sharing._decision_records import DecisionRecord, format_record_time
 from woda_sharing._replay import ReplayResult, replay
 from woda_sharing.exceptions import NotFoundError, RecordError, RegisterError, UsageError
 from woda_sharing.register._logcore import (

@@ -13,8 +13,8 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from woda_sharing._decisions import Decision, Policy, Request
 from woda_sharing._decision_records import DecisionRecord, record
+from woda_sharing._decisions import Decision, Policy, Request
 
 __all__ = ["open_log"]
 
