@@ -15,7 +15,6 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from woda_sharing._keyring import parse_time
 from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, date_argument, json_text, printable
 from woda_sharing.exceptions import KeyMaterialError, UsageError
 
@@ -28,6 +27,8 @@ __all__ = ["register"]
 
 
 def _time(text: str) -> dt.datetime:
+    from woda_sharing._keyring import parse_time  # noqa: PLC0415 - keep start-up lean
+
     try:
         return parse_time(text)
     except (ValueError, TypeError):
