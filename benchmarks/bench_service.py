@@ -242,7 +242,7 @@ def run(
     results: dict[str, float] = {"seconds": seconds, "clients": clients, "recording": recording}
     with tempfile.TemporaryDirectory() as folder:
         db = str(Path(folder) / "register.sqlite")
-        ring, charter, documents = _world(agreements, endorsed=agreements)
+        ring, charter, documents = _world(agreements)
         with open_register(db) as register:
             register.import_documents([ring, charter, *documents], at=AT)
         config = Path(folder) / "service.json"
