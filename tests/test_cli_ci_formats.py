@@ -225,3 +225,90 @@ def test_junit_puts_warnings_in_system_out_and_never_writes_forbidden_xml_charac
     assert out is not None
     assert "warning WS402 w\\x00\\x1b\\ufffe" in (out.text or "")
     assert case.get("name") == "a\\x01.json"
+
+
+def _waived_batch() -> BatchReport:
+    """One report: a counting warning, and an error a waiver in the document covers."""
+    import datetime as dt  # noqa: PLC0415 - only these tests need it
+
+    from woda_sharing._findings import Waived  # noqa: PLC0415
+    from woda_sharing._model import Waiver  # noqa: PLC0415
+
+    counting = Finding(code="WS402", severity=Severity.WARNING, pointer="/a", message="w")
+    accepted = Finding(
+        code="WS302",
+        severity=Severity.ERROR,
+        pointer="/review",
+        message="no review date",
+        line=3,
+        column=5,
+    )
+    waiver = Waiver(
+        code="WS302",
+        reason="Reviewed with the partnership's annual cycle, 100%: fine",
+        approved_by="IG Board",
+        approved=dt.date(2026, 1, 5),
+        expires=dt.date(2026, 12, 31),
+    )
+    report = Report(
+        source="a.json",
+        kind="agreement",
+        findings=(counting,),
+        waived=(Waived(finding=accepted, waiver=waiver, index=0),),
+    )
+    return BatchReport(reports=(report,))
+
+
+def test_sarif_lists_a_waived_finding_as_suppressed_in_source_with_the_waivers_reason() -> None:
+    buffer = io.StringIO()
+    SarifOutput(buffer).batch(_waived_batch())
+    log = json.loads(buffer.getvalue())
+    SARIF.validate(log)
+    (run,) = log["runs"]
+    by_rule = {r["ruleId"]: r for r in run["results"]}
+    assert set(by_rule) == {"WS402", "WS302"}
+    assert "suppressions" not in by_rule["WS402"]
+    waived = by_rule["WS302"]
+    assert waived["level"] == "error"  # what it is; the suppression says it is accepted
+    assert waived["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 3,
+        "startColumn": 5,
+    }
+    (suppression,) = waived["suppressions"]
+    assert suppression["kind"] == "inSource"
+    assert suppression["status"] == "accepted"
+    assert suppression["justification"].startswith("Reviewed with the partnership")
+    assert suppression["properties"] == {
+        "pointer": "/waivers/0",
+        "approvedBy": "IG Board",
+        "approved": "2026-01-05",
+        "expires": "2026-12-31",
+    }
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["WS302", "WS402"]
+    assert run["tool"]["driver"]["rules"][waived["ruleIndex"]]["id"] == "WS302"
+
+
+def test_github_shows_a_waived_finding_as_a_notice_that_names_its_waiver() -> None:
+    buffer = io.StringIO()
+    GithubOutput(buffer).batch(_waived_batch())
+    warning, waived, summary = buffer.getvalue().splitlines()
+    assert warning.startswith("::warning file=a.json,title=WS402::w")
+    assert waived.startswith("::notice file=a.json,line=3,col=5,title=WS302 (waived)::")
+    assert waived.endswith(
+        "%0Awaived by IG Board until 2026-12-31: Reviewed with the partnership's annual cycle, 100%25: fine"
+    )
+    assert "::error" not in buffer.getvalue()
+    assert summary.startswith("1 file(s) checked, 0 with errors")
+
+
+def test_junit_lists_a_waived_finding_in_system_out_and_does_not_fail_the_case() -> None:
+    buffer = io.StringIO()
+    JunitOutput(buffer).batch(_waived_batch())
+    root = ET.fromstring(buffer.getvalue())  # noqa: S314 - our own output
+    (case,) = root.iter("testcase")
+    assert case.find("failure") is None
+    out = case.find("system-out")
+    assert out is not None
+    lines = (out.text or "").splitlines()
+    assert lines[0] == "a.json:/a: warning WS402 w"
+    assert lines[-1].startswith("a.json:3:5: waived error WS302 no review date (waived by IG Board")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import shlex
 import subprocess
 import sys
 from importlib import metadata
@@ -14,7 +16,7 @@ import pytest
 
 from woda_sharing import digest, validate_many
 from woda_sharing._loading import Limits
-from woda_sharing.cli import main
+from woda_sharing.cli import EXIT_BROKEN_PIPE, main
 from woda_sharing.exceptions import UsageError
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -132,3 +134,45 @@ def test_a_file_called_dash_is_named_dot_slash_dash(
     monkeypatch.chdir(tmp_path)
     (report,) = validate_many("./-")
     assert report.ok
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param(["validate", str(EXAMPLES / "invalid")], id="validate-many-findings"),
+        pytest.param(["digest", str(EXAMPLES / "worcestershire" / "charter.json")], id="digest"),
+    ],
+)
+def test_a_reader_that_went_away_ends_quietly_with_the_sigpipe_status(command: list[str]) -> None:
+    """``validate | head``: no "Broken pipe" message, no traceback, status 141 as SIGPIPE gives."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone before the first line is written
+    try:
+        result = subprocess.run(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "woda_sharing", *command],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert result.stderr == ""
+    assert result.returncode == EXIT_BROKEN_PIPE == 141
+
+
+def test_a_reader_that_stops_after_one_line_gets_exactly_that_line() -> None:
+    shell = f"{shlex.quote(sys.executable)} -m woda_sharing validate {shlex.quote(str(EXAMPLES / 'invalid'))} | head -n 1; echo \"status ${{PIPESTATUS[0]}}\""
+    result = subprocess.run(  # noqa: S603 - a fixed command line of our own
+        ["bash", "-c", shell],  # noqa: S607 - bash from the PATH, as CI runs it
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert "Broken pipe" not in result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    assert lines[1] in ("status 141", "status 1")  # 1: everything fitted in the pipe first

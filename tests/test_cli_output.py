@@ -213,8 +213,10 @@ def test_status_table_aligns_escaped_cells() -> None:
         "county        endorsed                siro  A.\\x1b[31m Example  2026-03-01 09:30",
         "police        pending                 -     -                   -",
         "x\\u202ey      invalid: bad-signature  -     -                   -",
-        "1 endorsed, 1 pending, 1 invalid: not verified",
-        "problem: a\\nproblem",
+        "1 endorsed, 1 pending, 1 invalid: not verified, because:",
+        "  - a\\nproblem",
+        "  - endorsement 1 (x\\u202ey): bad-signature: bad",
+        "  - police has not endorsed",
     ]
 
 
@@ -226,7 +228,7 @@ def test_status_of_a_verified_document_has_no_problem_lines() -> None:
     TextOutput(out).status(result)
     lines = out.getvalue().splitlines()
     assert lines[-1] == "2 endorsed, 0 pending, 0 invalid: verified"
-    assert not any(line.startswith("problem: ") for line in lines)
+    assert not any(line.startswith("  - ") for line in lines)
 
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
@@ -274,3 +276,36 @@ def test_check_command_writes_through_its_format(
     DECISION_FORMATS[fmt](expected).decision(request, decision)
     assert capsys.readouterr().out == expected.getvalue()
     assert code == (0 if decision else 1)
+
+
+def test_status_says_why_when_every_organisation_has_endorsed_and_one_endorsement_is_bad() -> None:
+    """Once "2 endorsed, 0 pending, 0 invalid: not verified" with no reason: now the reason."""
+    the_charter = charter()
+    document = endorsed(agreement(the_charter), ("county", "police", "county"))
+    document["endorsements"][2]["signature"] = document["endorsements"][1]["signature"]
+    result = verify(document, keyring_for(), charter=the_charter, at=NOW)
+    assert not result
+    assert result.pending == result.invalid == ()
+    out = io.StringIO()
+    TextOutput(out).status(result)
+    lines = out.getvalue().splitlines()
+    county = [line for line in lines if line.startswith("county ")]
+    assert [row.split()[1] for row in county] == ["endorsed", "invalid:"]  # both rows, not one
+    assert lines[-2] == "2 endorsed, 0 pending, 1 invalid: not verified, because:"
+    assert lines[-1] == "  - endorsement 2 (county): bad-signature: the signature does not verify"
+    assert result.reasons == ("endorsement 2 (county): bad-signature: the signature does not verify",)
+    assert result.as_dict()["reasons"] == list(result.reasons)
+
+
+def test_reasons_of_an_unmet_rule_name_who_is_missing_and_are_empty_once_verified() -> None:
+    the_charter = charter()
+    document = endorsed(agreement(the_charter), ("county",))
+    result = verify(document, keyring_for(), charter=the_charter, at=NOW)
+    assert result.reasons == ("police has not endorsed",)
+    done = verify(
+        endorsed(agreement(the_charter), ("county", "police")),
+        keyring_for(),
+        charter=the_charter,
+        at=NOW,
+    )
+    assert done.reasons == ()

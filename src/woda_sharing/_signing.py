@@ -167,10 +167,35 @@ class VerificationResult:
     def __bool__(self) -> bool:
         return self.verified
 
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why the document is not verified, one sentence each; empty when it is.
+
+        The document-level problems first, then each endorsement that does not
+        count (its index, organisation, status and reason), then each expected
+        organisation that has not endorsed. When none of these applies and the
+        rule is still not met, that is the reason.
+        """
+        if self.verified:
+            return ()
+        out = list(self.problems)
+        out += [
+            f"endorsement {s.index} ({s.organisation or 'organisation unknown'}):"
+            f" {s.status.value}: {s.reason}"
+            for s in self.endorsements
+            if not s.valid
+        ]
+        if not self.rule_met:
+            out += [f"{org} has not endorsed" for org in self.pending]
+        if not out:
+            out.append(f"the endorsement rule ({self.rule}) is not met")
+        return tuple(out)
+
     def as_dict(self) -> dict[str, Any]:
         """The JSON form used by ``woda-sharing verify --format json``."""
         return {
             "verified": self.verified,
+            "reasons": list(self.reasons),
             "kind": self.kind,
             "id": self.id,
             "version": self.version,
@@ -676,16 +701,8 @@ def require_verified(
     """Verify like `verify`, and raise `VerificationError` unless the document verified."""
     result = verify(document, keyring, charter=charter, at=at)
     if not result:
-        reasons = [*result.problems]
-        reasons += [
-            f"endorsement {s.index}: {s.status.value}: {s.reason}"
-            for s in result.endorsements
-            if not s.valid
-        ]
-        if not reasons and result.pending:
-            reasons.append(f"pending: {', '.join(result.pending)}")
         raise VerificationError(
-            f"{result.kind or 'document'} {result.id or '?'} is not verified: {'; '.join(reasons) or 'rule not met'}",
+            f"{result.kind or 'document'} {result.id or '?'} is not verified: {'; '.join(result.reasons)}",
             result=result,
         )
     return result

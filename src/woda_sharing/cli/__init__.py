@@ -6,19 +6,22 @@ no traceback ever reaches the user (``--debug`` shows one).
 
 Exit codes: 0 success (valid, verified, permitted), 1 a negative answer
 (findings with errors, not verified, refused), 2 usage errors or unreadable
-input.
+input, 141 when the reader of standard output went away (``validate | head``:
+the status a shell gives a program that SIGPIPE ended, without a message).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from collections.abc import Sequence
 
 from woda_sharing.exceptions import WodaError
 
 __all__ = [
+    "EXIT_BROKEN_PIPE",
     "EXIT_NEGATIVE",
     "EXIT_OK",
     "EXIT_USAGE",
@@ -31,6 +34,8 @@ __all__ = [
 EXIT_OK = 0
 EXIT_NEGATIVE = 1
 EXIT_USAGE = 2
+#: 128 + SIGPIPE: what shells report for a program whose output pipe closed early.
+EXIT_BROKEN_PIPE = 141
 
 
 def printable(text: object) -> str:
@@ -137,12 +142,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _discard_stdout() -> None:
+    """Point standard output at the null device, so the exit flush cannot fail again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (a test's buffer)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with *argv* (default: ``sys.argv[1:]``) and return its exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         code: int = args.handler(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+    except BrokenPipeError:
+        # The reader stopped reading (``| head``): nothing is wrong, nothing to say.
+        _discard_stdout()
+        return EXIT_BROKEN_PIPE
     except WodaError as e:
         if args.debug:
             raise

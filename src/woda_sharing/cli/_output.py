@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol, TextIO
 
 from attrs import frozen
 
-from woda_sharing._findings import Finding, Severity
+from woda_sharing._findings import Finding, Severity, Waived, pointer
 from woda_sharing.cli import json_text, printable
 
 if TYPE_CHECKING:
@@ -143,14 +143,17 @@ class TextOutput:
             self._line(f"  pending: {', '.join(result.pending)}")
 
     def status(self, result: VerificationResult) -> None:
-        """Write one row per expected organisation: endorsed by whom and when, pending, invalid."""
+        """Write one row per endorsement and per pending organisation, the counts, and why not verified.
+
+        Every endorsement has its row, an invalid one beside a valid one of the
+        same organisation too; under the counts, each of `VerificationResult.reasons`.
+        """
         by_org: dict[str, list[EndorsementStatus]] = {}
         for s in result.endorsements:
             by_org.setdefault(s.organisation or "?", []).append(s)
         rows: list[tuple[str, ...]] = []
         for org in sorted({*result.endorsed, *result.pending, *by_org}):
             statuses = by_org.get(org, [])
-            good = [s for s in statuses if s.valid]
             rows.extend(
                 (
                     org,
@@ -159,7 +162,7 @@ class TextOutput:
                     s.signatory or "-",
                     s.signed_at.strftime("%Y-%m-%d %H:%M") if s.signed_at else "-",
                 )
-                for s in good or statuses
+                for s in statuses
             )
             if not statuses:
                 rows.append((org, "pending", "-", "-", "-"))
@@ -174,13 +177,14 @@ class TextOutput:
                     cell.ljust(width) for cell, width in zip(row, widths, strict=True)
                 ).rstrip()
             )
-        verdict = "verified" if result else "not verified"
+        verdict = "verified" if result else "not verified, because:"
+        invalid = sum(1 for s in result.endorsements if not s.valid)
         self._line(
             f"{len(result.endorsed)} endorsed, {len(result.pending)} pending, "
-            f"{len(result.invalid)} invalid: {verdict}"
+            f"{invalid} invalid: {verdict}"
         )
-        for problem in result.problems:
-            self._line(f"problem: {problem}")
+        for reason in result.reasons:
+            self._line(f"  - {reason}")
 
     def _line(self, text: str) -> None:
         self.stream.write(printable(text) + "\n")
@@ -282,6 +286,9 @@ class SarifOutput:
     its message with the hint, and its place twice: as a physical location
     (the file, line and column; columns count Unicode characters, as the
     run's ``columnKind`` says) and as a logical location (the JSON Pointer).
+    A waived finding is a result too, with an ``inSource`` suppression whose
+    status is ``accepted`` and whose justification is the waiver's reason:
+    code scanning lists it as dismissed, not as an alert.
     """
 
     stream: TextIO
@@ -289,13 +296,21 @@ class SarifOutput:
     def batch(self, batch: BatchReport) -> None:
         """Write the whole batch as one SARIF log."""
         known = _rule_metadata()
-        codes = sorted({f.code for report in batch for f in report})
+        codes = sorted(
+            {f.code for report in batch for f in report}
+            | {w.finding.code for report in batch for w in report.waived}
+        )
         index = {code: i for i, code in enumerate(codes)}
         rules = [{"id": code, **known.get(code, {})} for code in codes]
         results = [
             self._result(finding, report.source, index[finding.code])
             for report in batch
             for finding in report
+        ]
+        results += [
+            self._waived(w, report.source, index[w.finding.code])
+            for report in batch
+            for w in report.waived
         ]
         log = {
             "$schema": SARIF_SCHEMA,
@@ -346,6 +361,26 @@ class SarifOutput:
             "properties": properties,
         }
 
+    @classmethod
+    def _waived(cls, waived: Waived, source: str, rule_index: int) -> dict[str, Any]:
+        """A waived finding: its result, suppressed in source with the waiver's reason."""
+        result = cls._result(waived.finding, source, rule_index)
+        w = waived.waiver
+        result["suppressions"] = [
+            {
+                "kind": "inSource",
+                "status": "accepted",
+                "justification": w.reason,
+                "properties": {
+                    "pointer": pointer("waivers", waived.index),
+                    "approvedBy": w.approved_by,
+                    "approved": w.approved.isoformat(),
+                    "expires": w.expires.isoformat(),
+                },
+            }
+        ]
+        return result
+
 
 _GITHUB_COMMANDS: Final = {
     Severity.ERROR: "error",
@@ -369,31 +404,45 @@ class GithubOutput:
     GitHub shows each as an annotation on the file, line and column in the
     pull request and the run's summary. Every value is escaped as workflow
     commands require, after `printable`, so a document cannot issue commands
-    of its own. The summary line follows, as plain text.
+    of its own. A waived finding is a ``::notice`` titled ``CODE (waived)``
+    that names the waiver: visible on the pull request, never failing it.
+    The summary line follows, as plain text.
     """
 
     stream: TextIO
 
     def batch(self, batch: BatchReport) -> None:
-        """Write one workflow command per finding, then the summary."""
+        """Write one workflow command per finding and per waived finding, then the summary."""
         for report in batch:
             for finding in report:
                 self.stream.write(self._command(finding, report.source) + "\n")
+            for w in report.waived:
+                self.stream.write(self._command(w.finding, report.source, waived=w) + "\n")
         self.stream.write(_summary(batch) + "\n")
 
     @staticmethod
-    def _command(finding: Finding, source: str) -> str:
+    def _command(finding: Finding, source: str, *, waived: Waived | None = None) -> str:
         props = [f"file={_github_property(printable(source))}"]
         if finding.line is not None:
             props += [f"line={finding.line}", f"col={finding.column}"]
-        props.append(f"title={_github_property(finding.code)}")
+        title = finding.code if waived is None else f"{finding.code} (waived)"
+        props.append(f"title={_github_property(title)}")
         lines = [printable(finding.message)]
         if finding.hint:
             lines.append(f"hint: {printable(finding.hint)}")
         if finding.line is None:
             lines.append(f"at {printable(finding.pointer or '/')}")
+        command = _GITHUB_COMMANDS[finding.severity]
+        if waived is not None:
+            w = waived.waiver
+            lines.append(
+                printable(
+                    f"waived by {w.approved_by} until {w.expires.isoformat()}: {w.reason}"
+                )
+            )
+            command = "notice"
         message = "\n".join(lines)
-        return f"::{_GITHUB_COMMANDS[finding.severity]} {','.join(props)}::{_github_data(message)}"
+        return f"::{command} {','.join(props)}::{_github_data(message)}"
 
 
 @frozen
@@ -402,7 +451,8 @@ class JunitOutput:
 
     CI systems that read JUnit (GitLab, Jenkins, Azure Pipelines, CircleCI)
     then list each failing document with its findings. Warnings and info
-    findings go into the case's ``system-out``. All text passes through
+    findings go into the case's ``system-out``, and so do waived findings,
+    each marked waived with its waiver. All text passes through
     `printable`, so the XML never holds a character XML 1.0 forbids.
     """
 
@@ -434,10 +484,10 @@ class JunitOutput:
                 )
                 failure.text = "\n".join(self._lines(report.errors, report.source))
             others = [f for f in report if f.severity is not Severity.ERROR]
-            if others:
-                ET.SubElement(case, "system-out").text = "\n".join(
-                    self._lines(others, report.source)
-                )
+            out = self._lines(others, report.source)
+            out += [printable(w.text(report.source)) for w in report.waived]
+            if out:
+                ET.SubElement(case, "system-out").text = "\n".join(out)
         ET.indent(root)
         self.stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         self.stream.write(ET.tostring(root, encoding="unicode"))
