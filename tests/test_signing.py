@@ -19,12 +19,14 @@ from woda_sharing._signing import (
     Status,
     endorse,
     endorsed_by_keyring,
+    endorsement_refusals,
     endorsement_requirement,
     from_compact,
     honourable,
     require_verified,
     to_compact,
     verify,
+    withdraw,
 )
 from woda_sharing._validation import validate
 from woda_sharing.exceptions import LoadError, SigningError, UsageError, VerificationError
@@ -273,7 +275,7 @@ def test_endorsements_not_a_list() -> None:
     [
         pytest.param({"organisation": "outsider"}, "not a member", id="not-member"),
         pytest.param({"organisation": "Bad Org"}, "not an id", id="bad-org-id"),
-        pytest.param({"role": "chief-executive"}, "endorsement roles", id="role-not-in-charter"),
+        pytest.param({"role": "chief-executive"}, "not one the charter accepts", id="role-not-in-charter"),
         pytest.param({"signatory": ""}, "printable", id="empty-signatory"),
         pytest.param({"signatory": "a\nb"}, "printable", id="newline-signatory"),
         pytest.param({"signed_at": dt.datetime(2026, 1, 1)}, "timezone", id="naive-time"),
@@ -553,8 +555,10 @@ def test_ws601_and_verify_read_the_same_rule() -> None:
     data = fx.charter(rule="threshold", threshold=9)
     codes = {f.code for f in validate(data).findings}
     assert "WS601" in codes
-    problems = verify(fx.endorsed(data, fx.MEMBERS), fx.keyring_for(), at=fx.NOW).problems
+    problems = verify(data, fx.keyring_for(), at=fx.NOW).problems
     assert any("exceeds" in p for p in problems)
+    with pytest.raises(SigningError, match="exceeds"):  # endorse refuses what verify rejects
+        fx.endorsed(data, ("county",))
     assert "WS601" not in {
         f.code for f in validate(fx.charter(rule="threshold", threshold=4)).findings
     }
@@ -630,3 +634,133 @@ def test_endorsed_by_keyring_never_lets_one_version_vouch_for_another(order: str
     assert endorsed_by_keyring(charter, given, fx.keyring_for(), at=fx.NOW) == {
         "test-agreement": False
     }
+
+
+# --- refusing early, and withdrawing --------------------------------------------------
+
+
+def test_refusals_suggest_the_role_and_organisation_meant() -> None:
+    reasons = endorsement_refusals(fx.charter(), organisation="countyy", role="sirro")
+    assert reasons == (
+        "'countyy' is not a member of the charter; did you mean 'county'?",
+        "role 'sirro' is not one the charter accepts (dpo, siro); did you mean 'siro'?",
+    )
+    assert endorsement_refusals(fx.charter(), organisation="county", role="siro") == ()
+
+
+def test_an_agreements_roles_are_those_of_the_exact_charter_it_names() -> None:
+    the_charter = fx.charter()
+    doc = fx.agreement(the_charter)
+    assert endorsement_refusals(doc, organisation="county", role="ceo") == ()  # no charter given
+    (reason,) = endorsement_refusals(doc, organisation="county", role="ceo", charter=the_charter)
+    assert reason.startswith("role 'ceo' is not one the charter accepts")
+    other = {**the_charter, "title": "Another charter"}
+    (reason,) = endorsement_refusals(doc, organisation="county", role="siro", charter=other)
+    assert "not the exact charter version" in reason
+    with pytest.raises(SigningError, match="not one the charter accepts"):
+        endorse(
+            doc,
+            fx.signer("county"),
+            organisation="county",
+            role="ceo",
+            signed_at=fx.SIGNED,
+            charter=the_charter,
+        )
+
+
+def test_refusals_of_what_cannot_be_endorsed_at_all() -> None:
+    assert endorsement_refusals({"kind": "keyring"}, organisation="a", role="b")[0].startswith(
+        "a document of kind 'keyring'"
+    )
+    assert "float" in endorsement_refusals({**fx.charter(), "x": 1.5}, organisation="a", role="b")[0]
+    (reason,) = endorsement_refusals(
+        fx.charter(), organisation="county", role="siro", amends=fx.charter()
+    )
+    assert "does not supersede" in reason
+
+
+@pytest.mark.parametrize(
+    ("ring", "message"),
+    [
+        pytest.param(fx.keyring_for(("police",)), "no key", id="unknown-key"),
+        pytest.param(
+            fx.keyring_for(not_before=dt.datetime(2026, 4, 1, tzinfo=dt.UTC)),
+            "outside the key's validity window",
+            id="not-yet-valid",
+        ),
+    ],
+)
+def test_endorse_with_a_keyring_refuses_a_key_verify_would_not_count(
+    ring: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(SigningError, match=f"the keyring would not accept this endorsement: .*{message}"):
+        endorse(
+            fx.charter(),
+            fx.signer("county"),
+            organisation="county",
+            role="siro",
+            signed_at=fx.SIGNED,
+            keyring=ring,
+        )
+
+
+def test_endorse_refuses_a_key_the_keyring_holds_for_another_organisation() -> None:
+    from woda_sharing._keyring import add_key, new_keyring  # noqa: PLC0415
+
+    ring = add_key(
+        new_keyring("r"), "police", fx.signer("county").public_jwk, not_before=fx.SIGNED
+    )
+    with pytest.raises(SigningError, match="belongs to 'police', not 'county'"):
+        endorse(
+            fx.charter(),
+            fx.signer("county"),
+            organisation="county",
+            role="siro",
+            signed_at=fx.SIGNED,
+            keyring=ring,
+        )
+    made = endorse(
+        fx.charter(),
+        fx.signer("county"),
+        organisation="county",
+        role="siro",
+        signed_at=fx.SIGNED,
+        keyring=fx.keyring_for(),
+    )
+    assert len(made["endorsements"]) == 1
+
+
+def test_withdraw_removes_only_that_organisations_endorsements() -> None:
+    doc = fx.endorsed(fx.charter(), ("county", "police"))
+    out = withdraw(doc, organisation="police")
+    assert out["endorsements"] == doc["endorsements"][:1]
+    assert len(doc["endorsements"]) == 2  # the input is untouched
+    result = verify(out, fx.keyring_for(), at=fx.NOW)
+    assert result.endorsed == ("county",)
+
+
+def test_withdraw_by_key_and_what_is_refused() -> None:
+    doc = fx.endorsed(fx.charter(), ("county",))
+    with pytest.raises(SigningError, match="'police' has no endorsement in the document"):
+        withdraw(doc, organisation="police")
+    with pytest.raises(SigningError, match="no endorsement with key other"):
+        withdraw(doc, organisation="county", kid="other")
+    assert withdraw(doc, organisation="county", kid=fx.signer("county").key_id)[
+        "endorsements"
+    ] == []
+    with pytest.raises(SigningError, match="cannot be endorsed|carries no endorsements"):
+        withdraw({"kind": "keyring"}, organisation="county")
+    with pytest.raises(SigningError, match="not an array"):
+        withdraw({**fx.charter(), "endorsements": {}}, organisation="county")
+
+
+def test_a_completed_sign_off_cannot_be_withdrawn_but_a_stale_one_can() -> None:
+    complete = fx.endorsed(fx.charter(), fx.MEMBERS)
+    with pytest.raises(SigningError, match="completed sign-off; amend it instead"):
+        withdraw(complete, organisation="police")
+    # The document changed after everyone signed: the endorsements are for another version.
+    changed = {**complete, "title": "Changed after signing"}
+    assert len(withdraw(changed, organisation="police")["endorsements"]) == 3
+    unreadable = {**fx.charter(), "endorsements": [{"protected": "x", "signature": "y"}]}
+    with pytest.raises(SigningError, match="no endorsement"):
+        withdraw(unreadable, organisation="county")

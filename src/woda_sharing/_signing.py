@@ -61,6 +61,7 @@ __all__ = [
     "VerificationResult",
     "endorse",
     "endorsed_by_keyring",
+    "endorsement_refusals",
     "endorsement_requirement",
     "from_compact",
     "honourable",
@@ -68,6 +69,7 @@ __all__ = [
     "require_verified",
     "to_compact",
     "verify",
+    "withdraw",
 ]
 
 #: The requirement of a document that does not structure: nothing can meet it.
@@ -254,7 +256,88 @@ def _check_arguments(
         )
 
 
-def endorse(
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    from woda_sharing._plain import did_you_mean  # noqa: PLC0415 - only a refusal needs it
+
+    match = did_you_mean(word, choices)
+    return f"; did you mean {match!r}?" if match else ""
+
+
+def endorsement_refusals(
+    document: Mapping[str, Any],
+    *,
+    organisation: str,
+    role: str,
+    charter: Mapping[str, Any] | None = None,
+    amends: Mapping[str, Any] | None = None,
+) -> tuple[str, ...]:
+    """Why `verify` would not count an endorsement of *document* by *organisation* in *role*.
+
+    Everything that can be known before a key is read: the document has a
+    canonical form and structures as a charter or agreement; its endorsement
+    rule can be met; the organisation is a member (or a party organisation,
+    or one of *amends*, the version *document* supersedes); the role is one
+    the charter accepts; and, for an agreement, *charter* is the exact
+    version the agreement names. An agreement's roles are checked only when
+    *charter* is given. Each reason is a sentence, with a did-you-mean when
+    a near id exists. An empty tuple means nothing stands in the way.
+    """
+    if not isinstance(document, Mapping):
+        return ("only a JSON object can be endorsed",)
+    kind = document.get("kind")
+    if not isinstance(kind, str) or kind not in _KINDS:
+        return (f"a document of kind {kind!r} cannot be endorsed (charter or agreement)",)
+    try:
+        canonical.signed_bytes(document)
+        typed = _typed(document, kind)
+    except (CanonicalizationError, DocumentError) as e:
+        return (str(e),)
+    reasons: list[str] = []
+    rule = endorsement_requirement(typed)
+    if isinstance(typed, Agreement) and charter is not None:
+        given = _given_charter(charter)
+        if given.charter is None:
+            reasons.append(str(given.problem))
+        else:
+            ref = typed.charter
+            if (ref.id, ref.version, ref.digest) != (
+                given.charter.id,
+                given.charter.version,
+                given.digest,
+            ):
+                reasons.append(
+                    "the charter given is not the exact charter version the agreement names"
+                    " (id, version and digest)"
+                )
+            rule = endorsement_requirement(typed, charter=given.charter)
+    reasons.extend(rule.problems)
+    expected, roles = rule.expected, rule.roles
+    if amends is not None:
+        try:
+            old = _amended_requirement(document, amends, kind)
+        except (SigningError, CanonicalizationError, DocumentError) as e:
+            reasons.append(str(e))
+        else:
+            expected = expected | old.expected
+            roles = None if roles is None or old.roles is None else roles | old.roles
+    if not is_id(organisation):
+        reasons.append(
+            f"organisation {organisation!r} is not an id (lower-case letters, digits, single hyphens)"
+        )
+    elif organisation not in expected:
+        noun = (
+            "member of the charter" if kind == "charter" else "party organisation of the agreement"
+        )
+        reasons.append(f"{organisation!r} is not a {noun}{_suggest(organisation, expected)}")
+    if roles is not None and role not in roles:
+        reasons.append(
+            f"role {role!r} is not one the charter accepts ({', '.join(sorted(roles))})"
+            f"{_suggest(role, roles)}"
+        )
+    return tuple(reasons)
+
+
+def endorse(  # noqa: PLR0913 - every option is keyword-only and named
     document: Mapping[str, Any],
     signer: Signer,
     *,
@@ -263,17 +346,24 @@ def endorse(
     signatory: str | None = None,
     signed_at: dt.datetime,
     amends: Mapping[str, Any] | None = None,
+    charter: Mapping[str, Any] | None = None,
+    keyring: Keyring | Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return a copy of *document* with a new endorsement by *organisation* appended.
 
     *signer* signs for *organisation* in *role* at *signed_at* (timezone-aware).
     The organisation must be a member of the charter (for a charter) or a party
-    organisation (for an agreement); for a charter the role must be one of its
-    endorsement roles. *amends* is the version *document* supersedes: its
-    members (or parties), in its roles, may endorse too, to consent to the
-    amendment as `woda_sharing._updates.verify_update` requires (a member the
-    amendment removes, for instance). Raises `SigningError` when the
-    endorsement cannot be made.
+    organisation (for an agreement); the role must be one the charter accepts
+    (for an agreement, checked when its *charter* is given). *amends* is the
+    version *document* supersedes: its members (or parties), in its roles,
+    may endorse too, to consent to the amendment as
+    `woda_sharing.verify_update` requires (a member the amendment removes,
+    for instance). With *keyring*, the new endorsement is checked against it
+    as `verify` would check it at *signed_at*: a key the keyring does not
+    hold, holds for another organisation, or holds as compromised, retired or
+    outside its window is refused. Raises `SigningError` when the endorsement
+    cannot be made or would not count; `endorsement_refusals` lists the
+    reasons without signing.
     """
     if not isinstance(document, Mapping):
         raise SigningError("only a JSON object can be endorsed")
@@ -288,18 +378,19 @@ def endorse(
     existing = document.get("endorsements", [])
     if not isinstance(existing, list):
         raise SigningError("the document's endorsements member is not an array")
-    try:
-        payload = canonical.signed_bytes(document)  # refuse what has no canonical form first
-        expected, roles = _who_may_endorse(document, kind, amends)
-    except (CanonicalizationError, DocumentError) as e:
-        raise SigningError(str(e)) from e
-    if organisation not in expected:
-        noun = (
-            "member of the charter" if kind == "charter" else "party organisation of the agreement"
-        )
-        raise SigningError(f"{organisation!r} is not a {noun}")
-    if kind == "charter" and roles is not None and role not in roles:
-        raise SigningError(f"role {role!r} is not one of the charter's endorsement roles")
+    refusals = endorsement_refusals(
+        document, organisation=organisation, role=role, charter=charter, amends=amends
+    )
+    if refusals:
+        raise SigningError("; ".join(refusals))
+    ring = (
+        None
+        if keyring is None
+        else keyring
+        if isinstance(keyring, Keyring)
+        else Keyring.from_data(keyring)
+    )
+    payload = canonical.signed_bytes(document)
     algorithm = signer.algorithm
     if algorithm not in ALGORITHMS:
         raise SigningError(f"signer algorithm {algorithm!r} is not supported")
@@ -330,11 +421,75 @@ def endorse(
         raise SigningError(
             "the signer produced a signature that does not verify with its own public key"
         )
+    made = {"protected": protected, "signature": b64url_encode(signature)}
+    if ring is not None:
+        _check_against(ring, made, signed_at)
     result = dict(document)
-    result["endorsements"] = [
-        *existing,
-        {"protected": protected, "signature": b64url_encode(signature)},
-    ]
+    result["endorsements"] = [*existing, made]
+    return result
+
+
+def _check_against(ring: Keyring, endorsement: Mapping[str, str], signed_at: dt.datetime) -> None:
+    """Refuse *endorsement* when *ring* would not count its key at *signed_at*."""
+    parsed = _jws.parse(endorsement)
+    entry = _check_key(ring.get(parsed.header.kid), parsed.header)
+    if isinstance(entry, tuple):
+        raise SigningError(f"the keyring would not accept this endorsement: {entry[1]}")
+    timing = _check_time(entry, signed_at, parsed.protected, signed_at)
+    if timing is not None:
+        raise SigningError(f"the keyring would not accept this endorsement: {timing[1]}")
+
+
+def withdraw(
+    document: Mapping[str, Any], *, organisation: str, kid: str | None = None
+) -> dict[str, Any]:
+    """Return a copy of *document* without *organisation*'s endorsements (only those by key *kid*, when given).
+
+    An organisation withdraws its consent while the document is still being
+    signed: once every organisation that must endorse this exact version has
+    (as the endorsements' headers claim), withdrawing would undo a completed
+    sign-off, so it is refused: amend the document instead (a new version,
+    `endorse` with ``amends``). Endorsements whose header cannot be read
+    are kept, since nobody can say whose they are. Raises `SigningError` when
+    nothing is withdrawn or withdrawing is refused.
+    """
+    if not isinstance(document, Mapping):
+        raise SigningError("only a JSON object carries endorsements")
+    kind = document.get("kind")
+    if not isinstance(kind, str) or kind not in _KINDS:
+        raise SigningError(f"a document of kind {kind!r} carries no endorsements")
+    existing = document.get("endorsements", [])
+    if not isinstance(existing, list):
+        raise SigningError("the document's endorsements member is not an array")
+    try:
+        digest = canonical.digest_of(canonical.signed_bytes(document))
+        rule = endorsement_requirement(_typed(document, kind))
+    except (CanonicalizationError, DocumentError) as e:
+        raise SigningError(str(e)) from e
+    this_version = (kind, document.get("id"), document.get("version"), digest)
+    signed: set[str] = set()
+    keep: list[Any] = []
+    for endorsement in existing:
+        try:
+            header = _jws.parse(endorsement).header
+        except _jws.Refused:
+            keep.append(endorsement)
+            continue
+        if (header.kind, header.id, header.version, header.digest) == this_version:
+            signed.add(header.org)
+        if not (header.org == organisation and kid in (None, header.kid)):
+            keep.append(endorsement)
+    if len(keep) == len(existing):
+        by_key = f" with key {kid}" if kid is not None else ""
+        raise SigningError(f"{organisation!r} has no endorsement{by_key} in the document")
+    if not rule.problems and len(signed & rule.expected) >= max(rule.threshold, 1):
+        raise SigningError(
+            f"every organisation that must endorse {kind} {document.get('id')}"
+            f" v{document.get('version')} has endorsed it: withdrawing now would undo a"
+            " completed sign-off; amend it instead (a new version that supersedes it)"
+        )
+    result = dict(document)
+    result["endorsements"] = keep
     return result
 
 
