@@ -229,10 +229,10 @@ def test_junit_puts_warnings_in_system_out_and_never_writes_forbidden_xml_charac
 
 def _waived_batch() -> BatchReport:
     """One report: a counting warning, and an error a waiver in the document covers."""
-    import datetime as dt  # noqa: PLC0415 - only these tests need it
+    import datetime as dt
 
-    from woda_sharing._findings import Waived  # noqa: PLC0415
-    from woda_sharing._model import Waiver  # noqa: PLC0415
+    from woda_sharing._findings import Waived
+    from woda_sharing._model import Waiver
 
     counting = Finding(code="WS402", severity=Severity.WARNING, pointer="/a", message="w")
     accepted = Finding(

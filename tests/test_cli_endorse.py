@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import stat
@@ -154,7 +155,7 @@ def test_endorse_as_non_member_is_an_error(
     setup: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
     args = ["endorse", str(setup["charter"]), "--key", str(setup["keys"]["police"])]
-    assert main([*args, "--org", "outsider", "--role", "siro", "--at", AT]) == 2
+    assert main([*args, "--org", "outsider", "--role", "siro", "--at", AT]) == 1
     assert "not a member" in capsys.readouterr().err
 
 
@@ -320,3 +321,166 @@ def test_keyring_add_refuses_a_private_jwk(
     assert main(["keyring", "add", str(ring), "--org", "x", "--jwk", str(private)]) == 2
     assert "private key material" in capsys.readouterr().err
     assert json.loads(ring.read_text())["organisations"] == []
+
+
+# --- refusing early, one hunk, YAML, withdrawing -----------------------------------------
+
+
+def _hunks(before: str, after: str) -> list[tuple[str, int, int, int, int]]:
+    """The changed regions of a line diff (what a pull request shows as hunks)."""
+    import difflib
+
+    matcher = difflib.SequenceMatcher(a=before.splitlines(), b=after.splitlines(), autojunk=False)
+    return [op for op in matcher.get_opcodes() if op[0] != "equal"]
+
+
+def test_endorse_refuses_before_the_key_is_read(
+    setup: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A refusal needs no key: the key file given does not even exist."""
+    args = ["endorse", str(setup["charter"]), "--key", str(tmp_path / "missing.pem")]
+    before = setup["charter"].read_bytes()
+    assert main([*args, "--org", "police", "--role", "sirro", "--at", AT]) == 1
+    err = capsys.readouterr().err
+    assert "role 'sirro' is not one the charter accepts (dpo, siro); did you mean 'siro'?" in err
+    assert "missing.pem" not in err
+    assert main([*args, "--org", "polise", "--role", "siro", "--at", AT]) == 1
+    assert "did you mean 'police'?" in capsys.readouterr().err
+    assert setup["charter"].read_bytes() == before
+
+
+def test_endorse_refuses_an_agreement_without_its_charter(
+    setup: dict[str, Any],
+    agreement: dict[str, Any],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = _write(tmp_path / "agreement.json", agreement)
+    org = agreement["parties"][0]["organisation"]
+    assert _endorse(setup, org, path=path) == 1
+    assert "--charter FILE" in capsys.readouterr().err
+    assert "endorsements" not in json.loads(path.read_text())
+
+
+def test_endorse_with_a_keyring_refuses_another_organisations_key(
+    setup: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["endorse", str(setup["charter"]), "--key", str(setup["keys"]["police"])]
+    args += ["--org", "county-council", "--role", "siro", "--at", AT]
+    before = setup["charter"].read_bytes()
+    assert main([*args, "--keyring", str(setup["ring"])]) == 1
+    assert "belongs to 'police', not 'county-council'" in capsys.readouterr().err
+    assert setup["charter"].read_bytes() == before
+    assert _endorse(setup, "police", "--keyring", str(setup["ring"])) == 0
+    assert "not checked against a keyring" not in capsys.readouterr().err
+    assert _endorse(setup, "county-council") == 0
+    assert "not checked against a keyring" in capsys.readouterr().err
+
+
+def test_endorsing_changes_one_hunk_and_keeps_the_files_own_layout(
+    setup: dict[str, Any], tmp_path: Path
+) -> None:
+    # Four-space indentation, members in an order of the author's choosing, non-ASCII text.
+    data = dict(reversed(list(setup["data"].items())))
+    data["title"] = data["title"] + " — Worcestershire"
+    path = tmp_path / "charter.json"
+    path.write_text(json.dumps(data, indent=4, ensure_ascii=False) + "\n", "utf-8")
+    original = path.read_text("utf-8")
+    assert _endorse(setup, "police", path=path) == 0
+    first = path.read_text("utf-8")
+    (hunk,) = _hunks(original, first)
+    assert hunk[0] in ("replace", "insert")
+    assert first.startswith(original.rstrip("\n}").rstrip())  # everything before is kept
+    assert '\n    "endorsements": [\n        {\n            "protected": ' in first
+    assert _endorse(setup, "county-council", path=path) == 0
+    second = path.read_text("utf-8")
+    (_hunk,) = _hunks(first, second)
+    assert json.loads(second)["endorsements"][:1] == json.loads(first)["endorsements"]
+
+
+def test_endorsing_a_compact_file_keeps_it_compact(setup: dict[str, Any], tmp_path: Path) -> None:
+    path = tmp_path / "charter.json"
+    path.write_text(json.dumps(setup["data"], separators=(",", ":")), "utf-8")
+    assert _endorse(setup, "police", path=path) == 0
+    text = path.read_text("utf-8")
+    assert "\n" not in text
+    assert len(json.loads(text)["endorsements"]) == 1
+
+
+def test_yaml_documents_are_endorsed_in_place_and_share_the_json_digest(
+    setup: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from woda_sharing import digest
+    from woda_sharing._yaml import load_yaml
+
+    lines = ["# The partnership's charter, kept in YAML", *_yaml_lines(setup["data"])]
+    path = tmp_path / "charter.yaml"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    original = path.read_text("utf-8")
+    for org in ("police", "county-council", "district-council"):
+        before = path.read_text("utf-8")
+        assert _endorse(setup, org, path=path) == 0
+        (_hunk,) = _hunks(before, path.read_text("utf-8"))
+    endorsed = path.read_text("utf-8")
+    assert endorsed.startswith(original)  # the comment and every member stay as written
+    loaded = load_yaml(endorsed.encode())
+    assert digest(loaded) == digest(setup["data"])
+    capsys.readouterr()
+    ring = str(setup["ring"])
+    assert main(["verify", str(path), "--keyring", ring, "--at", LATER]) == 0
+    assert main(["withdraw", str(path), "--org", "police"]) == 1  # complete: refused
+    assert "completed sign-off" in capsys.readouterr().err
+
+
+def _yaml_lines(data: Any, indent: str = "") -> list[str]:
+    """A block-style YAML rendering of *data* (JSON scalars are YAML 1.2 flow scalars)."""
+    lines: list[str] = []
+    for key, value in data.items():
+        if isinstance(value, dict) and value:
+            lines.append(f"{indent}{key}:")
+            lines += _yaml_lines(value, indent + "  ")
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            lines.append(f"{indent}{key}:")
+            for item in value:
+                inner = _yaml_lines(item, indent + "    ")
+                lines.append(f"{indent}  - {inner[0].strip()}")
+                lines += inner[1:]
+        else:
+            lines.append(f"{indent}{key}: {json.dumps(value, ensure_ascii=False)}")
+    return lines
+
+
+def test_withdraw_removes_one_endorsement_in_one_hunk(
+    setup: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = setup["charter"]
+    assert _endorse(setup, "police") == 0
+    assert _endorse(setup, "county-council") == 0
+    before = path.read_text("utf-8")
+    capsys.readouterr()
+    assert main(["withdraw", str(path), "--org", "police"]) == 0
+    assert "withdrew 1 endorsement(s) by police" in capsys.readouterr().out
+    after = path.read_text("utf-8")
+    (_hunk,) = _hunks(before, after)
+    orgs = [
+        json.loads(base64.urlsafe_b64decode(e["protected"] + "==").decode())["woda_org"]
+        for e in json.loads(after)["endorsements"]
+    ]
+    assert orgs == ["county-council"]
+    assert main(["withdraw", str(path), "--org", "police"]) == 1
+    assert "'police' has no endorsement in the document" in capsys.readouterr().err
+    assert path.read_text("utf-8") == after
+
+
+def test_a_file_that_changed_since_it_was_read_is_not_overwritten(
+    setup: dict[str, Any], tmp_path: Path
+) -> None:
+    from woda_sharing import load_path, write_endorsements
+    from woda_sharing.exceptions import SigningError
+
+    path = _write(tmp_path / "charter.json", setup["data"])
+    document = load_path(path)
+    _write(path, {**setup["data"], "title": "Changed by someone else"})
+    with pytest.raises(SigningError, match="changed since it was read"):
+        write_endorsements(path, {**document, "endorsements": []})
+    assert json.loads(path.read_text())["title"] == "Changed by someone else"

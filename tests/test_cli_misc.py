@@ -163,7 +163,7 @@ def test_a_reader_that_went_away_ends_quietly_with_the_sigpipe_status(command: l
 
 
 def test_a_reader_that_stops_after_one_line_gets_exactly_that_line() -> None:
-    shell = f"{shlex.quote(sys.executable)} -m woda_sharing validate {shlex.quote(str(EXAMPLES / 'invalid'))} | head -n 1; echo \"status ${{PIPESTATUS[0]}}\""
+    shell = f'{shlex.quote(sys.executable)} -m woda_sharing validate {shlex.quote(str(EXAMPLES / "invalid"))} | head -n 1; echo "status ${{PIPESTATUS[0]}}"'
     result = subprocess.run(  # noqa: S603 - a fixed command line of our own
         ["bash", "-c", shell],  # noqa: S607 - bash from the PATH, as CI runs it
         capture_output=True,

@@ -293,7 +293,9 @@ def test_status_says_why_when_every_organisation_has_endorsed_and_one_endorsemen
     assert [row.split()[1] for row in county] == ["endorsed", "invalid:"]  # both rows, not one
     assert lines[-2] == "2 endorsed, 0 pending, 1 invalid: not verified, because:"
     assert lines[-1] == "  - endorsement 2 (county): bad-signature: the signature does not verify"
-    assert result.reasons == ("endorsement 2 (county): bad-signature: the signature does not verify",)
+    assert result.reasons == (
+        "endorsement 2 (county): bad-signature: the signature does not verify",
+    )
     assert result.as_dict()["reasons"] == list(result.reasons)
 
 

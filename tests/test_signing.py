@@ -94,7 +94,9 @@ def test_pending_members_are_listed() -> None:
     assert not result.rule_met
     assert result.endorsed == ("county", "police")
     assert result.pending == ("district-a", "district-b")
-    with pytest.raises(VerificationError, match="district-a has not endorsed; district-b has not endorsed") as info:
+    with pytest.raises(
+        VerificationError, match="district-a has not endorsed; district-b has not endorsed"
+    ) as info:
         require_verified(doc, fx.keyring_for(), at=fx.NOW)
     assert info.value.result == result
 
@@ -275,7 +277,9 @@ def test_endorsements_not_a_list() -> None:
     [
         pytest.param({"organisation": "outsider"}, "not a member", id="not-member"),
         pytest.param({"organisation": "Bad Org"}, "not an id", id="bad-org-id"),
-        pytest.param({"role": "chief-executive"}, "not one the charter accepts", id="role-not-in-charter"),
+        pytest.param(
+            {"role": "chief-executive"}, "not one the charter accepts", id="role-not-in-charter"
+        ),
         pytest.param({"signatory": ""}, "printable", id="empty-signatory"),
         pytest.param({"signatory": "a\nb"}, "printable", id="newline-signatory"),
         pytest.param({"signed_at": dt.datetime(2026, 1, 1)}, "timezone", id="naive-time"),
@@ -672,7 +676,9 @@ def test_refusals_of_what_cannot_be_endorsed_at_all() -> None:
     assert endorsement_refusals({"kind": "keyring"}, organisation="a", role="b")[0].startswith(
         "a document of kind 'keyring'"
     )
-    assert "float" in endorsement_refusals({**fx.charter(), "x": 1.5}, organisation="a", role="b")[0]
+    assert (
+        "float" in endorsement_refusals({**fx.charter(), "x": 1.5}, organisation="a", role="b")[0]
+    )
     (reason,) = endorsement_refusals(
         fx.charter(), organisation="county", role="siro", amends=fx.charter()
     )
@@ -693,7 +699,9 @@ def test_refusals_of_what_cannot_be_endorsed_at_all() -> None:
 def test_endorse_with_a_keyring_refuses_a_key_verify_would_not_count(
     ring: dict[str, Any], message: str
 ) -> None:
-    with pytest.raises(SigningError, match=f"the keyring would not accept this endorsement: .*{message}"):
+    with pytest.raises(
+        SigningError, match=f"the keyring would not accept this endorsement: .*{message}"
+    ):
         endorse(
             fx.charter(),
             fx.signer("county"),
@@ -705,11 +713,9 @@ def test_endorse_with_a_keyring_refuses_a_key_verify_would_not_count(
 
 
 def test_endorse_refuses_a_key_the_keyring_holds_for_another_organisation() -> None:
-    from woda_sharing._keyring import add_key, new_keyring  # noqa: PLC0415
+    from woda_sharing._keyring import add_key, new_keyring
 
-    ring = add_key(
-        new_keyring("r"), "police", fx.signer("county").public_jwk, not_before=fx.SIGNED
-    )
+    ring = add_key(new_keyring("r"), "police", fx.signer("county").public_jwk, not_before=fx.SIGNED)
     with pytest.raises(SigningError, match="belongs to 'police', not 'county'"):
         endorse(
             fx.charter(),
@@ -745,10 +751,10 @@ def test_withdraw_by_key_and_what_is_refused() -> None:
         withdraw(doc, organisation="police")
     with pytest.raises(SigningError, match="no endorsement with key other"):
         withdraw(doc, organisation="county", kid="other")
-    assert withdraw(doc, organisation="county", kid=fx.signer("county").key_id)[
-        "endorsements"
-    ] == []
-    with pytest.raises(SigningError, match="cannot be endorsed|carries no endorsements"):
+    assert (
+        withdraw(doc, organisation="county", kid=fx.signer("county").key_id)["endorsements"] == []
+    )
+    with pytest.raises(SigningError, match=r"carries no endorsements"):
         withdraw({"kind": "keyring"}, organisation="county")
     with pytest.raises(SigningError, match="not an array"):
         withdraw({**fx.charter(), "endorsements": {}}, organisation="county")

@@ -286,7 +286,7 @@ def test_cli_endorse_amends_lets_a_departing_member_consent(
     assert main(verify_args) == 1
     endorse_args = ["endorse", paths["v2"], "--key", str(key), "--org", "police", "--role", "siro"]
     endorse_args += ["--at", "2026-03-01T09:30:00Z"]
-    assert main(endorse_args) == 2  # the police are no longer a member of v2
+    assert main(endorse_args) == 1  # refused: the police are no longer a member of v2
     assert main([*endorse_args, "--amends", paths["v1"]]) == 0
     capsys.readouterr()
     assert main(verify_args) == 0

@@ -144,6 +144,7 @@ if TYPE_CHECKING:
         Status,
         VerificationResult,
         endorse,
+        endorsement_refusals,
         endorsement_requirement,
         from_compact,
         honourable,
@@ -151,8 +152,10 @@ if TYPE_CHECKING:
         require_verified,
         to_compact,
         verify,
+        withdraw,
     )
     from woda_sharing._skeleton import agreement_skeleton
+    from woda_sharing._splice import write_endorsements
     from woda_sharing._statements import CHECKPOINT_TYP, SignatureCheck
     from woda_sharing._terms import EffectiveTerms, Term, effective_terms
     from woda_sharing._updates import (
@@ -178,6 +181,7 @@ if TYPE_CHECKING:
         ChainError,
         ConflictError,
         DocumentError,
+        EndorsementRefused,
         ImportRefusedError,
         KeyMaterialError,
         KeyringError,
@@ -385,14 +389,17 @@ _EXPORTS: Final[Mapping[str, tuple[str, ...]]] = {
         "Status",
         "VerificationResult",
         "endorse",
+        "endorsement_refusals",
         "from_compact",
         "honourable",
         "prepare_charter",
         "require_verified",
         "to_compact",
         "verify",
+        "withdraw",
     ),
     "woda_sharing._skeleton": ("agreement_skeleton",),
+    "woda_sharing._splice": ("write_endorsements",),
     "woda_sharing._terms": (
         "EffectiveTerms",
         "Term",
@@ -424,6 +431,7 @@ _EXPORTS: Final[Mapping[str, tuple[str, ...]]] = {
         "CatalogueError",
         "ChainError",
         "DocumentError",
+        "EndorsementRefused",
         "KeyMaterialError",
         "KeyringError",
         "LimitExceededError",
@@ -531,6 +539,7 @@ __all__ = [
     "Duration",
     "EffectiveTerms",
     "Endorsement",
+    "EndorsementRefused",
     "EndorsementRequirement",
     "EndorsementRule",
     "EndorsementStatus",
@@ -631,6 +640,7 @@ __all__ = [
     "effective_terms",
     "endorse",
     "endorsed_by_keyring",
+    "endorsement_refusals",
     "endorsement_requirement",
     "expanded_flows",
     "from_compact",
@@ -667,6 +677,8 @@ __all__ = [
     "verify",
     "verify_receipt",
     "verify_update",
+    "withdraw",
+    "write_endorsements",
     "write_private_key",
     "write_public_jwk",
 ]

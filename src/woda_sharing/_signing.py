@@ -45,6 +45,7 @@ from woda_sharing._schema import fast_is_valid
 from woda_sharing.exceptions import (
     CanonicalizationError,
     DocumentError,
+    EndorsementRefused,
     KeyMaterialError,
     SigningError,
     UsageError,
@@ -263,6 +264,25 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
     return f"; did you mean {match!r}?" if match else ""
 
 
+def _rule_under(
+    typed: Charter | Agreement, charter: Mapping[str, Any] | None, reasons: list[str]
+) -> EndorsementRequirement:
+    """*typed*'s endorsement rule, under *charter* for an agreement (adding to *reasons* why not)."""
+    if isinstance(typed, Charter) or charter is None:
+        return endorsement_requirement(typed)
+    given = _given_charter(charter)
+    if given.charter is None:
+        reasons.append(str(given.problem))
+        return endorsement_requirement(typed)
+    ref = typed.charter
+    if (ref.id, ref.version, ref.digest) != (given.charter.id, given.charter.version, given.digest):
+        reasons.append(
+            "the charter given is not the exact charter version the agreement names"
+            " (id, version and digest)"
+        )
+    return endorsement_requirement(typed, charter=given.charter)
+
+
 def endorsement_refusals(
     document: Mapping[str, Any],
     *,
@@ -293,23 +313,7 @@ def endorsement_refusals(
     except (CanonicalizationError, DocumentError) as e:
         return (str(e),)
     reasons: list[str] = []
-    rule = endorsement_requirement(typed)
-    if isinstance(typed, Agreement) and charter is not None:
-        given = _given_charter(charter)
-        if given.charter is None:
-            reasons.append(str(given.problem))
-        else:
-            ref = typed.charter
-            if (ref.id, ref.version, ref.digest) != (
-                given.charter.id,
-                given.charter.version,
-                given.digest,
-            ):
-                reasons.append(
-                    "the charter given is not the exact charter version the agreement names"
-                    " (id, version and digest)"
-                )
-            rule = endorsement_requirement(typed, charter=given.charter)
+    rule = _rule_under(typed, charter, reasons)
     reasons.extend(rule.problems)
     expected, roles = rule.expected, rule.roles
     if amends is not None:
@@ -337,7 +341,7 @@ def endorsement_refusals(
     return tuple(reasons)
 
 
-def endorse(  # noqa: PLR0913 - every option is keyword-only and named
+def endorse(
     document: Mapping[str, Any],
     signer: Signer,
     *,
@@ -362,8 +366,8 @@ def endorse(  # noqa: PLR0913 - every option is keyword-only and named
     as `verify` would check it at *signed_at*: a key the keyring does not
     hold, holds for another organisation, or holds as compromised, retired or
     outside its window is refused. Raises `SigningError` when the endorsement
-    cannot be made or would not count; `endorsement_refusals` lists the
-    reasons without signing.
+    cannot be made, and `EndorsementRefused` (a `SigningError`) when it
+    would not count; `endorsement_refusals` lists the reasons without signing.
     """
     if not isinstance(document, Mapping):
         raise SigningError("only a JSON object can be endorsed")
@@ -382,7 +386,7 @@ def endorse(  # noqa: PLR0913 - every option is keyword-only and named
         document, organisation=organisation, role=role, charter=charter, amends=amends
     )
     if refusals:
-        raise SigningError("; ".join(refusals))
+        raise EndorsementRefused(refusals)
     ring = (
         None
         if keyring is None
@@ -434,10 +438,10 @@ def _check_against(ring: Keyring, endorsement: Mapping[str, str], signed_at: dt.
     parsed = _jws.parse(endorsement)
     entry = _check_key(ring.get(parsed.header.kid), parsed.header)
     if isinstance(entry, tuple):
-        raise SigningError(f"the keyring would not accept this endorsement: {entry[1]}")
+        raise EndorsementRefused([f"the keyring would not accept this endorsement: {entry[1]}"])
     timing = _check_time(entry, signed_at, parsed.protected, signed_at)
     if timing is not None:
-        raise SigningError(f"the keyring would not accept this endorsement: {timing[1]}")
+        raise EndorsementRefused([f"the keyring would not accept this endorsement: {timing[1]}"])
 
 
 def withdraw(
@@ -450,8 +454,9 @@ def withdraw(
     (as the endorsements' headers claim), withdrawing would undo a completed
     sign-off, so it is refused: amend the document instead (a new version,
     `endorse` with ``amends``). Endorsements whose header cannot be read
-    are kept, since nobody can say whose they are. Raises `SigningError` when
-    nothing is withdrawn or withdrawing is refused.
+    are kept, since nobody can say whose they are. Raises `EndorsementRefused`
+    when nothing is withdrawn or withdrawing is refused, `SigningError` when
+    the document carries no endorsements to withdraw.
     """
     if not isinstance(document, Mapping):
         raise SigningError("only a JSON object carries endorsements")
@@ -481,12 +486,16 @@ def withdraw(
             keep.append(endorsement)
     if len(keep) == len(existing):
         by_key = f" with key {kid}" if kid is not None else ""
-        raise SigningError(f"{organisation!r} has no endorsement{by_key} in the document")
+        raise EndorsementRefused([f"{organisation!r} has no endorsement{by_key} in the document"])
     if not rule.problems and len(signed & rule.expected) >= max(rule.threshold, 1):
-        raise SigningError(
-            f"every organisation that must endorse {kind} {document.get('id')}"
-            f" v{document.get('version')} has endorsed it: withdrawing now would undo a"
-            " completed sign-off; amend it instead (a new version that supersedes it)"
+        raise EndorsementRefused(
+            [
+                (
+                    f"every organisation that must endorse {kind} {document.get('id')}"
+                    f" v{document.get('version')} has endorsed it: withdrawing now would undo a"
+                    " completed sign-off; amend it instead (a new version that supersedes it)"
+                )
+            ]
         )
     result = dict(document)
     result["endorsements"] = keep

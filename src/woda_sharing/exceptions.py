@@ -19,6 +19,7 @@ turned into a document at all. Every exception the library raises derives from
     ├── KeyMaterialError (ValueError)     a key cannot be generated, loaded or used
     ├── KeyringError (ValueError)         a keyring is refused as ambiguous or unsafe
     ├── SigningError (ValueError)         an endorsement cannot be made
+    │   └── EndorsementRefused            it would not count, or may not be withdrawn
     ├── VerificationError (ValueError)    raised by the ``require_*`` twins of verification
     ├── ChainError (ValueError)           a version chain is broken (gap, fork, rollback)
     ├── PolicyError (ValueError)          a sharing policy cannot be compiled
@@ -45,6 +46,7 @@ __all__ = [
     "ChainError",
     "ConflictError",
     "DocumentError",
+    "EndorsementRefused",
     "ImportRefusedError",
     "KeyMaterialError",
     "KeyringError",
@@ -131,6 +133,18 @@ class KeyringError(WodaError, ValueError):
 
 class SigningError(WodaError, ValueError):
     """An endorsement cannot be made (bad document, key, role or organisation)."""
+
+
+class EndorsementRefused(SigningError):  # noqa: N818 - a refusal, named as the command says it
+    """An endorsement that verification would not count, or that may not be withdrawn.
+
+    ``reasons`` holds one sentence per reason. The command line exits 1
+    (refused) for it, not 2.
+    """
+
+    def __init__(self, reasons: tuple[str, ...] | list[str]) -> None:
+        self.reasons = tuple(reasons)
+        super().__init__("; ".join(self.reasons))
 
 
 class VerificationError(WodaError, ValueError):

@@ -1,4 +1,4 @@
-"""``woda-sharing keygen | keyring | endorse | verify | status``: signed endorsements.
+"""``woda-sharing keygen | keyring | endorse | withdraw | verify | status``: signed endorsements.
 
 Every file is written atomically; private keys with owner-only permissions.
 Private keys are never printed. Exit codes follow `woda_sharing.cli`: 0 done
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE, json_text, printable
 from woda_sharing.cli._output import VERIFICATION_FORMATS, TextOutput
-from woda_sharing.exceptions import KeyMaterialError, UsageError
+from woda_sharing.exceptions import EndorsementRefused, KeyMaterialError, UsageError
 
 if TYPE_CHECKING:
     from woda_sharing._signing import VerificationResult
@@ -47,7 +47,7 @@ def _org_id(value: str) -> str:
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
-    """Add ``keygen``, ``keyring``, ``endorse``, ``verify`` and ``status`` to *commands*."""
+    """Add ``keygen``, ``keyring``, ``endorse``, ``withdraw``, ``verify`` and ``status`` to *commands*."""
     p = commands.add_parser("keygen", help="generate a signing key for an organisation")
     p.add_argument(
         "--org", required=True, help="the organisation (charter member id) the key signs for"
@@ -75,7 +75,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--signatory", metavar="NAME", help="the signatory's name")
     p.add_argument("--at", metavar="TIME", help="signing time (default: now)")
     p.add_argument(
-        "--charter", metavar="FILE", help="the charter an agreement sits under (for validation)"
+        "--charter",
+        metavar="FILE",
+        help="the charter an agreement sits under (required for an agreement)",
     )
     p.add_argument("--passphrase-env", metavar="VAR", help="the key's passphrase is in $VAR")
     p.add_argument(
@@ -83,7 +85,20 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         metavar="OLD",
         help="the version FILE supersedes: its members may endorse too, to consent",
     )
+    p.add_argument(
+        "--keyring",
+        metavar="KEYRING",
+        help="refuse a key this keyring would not accept (unknown, another organisation's, ...)",
+    )
     p.set_defaults(handler=run_endorse)
+
+    p = commands.add_parser(
+        "withdraw", help="withdraw an organisation's endorsement before the sign-off is complete"
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--org", required=True, help="the organisation whose endorsement goes")
+    p.add_argument("--kid", help="only the endorsements made with this key id")
+    p.set_defaults(handler=run_withdraw)
 
     for name, handler, text in (
         ("verify", run_verify, "verify a document's endorsements against a keyring"),
@@ -235,10 +250,10 @@ def run_keyring_new(args: argparse.Namespace) -> int:
 def run_keyring_add(args: argparse.Namespace) -> int:
     """Add a public key to a keyring."""
     from woda_sharing import _keyring as keyring_mod  # noqa: PLC0415 - lean start-up (issue 16)
-    from woda_sharing import _loading as loading  # noqa: PLC0415
+    from woda_sharing._sources import load_source  # noqa: PLC0415
 
-    data = loading.load_path(args.file)
-    jwk = loading.load_path(args.jwk)
+    data = load_source(args.file)
+    jwk = load_source(args.jwk)
     not_after = _time(args.not_after) if args.not_after else None
     updated = keyring_mod.add_key(
         data, args.org, jwk, not_before=_time(args.not_before), not_after=not_after
@@ -251,15 +266,15 @@ def run_keyring_add(args: argparse.Namespace) -> int:
 def run_keyring_retire(args: argparse.Namespace) -> int:
     """Retire a key, honouring its valid endorsements in the documents given."""
     from woda_sharing import _keyring as keyring_mod  # noqa: PLC0415 - lean start-up (issue 16)
-    from woda_sharing import _loading as loading  # noqa: PLC0415
     from woda_sharing._signing import honourable  # noqa: PLC0415
+    from woda_sharing._sources import load_source  # noqa: PLC0415
 
-    data = loading.load_path(args.file)
+    data = load_source(args.file)
     at = _time(args.at)
-    charter = loading.load_path(args.charter) if args.charter else None
+    charter = load_source(args.charter) if args.charter else None
     honour: list[str] = []
     for path in args.honour:
-        document = loading.load_path(path)
+        document = load_source(path)
         if document.get("kind") not in ("charter", "agreement"):
             # Retiring without it would silently drop the endorsements the operator meant to keep.
             raise UsageError(f"{path!r} is not a charter or an agreement: nothing in it to honour")
@@ -272,23 +287,48 @@ def run_keyring_retire(args: argparse.Namespace) -> int:
 def run_keyring_compromise(args: argparse.Namespace) -> int:
     """Mark a key compromised."""
     from woda_sharing import _keyring as keyring_mod  # noqa: PLC0415 - lean start-up (issue 16)
-    from woda_sharing import _loading as loading  # noqa: PLC0415
+    from woda_sharing._sources import load_source  # noqa: PLC0415
 
-    data = loading.load_path(args.file)
+    data = load_source(args.file)
     _write_json(args.file, keyring_mod.compromise_key(data, args.kid, at=_time(args.at)))
     print(f"key {printable(args.kid)} marked compromised: none of its endorsements counts any more")
     return EXIT_OK
 
 
-def run_endorse(args: argparse.Namespace) -> int:
-    """Validate a document, then append an endorsement and write it back atomically."""
-    from woda_sharing import _loading as loading  # noqa: PLC0415 - lean start-up (issue 16)
-    from woda_sharing import _validation as validation  # noqa: PLC0415
-    from woda_sharing._keys import read_signer  # noqa: PLC0415
-    from woda_sharing._signing import endorse  # noqa: PLC0415
+def _refuse(path: str, reasons: list[str] | tuple[str, ...], what: str) -> int:
+    for reason in reasons:
+        print(f"  {printable(reason)}", file=sys.stderr)
+    print(f"woda-sharing: refused: {printable(path)} {what}", file=sys.stderr)
+    return EXIT_NEGATIVE
 
-    data = loading.load_path(args.file)
-    charter = loading.load_path(args.charter) if args.charter else None
+
+def run_endorse(args: argparse.Namespace) -> int:
+    """Refuse early what verify would reject; then sign, and write only the ``endorsements`` member.
+
+    Everything that can be checked without the key is checked before the key
+    (and its passphrase) is read: the document validates (with its charter,
+    for an agreement), the organisation may endorse, in a role the charter
+    accepts. With ``--keyring`` the new endorsement is checked against it too.
+    """
+    from woda_sharing import _validation as validation  # noqa: PLC0415 - lean start-up (issue 16)
+    from woda_sharing._keys import read_signer  # noqa: PLC0415
+    from woda_sharing._signing import endorse, endorsement_refusals  # noqa: PLC0415
+    from woda_sharing._sources import load_source  # noqa: PLC0415
+    from woda_sharing._splice import write_endorsements  # noqa: PLC0415
+
+    data = load_source(args.file)
+    if data.get("kind") == "agreement" and not args.charter:
+        return _refuse(
+            args.file,
+            [
+                (
+                    "an agreement is endorsed with its charter (--charter FILE): without it the"
+                    " charter rules and the roles it accepts cannot be checked"
+                )
+            ],
+            "cannot be endorsed without its charter",
+        )
+    charter = load_source(args.charter) if args.charter else None
     report = validation.validate(data, charter=charter, source=args.file)
     if not report.ok:
         for f in report.findings:
@@ -298,28 +338,64 @@ def run_endorse(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_NEGATIVE
-    signer = read_signer(args.key, passphrase=_passphrase(args.passphrase_env))
-    updated = endorse(
-        data,
-        signer,
-        organisation=args.org,
-        role=args.role,
-        signatory=args.signatory,
-        signed_at=_time(args.at),
-        amends=loading.load_path(args.amends) if args.amends else None,
+    amends = load_source(args.amends) if args.amends else None
+    reasons = endorsement_refusals(
+        data, organisation=args.org, role=args.role, charter=charter, amends=amends
     )
-    _write_json(args.file, updated)
+    if reasons:
+        return _refuse(args.file, reasons, "would not verify, so it was not signed")
+    ring = load_source(args.keyring) if args.keyring else None
+    signer = read_signer(args.key, passphrase=_passphrase(args.passphrase_env))
+    try:
+        updated = endorse(
+            data,
+            signer,
+            organisation=args.org,
+            role=args.role,
+            signatory=args.signatory,
+            signed_at=_time(args.at),
+            amends=amends,
+            charter=charter,
+            keyring=ring,
+        )
+    except EndorsementRefused as e:
+        return _refuse(args.file, e.reasons, "would not verify, so it was not signed")
+    write_endorsements(args.file, updated)
     print(printable(f"{args.file}: endorsed by {args.org} ({args.role}) with key {signer.key_id}"))
+    if ring is None:
+        print(
+            "note: the key was not checked against a keyring (--keyring KEYRING would refuse"
+            " one that verify will not accept)",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def run_withdraw(args: argparse.Namespace) -> int:
+    """Remove an organisation's endorsements, changing only the ``endorsements`` member."""
+    from woda_sharing._signing import withdraw  # noqa: PLC0415 - lean start-up (issue 16)
+    from woda_sharing._sources import load_source  # noqa: PLC0415
+    from woda_sharing._splice import write_endorsements  # noqa: PLC0415
+
+    data = load_source(args.file)
+    before = len(data.get("endorsements") or [])
+    try:
+        updated = withdraw(data, organisation=args.org, kid=args.kid)
+    except EndorsementRefused as e:
+        return _refuse(args.file, e.reasons, "was left as it was")
+    write_endorsements(args.file, updated)
+    gone = before - len(updated["endorsements"])
+    print(printable(f"{args.file}: withdrew {gone} endorsement(s) by {args.org}"))
     return EXIT_OK
 
 
 def _verify(args: argparse.Namespace) -> VerificationResult:
-    from woda_sharing import _loading as loading  # noqa: PLC0415 - lean start-up (issue 16)
-    from woda_sharing._signing import verify  # noqa: PLC0415
+    from woda_sharing._signing import verify  # noqa: PLC0415 - lean start-up (issue 16)
+    from woda_sharing._sources import load_source  # noqa: PLC0415
 
-    document = loading.load_path(args.file)
-    ring = loading.load_path(args.keyring)
-    charter = loading.load_path(args.charter) if args.charter else None
+    document = load_source(args.file)
+    ring = load_source(args.keyring)
+    charter = load_source(args.charter) if args.charter else None
     return verify(document, ring, charter=charter, at=_time(args.at))
 
 
@@ -355,18 +431,18 @@ def _print_update(args: argparse.Namespace, result: UpdateResult) -> None:
 
 def run_verify(args: argparse.Namespace) -> int:
     """Verify a document (or an update of a trusted version); exit 0 when verified, 1 when not."""
-    from woda_sharing import _loading as loading  # noqa: PLC0415 - lean start-up (issue 16)
+    from woda_sharing._sources import load_source  # noqa: PLC0415 - lean start-up (issue 16)
     from woda_sharing._updates import verify_update  # noqa: PLC0415
 
     if args.trusted:
         update = verify_update(
-            loading.load_path(args.trusted),
-            loading.load_path(args.file),
-            loading.load_path(args.keyring),
+            load_source(args.trusted),
+            load_source(args.file),
+            load_source(args.keyring),
             at=_time(args.at),
-            intermediates=[loading.load_path(f) for f in args.intermediate],
-            charter=loading.load_path(args.charter) if args.charter else None,
-            charters=[loading.load_path(f) for f in args.trusted_charter],
+            intermediates=[load_source(f) for f in args.intermediate],
+            charter=load_source(args.charter) if args.charter else None,
+            charters=[load_source(f) for f in args.trusted_charter],
         )
         if args.format == "json":
             print(json_text(json.dumps(update.as_dict(), indent=2, ensure_ascii=False)))

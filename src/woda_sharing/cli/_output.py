@@ -436,9 +436,7 @@ class GithubOutput:
         if waived is not None:
             w = waived.waiver
             lines.append(
-                printable(
-                    f"waived by {w.approved_by} until {w.expires.isoformat()}: {w.reason}"
-                )
+                printable(f"waived by {w.approved_by} until {w.expires.isoformat()}: {w.reason}")
             )
             command = "notice"
         message = "\n".join(lines)
