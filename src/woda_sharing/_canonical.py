@@ -1,7 +1,8 @@
 """The exact bytes that get signed, and their digest.
 
 The signed content of a document is the RFC 8785 (JCS) canonical JSON of the
-document without its top-level ``endorsements`` member; its digest is SHA-256
+document without its top-level `UNSIGNED` members (``endorsements``, and
+``$schema``, the editor's hint, see docs/explanation/editor-schema.md); its digest is SHA-256
 over those bytes, written ``sha256:<64 lower-case hex digits>``. The JCS
 serialization itself is the ``rfc8785`` package's.
 
@@ -46,6 +47,7 @@ __all__ = [
     "DIGEST_PREFIX",
     "MAX_DEPTH",
     "MAX_SAFE_INTEGER",
+    "UNSIGNED",
     "check_canonicalizable",
     "digest",
     "digest_of",
@@ -53,6 +55,9 @@ __all__ = [
 ]
 
 DIGEST_PREFIX: Final = "sha256:"
+#: Top-level members outside the signed content: the endorsements themselves, and
+#: ``$schema``, a hint for editors that validation never reads.
+UNSIGNED: Final = frozenset({"endorsements", "$schema"})
 #: The largest integer magnitude a document may hold (RFC 7493 I-JSON).
 MAX_SAFE_INTEGER: Final = 2**53 - 1
 #: The deepest nesting of objects and arrays a document may have.
@@ -160,10 +165,10 @@ def _fast_bytes(content: dict[str, Any]) -> bytes | None:
 
 
 def signed_bytes(document: Mapping[str, Any]) -> bytes:
-    """Return the canonical bytes of *document* without its ``endorsements`` member."""
+    """Return the canonical bytes of *document* without its `UNSIGNED` members (``endorsements``, ``$schema``)."""
     if not isinstance(document, Mapping):
         raise CanonicalizationError(f"a document is a JSON object, not a {type(document).__name__}")
-    content = {key: value for key, value in document.items() if key != "endorsements"}
+    content = {key: value for key, value in document.items() if key not in UNSIGNED}
     fast = _fast_bytes(content)
     if fast is not None:
         return fast

@@ -292,6 +292,7 @@ def _make_converter(*, trusted: bool = False) -> Converter:
 
 #: The converter. Use `structure` and `unstructure` rather than calling it directly.
 converter: Final = _make_converter()
+_DOCUMENTS: Final = frozenset({Charter, Agreement})
 _trusted: Final = _make_converter(trusted=True)
 
 
@@ -309,7 +310,12 @@ def structure_schema_valid(data: Mapping[str, Any], cls: type[T]) -> T:
 
 
 def structure(data: Mapping[str, Any], cls: type[T]) -> T:
-    """Build a *cls* (`Charter`, `Agreement`, ...) from wire data, raising `DocumentError`."""
+    """Build a *cls* (`Charter`, `Agreement`, ...) from wire data, raising `DocumentError`.
+
+    A document's ``$schema`` (an editor's hint, outside the model) is left out.
+    """
+    if "$schema" in data and cls in _DOCUMENTS:
+        data = {k: v for k, v in data.items() if k != "$schema"}
     try:
         return converter.structure(data, cls)
     except Exception as e:
