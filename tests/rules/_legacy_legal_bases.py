@@ -165,7 +165,7 @@ def art9_condition(ctx: AgreementContext) -> Iterator[Hit]:
     for i, flow, facts in _flows(ctx):
         special = facts.special
         bases = facts.bases
-        if not special or facts.gdpr_exempt:
+        if not special or facts.gdpr_exempt or any(b not in ctx.catalogue for b in flow.bases):
             continue
         if not any(isinstance(b, Art9Condition) for _, b in bases):
             yield Hit(
@@ -188,6 +188,8 @@ def art9_schedule_1(ctx: AgreementContext) -> Iterator[Hit]:
     conditions (paragraphs 6 to 28).
     """
     for i, flow, facts in _flows(ctx):
+        if any(b not in ctx.catalogue for b in flow.bases):
+            continue  # left to WS109
         bases = facts.bases
         schedule_1 = {(b.part, b.paragraph) for _, b in bases if isinstance(b, Schedule1Condition)}
         for j, basis in bases:
@@ -258,7 +260,7 @@ def art10_basis(ctx: AgreementContext) -> Iterator[Hit]:
     for i, flow, facts in _flows(ctx):
         criminal = [it for it in facts.items if it.is_criminal_offence]
         bases = facts.bases
-        if not criminal or facts.gdpr_exempt:
+        if not criminal or facts.gdpr_exempt or any(b not in ctx.catalogue for b in flow.bases):
             continue
         sender = _member(ctx, flow.source)
         public = ctx.charter is None or (sender is not None and sender.public_authority)

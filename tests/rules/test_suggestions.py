@@ -69,3 +69,77 @@ def test_a_flow_with_no_article_6_basis_at_all_still_gets_ws201(
     flow = agreement["flows"][0]
     flow["bases"] = [b for b in flow["bases"] if not b.startswith("uk-gdpr-art-6")]
     assert "WS201" in _findings(charter, agreement)
+
+
+def _criminal_flow(agreement: Doc) -> dict[str, Any]:
+    """Flow 0 also shares an offending flag, on complete bases."""
+    agreement["items"].append(
+        {"id": "offences", "title": "Offences", "category": "criminal-offence"}
+    )
+    agreement["purposes"][0]["needs"].append("offences")
+    flow: dict[str, Any] = agreement["flows"][0]
+    flow["items"].append("offences")
+    flow["bases"] = ["uk-gdpr-art-6-1-e", "uk-gdpr-art-10-official-authority"]
+    return flow
+
+
+def _sensitive_flow(agreement: Doc, *, health: bool) -> dict[str, Any]:
+    """Flow 0 also shares an offending flag and, with *health*, a health item, on complete bases."""
+    flow = _criminal_flow(agreement)
+    if health:
+        agreement["items"].append(
+            {
+                "id": "health",
+                "title": "Health",
+                "category": "special-category",
+                "special_category": "health",
+            }
+        )
+        agreement["purposes"][0]["needs"].append("health")
+        flow["items"].append("health")
+        flow["bases"][1:1] = ["uk-gdpr-art-9-2-h", "dpa-2018-sch-1-para-2"]
+    return flow
+
+
+_LEGAL = {"WS109", "WS201", "WS202", "WS203", "WS205"}
+
+
+@pytest.mark.parametrize(
+    ("correct", "typo", "health"),
+    [
+        pytest.param("uk-gdpr-art-9-2-h", "uk-gdpr-art-9-2-hh", True, id="art-9-no-ws202"),
+        pytest.param("dpa-2018-sch-1-para-2", "dpa-2018-sch1-para-2", True, id="sch-1-no-ws203"),
+        pytest.param(
+            "uk-gdpr-art-10-official-authority",
+            "uk-gdpr-art-10-oficial-authority",
+            False,
+            id="art-10-no-ws205",
+        ),
+    ],
+)
+def test_a_misspelt_sensitive_basis_is_one_finding(
+    charter: Doc, agreement: Doc, correct: str, typo: str, health: bool
+) -> None:
+    flow = _sensitive_flow(agreement, health=health)
+    assert not _LEGAL & set(_findings(charter, agreement))  # complete as written
+    flow["bases"] = [typo if b == correct else b for b in flow["bases"]]
+    found = _findings(charter, agreement)
+    assert _LEGAL & set(found) == {"WS109"}
+    (message,) = found["WS109"]
+    assert message.endswith(f"did you mean {correct!r}?")
+
+
+@pytest.mark.parametrize(
+    ("dropped", "code", "health"),
+    [
+        pytest.param("uk-gdpr-art-9-2-h", "WS202", True, id="no-art-9"),
+        pytest.param("dpa-2018-sch-1-para-2", "WS203", True, id="no-schedule-1"),
+        pytest.param("uk-gdpr-art-10-official-authority", "WS205", False, id="no-art-10"),
+    ],
+)
+def test_a_missing_sensitive_basis_is_still_reported(
+    charter: Doc, agreement: Doc, dropped: str, code: str, health: bool
+) -> None:
+    flow = _sensitive_flow(agreement, health=health)
+    flow["bases"].remove(dropped)
+    assert code in _findings(charter, agreement)

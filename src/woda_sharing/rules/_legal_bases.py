@@ -282,11 +282,17 @@ def art9_condition(ctx: AgreementContext) -> Iterator[Hit]:
     """A flow that shares special category data must cite a UK GDPR Article 9(2) condition besides its Article 6 basis.
 
     A flow wholly under DPA 2018 Part 3 (see WS201) is exempt: its sensitive
-    processing is WS211's business.
+    processing is WS211's business. A flow citing a basis id that is not in
+    the catalogue is left to WS109, as for WS201.
     """
     kind = _facts(ctx).special
     for i, flow, facts in _flows(ctx):
-        if facts.gdpr_exempt or facts.cited.art9 or kind.isdisjoint(flow.items):
+        if (
+            facts.gdpr_exempt
+            or facts.cited.art9
+            or facts.cited.unknown
+            or kind.isdisjoint(flow.items)
+        ):
             continue
         special = _declared(ctx, flow, kind)
         if special:
@@ -307,9 +313,12 @@ def art9_schedule_1(ctx: AgreementContext) -> Iterator[Hit]:
 
     Point (b) needs Part 1 paragraph 1, (h) paragraph 2, (i) paragraph 3, (j)
     paragraph 4, and (g) substantial public interest one of the Part 2
-    conditions (paragraphs 6 to 28).
+    conditions (paragraphs 6 to 28). A flow citing a basis id that is not in
+    the catalogue is left to WS109: it may be the Schedule 1 condition misspelt.
     """
     for i, flow, facts in _flows(ctx):
+        if facts.cited.unknown:
+            continue  # WS109 reports the unknown id; no cascade
         for j, basis in facts.cited.schedule_1_missing:
             wanted = ART9_SCHEDULE_1_PARTS[basis.point.value]
             options = ", ".join(f"Part {p} para {n}" for p, n in sorted(wanted)[:3])
@@ -367,12 +376,13 @@ def art10_basis(ctx: AgreementContext) -> Iterator[Hit]:
     (DPA 2018 s.10(5)), so on its own it is not enough. Official authority
     means processing as part of a public function, so it counts only for a
     sender that is a public authority (when the charter says who is one). A
-    flow wholly under DPA 2018 Part 3 (see WS201) is exempt.
+    flow wholly under DPA 2018 Part 3 (see WS201) is exempt, and a flow
+    citing a basis id that is not in the catalogue is left to WS109.
     """
     kind = _facts(ctx).criminal
     for i, flow, facts in _flows(ctx):
         cited = facts.cited
-        if facts.gdpr_exempt or cited.schedule_1 or kind.isdisjoint(flow.items):
+        if facts.gdpr_exempt or cited.schedule_1 or cited.unknown or kind.isdisjoint(flow.items):
             continue
         if cited.official_authority:
             sender = _member(ctx, flow.source)
