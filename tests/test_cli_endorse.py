@@ -189,8 +189,7 @@ def test_retire_honours_and_compromise_refuses(
         "keyring",
         "retire",
         ring,
-        "--kid",
-        kid,
+        f"--kid={kid}",  # a key id may start with "-"
         "--at",
         "2026-04-01T00:00:00Z",
         "--honour",
@@ -199,7 +198,7 @@ def test_retire_honours_and_compromise_refuses(
     assert main(retire) == 0
     assert "1 endorsement(s) stay honoured" in capsys.readouterr().out
     assert main(["verify", doc, "--keyring", ring, "--at", LATER]) == 0
-    assert main(["keyring", "compromise", ring, "--kid", kid, "--at", LATER]) == 0
+    assert main(["keyring", "compromise", ring, f"--kid={kid}", "--at", LATER]) == 0
     assert main(["verify", doc, "--keyring", ring, "--at", LATER]) == 1
     assert "key-compromised" in capsys.readouterr().out
 
@@ -251,7 +250,7 @@ def test_documents_of_unhashable_kind_exit_1_or_2_in_one_line(
         assert "carries no endorsements" in capsys.readouterr().out
     kid = _kid_of(setup, "police")
     before = setup["ring"].read_text()
-    retire = ["keyring", "retire", ring, "--kid", kid, "--honour", str(hostile)]
+    retire = ["keyring", "retire", ring, f"--kid={kid}", "--honour", str(hostile)]
     assert main(retire) == 2
     err = capsys.readouterr().err
     assert "nothing in it to honour" in err
@@ -300,7 +299,7 @@ def test_times_beyond_the_calendar_exit_2(
     late = "9999-12-31T23:00:00-05:00"
     ring = str(setup["ring"])
     kid = _kid_of(setup, "police")
-    assert main(["keyring", "retire", ring, "--kid", kid, "--at", late]) == 2
+    assert main(["keyring", "retire", ring, f"--kid={kid}", "--at", late]) == 2
     jwk = str(next(setup["keys"]["police"].parent.glob("police-*.jwk.json")))
     other = tmp_path / "other.json"
     assert main(["keyring", "new", str(other), "--id", "other"]) == 0

@@ -24,7 +24,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from woda_sharing import _legal as legal
 from woda_sharing._findings import pointer as json_pointer
 from woda_sharing._legal import CatalogueEntry, LegalBasis
-from woda_sharing._model import Agreement, Category, Charter, Flow, Retention
+from woda_sharing._model import Agreement, Category, Charter, Flow, Retention, unchecked
 from woda_sharing.exceptions import DocumentError
 
 __all__ = [
@@ -304,7 +304,8 @@ def structure_schema_valid(data: Mapping[str, Any], cls: type[T]) -> T:
     with pointers from the strict converter.
     """
     try:
-        return _trusted.structure(data, cls)
+        with unchecked():  # the schema has checked every type
+            return _trusted.structure(data, cls)
     except Exception:
         return structure(data, cls)
 
@@ -317,7 +318,8 @@ def structure(data: Mapping[str, Any], cls: type[T]) -> T:
     if "$schema" in data and cls in _DOCUMENTS:
         data = {k: v for k, v in data.items() if k != "$schema"}
     try:
-        return converter.structure(data, cls)
+        with unchecked():  # the strict converter checks every JSON type itself
+            return converter.structure(data, cls)
     except Exception as e:
         issues = structure_issues(e, cls)
         detail = "; ".join(f"{i.pointer or '/'}: {i.message}" for i in issues)

@@ -578,7 +578,7 @@ def _flow(
                 kind=_CHANGED,
                 subject="flow",
                 pointer=pointer("flows", i, name),
-                detail=f"{where} {name} {getattr(a, name)!r} → {getattr(b, name)!r}",
+                detail=f"{where} {name} {str(getattr(a, name))!r} → {str(getattr(b, name))!r}",
             )
     if a.data_matching != b.data_matching:
         yield Difference(

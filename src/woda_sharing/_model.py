@@ -1,6 +1,10 @@
 """The typed documents: charters, agreements and everything inside them.
 
-Every class is an attrs class that is frozen, slotted and keyword-only.
+Every class is an attrs class that is frozen, slotted and keyword-only, and
+checks the type of every field when it is built: a string where a tuple of
+parties belongs raises `UsageError` (a `TypeError`) naming the field. The
+codec builds objects from data it has already checked, inside `unchecked`,
+so structuring a document does not pay for the check twice.
 The model knows nothing of files or JSON: `woda_sharing._codec` owns the
 conversion to and from the wire format, where names can differ (a flow's
 ``from`` is `Flow.source` here) and dates are ISO strings.
@@ -8,14 +12,21 @@ conversion to and from the wire format, where names can differ (a flow's
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
 import re
+import threading
+import types
+import typing
+from collections.abc import Callable, Iterator
 from typing import Final, Literal, TypeGuard
 
+import attrs
 from attrs import field, frozen
 
 from woda_sharing._legal import CatalogueEntry
+from woda_sharing.exceptions import UsageError
 
 __all__ = [
     "DEFAULT_NOTICE_DAYS",
@@ -40,6 +51,7 @@ __all__ = [
     "Endorsement",
     "EndorsementRule",
     "Flow",
+    "Frequency",
     "Governance",
     "Instruction",
     "InternationalTransfers",
@@ -47,6 +59,7 @@ __all__ = [
     "Marking",
     "Measure",
     "Member",
+    "Method",
     "Office",
     "OfficeHolder",
     "PaperOriginal",
@@ -69,6 +82,7 @@ __all__ = [
     "Waiver",
     "is_id",
     "notice_days",
+    "unchecked",
 ]
 
 
@@ -93,6 +107,181 @@ def is_id(value: object) -> TypeGuard[str]:
     return (
         isinstance(value, str) and len(value) <= ID_MAX_LENGTH and _ID.fullmatch(value) is not None
     )
+
+
+# --------------------------------------------------------------------------- type checks
+
+_Check = Callable[[object], bool]
+_SWAP: Final = threading.Lock()
+_structuring = 0
+
+
+@contextlib.contextmanager
+def unchecked() -> Iterator[None]:
+    """Build model objects without the type checks at construction, for data already checked.
+
+    The codec uses it around structuring: the schema (or the strict
+    converter) has checked every value's type already, and a check per
+    object would cost more than a tenth of structuring. The checks are
+    switched off for the whole process while any thread is inside, so an
+    object another thread builds meanwhile is not checked either (a
+    wrongly typed one still gets findings from `woda_sharing.validate`).
+    Nothing but the codec should use it.
+    """
+    global _structuring  # noqa: PLW0603 - one switch for the process, under a lock
+    with _SWAP:
+        _structuring += 1
+        if _structuring == 1:
+            # A C-level method that takes only self: the post-init call then costs next to nothing.
+            setattr(_Checked, "__attrs_post_init__", object.__sizeof__)  # noqa: B010 - mypy would refuse the assignment
+    try:
+        yield
+    finally:
+        with _SWAP:
+            _structuring -= 1
+            if _structuring == 0:
+                setattr(_Checked, "__attrs_post_init__", _check_types)  # noqa: B010 - as above
+
+
+def _describe(tp: object) -> str:
+    """*tp* in words: ``a tuple of Party``, ``str or None``, ``one of 'delete', 'return'``."""
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is Literal:
+        return "one of " + ", ".join(repr(a) for a in args)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_describe(a) for a in args)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return f"a tuple of {_describe(args[0])}"
+    if tp is type(None):
+        return "None"
+    return getattr(tp, "__name__", str(tp))
+
+
+def _is_tuple_of(inner: _Check) -> _Check:
+    return lambda v: isinstance(v, tuple) and all(inner(x) for x in v)
+
+
+def _is_any_of(checks: list[_Check]) -> _Check:
+    return lambda v: any(c(v) for c in checks)
+
+
+def _is_exactly(tp: type) -> _Check:
+    return lambda v: type(v) is tp
+
+
+def _is_instance(tp: type) -> _Check:
+    return lambda v: isinstance(v, tp)
+
+
+def _checker(tp: object) -> _Check | None:
+    """A predicate for values of annotation *tp*, or ``None`` when *tp* is not checked."""
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    check: _Check | None = None
+    if origin is Literal:
+        allowed = tuple((type(a), a) for a in args)
+        check = lambda v: (type(v), v) in allowed  # noqa: E731 - one small closure per case
+    elif origin in (typing.Union, types.UnionType):
+        checks = [_checker(a) for a in args]
+        if all(c is not None for c in checks):
+            check = _is_any_of(typing.cast("list[_Check]", checks))
+    elif origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        inner = _checker(args[0])
+        check = None if inner is None else _is_tuple_of(inner)
+    elif tp is type(None):
+        check = lambda v: v is None  # noqa: E731 - one small closure per case
+    elif tp in (bool, int, str, dt.date):  # no bool for an int, no datetime for a date
+        check = _is_exactly(typing.cast("type", tp))
+    elif isinstance(tp, type):
+        check = _is_instance(tp)
+    return check
+
+
+_CHECKS: dict[type, tuple[tuple[str, _Check, str], ...]] = {}
+
+
+def _checks(cls: type) -> tuple[tuple[str, _Check, str], ...]:
+    """The (field, predicate, description) of every checked field of *cls*, built once."""
+    found = _CHECKS.get(cls)
+    if found is None:
+        hints = typing.get_type_hints(cls)
+        out = []
+        for a in attrs.fields(cls):
+            check = _checker(hints[a.name])
+            if check is not None:
+                out.append((a.name, check, _describe(hints[a.name])))
+        found = _CHECKS[cls] = tuple(out)
+    return found
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_types(self: object) -> None:
+    """Raise `UsageError` naming the first field of *self* whose value is not of its type."""
+    for name, check, wanted in _checks(type(self)):
+        value = getattr(self, name)
+        if not check(value):
+            raise UsageError(
+                f"{type(self).__name__}.{name} must be {wanted},"
+                f" not {type(value).__name__}: {_shown(value)}"
+            )
+
+
+class _Checked:
+    """Checks every field's type when an object is built (not while the codec structures)."""
+
+    __slots__ = ()
+    __attrs_post_init__ = _check_types
+
+
+class Frequency(enum.StrEnum):
+    """How often a flow sends data. A `str`, so ``flow.frequency == "daily"`` still reads naturally."""
+
+    ONE_OFF = "one-off"
+    AD_HOC = "ad-hoc"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    ANNUALLY = "annually"
+    CONTINUOUS = "continuous"
+
+
+class Method(enum.StrEnum):
+    """How a flow sends data. A `str`, so ``flow.method == "sftp"`` still reads naturally."""
+
+    SECURE_EMAIL = "secure-email"
+    SFTP = "sftp"
+    API = "api"
+    SHARED_SYSTEM = "shared-system"
+    SECURE_PORTAL = "secure-portal"
+    CASE_CONFERENCE = "case-conference"
+    REMOVABLE_MEDIA = "removable-media"
+
+
+_E = typing.TypeVar("_E", bound=enum.StrEnum)
+
+
+class _Members(dict[str, _E]):
+    """A `StrEnum`'s members by value; a member finds itself (it equals its value).
+
+    Its ``__getitem__`` is the attrs converter of a field of that enum: a
+    C-level lookup, so structuring pays next to nothing for it.
+    """
+
+    def __init__(self, cls: type[_E]) -> None:
+        super().__init__({m.value: m for m in cls})
+        self.cls = cls
+
+    def __missing__(self, value: object) -> _E:
+        allowed = ", ".join(repr(m.value) for m in self.cls)
+        raise UsageError(f"{_shown(value)} is not a {self.cls.__name__} (one of {allowed})")
+
+
+_FREQUENCIES: Final = _Members(Frequency)
+_METHODS: Final = _Members(Method)
 
 
 class Category(enum.Enum):
@@ -201,7 +390,7 @@ class Control(enum.Enum):
 
 
 @frozen(kw_only=True)
-class Endorsement:
+class Endorsement(_Checked):
     """A signed endorsement as it sits in a document: a JWS with a detached payload.
 
     The model carries it opaquely; `woda_sharing._signing` makes and checks it.
@@ -212,7 +401,7 @@ class Endorsement:
 
 
 @frozen(kw_only=True)
-class Supersedes:
+class Supersedes(_Checked):
     """The version a document amends, with that version's digest."""
 
     version: int
@@ -220,7 +409,7 @@ class Supersedes:
 
 
 @frozen(kw_only=True)
-class Contact:
+class Contact(_Checked):
     """A contact of an organisation, or of one of its capacities: a post, and how to reach it."""
 
     role: ContactRole
@@ -231,7 +420,7 @@ class Contact:
 
 
 @frozen(kw_only=True)
-class PolicyDocument:
+class PolicyDocument(_Checked):
     """A member's own appropriate policy document: what it covers, its reference and next review.
 
     ``covers`` is ``"schedule-1"`` (DPA 2018 Schedule 1 paragraphs 5 and 39)
@@ -245,7 +434,7 @@ class PolicyDocument:
 
 
 @frozen(kw_only=True)
-class Member:
+class Member(_Checked):
     """An organisation that is a member of a charter."""
 
     id: str
@@ -263,7 +452,7 @@ class Member:
 
 
 @frozen(kw_only=True)
-class Measure:
+class Measure(_Checked):
     """A security measure a charter registers for agreements to name by id (beyond the built-in list)."""
 
     id: str
@@ -272,7 +461,7 @@ class Measure:
 
 
 @frozen(kw_only=True)
-class Office:
+class Office(_Checked):
     """One office a person holds: in which member body, and which office (district councillor)."""
 
     organisation: str
@@ -281,7 +470,7 @@ class Office:
 
 
 @frozen(kw_only=True)
-class Separation:
+class Separation(_Checked):
     """How a person holding two offices keeps each body's data apart."""
 
     measures: tuple[
@@ -299,7 +488,7 @@ class Separation:
 
 
 @frozen(kw_only=True)
-class OfficeHolder:
+class OfficeHolder(_Checked):
     """A person holding offices in two or more member bodies (a dual hatter), described by the offices only.
 
     Data received in one office must not reach the other: ``separation``
@@ -313,7 +502,7 @@ class OfficeHolder:
 
 
 @frozen(kw_only=True)
-class Signatory:
+class Signatory(_Checked):
     """Who signed or approved a document for one body: the post, the date, and whether on paper."""
 
     organisation: str
@@ -325,7 +514,7 @@ class Signatory:
 
 
 @frozen(kw_only=True)
-class PaperOriginal:
+class PaperOriginal(_Checked):
     """A signed paper original: when it was signed, who holds it and where.
 
     With ``version`` and ``digest`` it is a print of that earlier digital
@@ -342,7 +531,7 @@ class PaperOriginal:
 
 
 @frozen(kw_only=True)
-class LegalStatus:
+class LegalStatus(_Checked):
     """Whether the document is meant to bind the parties, with its words."""
 
     binding: Literal["not-legally-binding", "legally-binding", "contract"]
@@ -350,7 +539,7 @@ class LegalStatus:
 
 
 @frozen(kw_only=True)
-class Audit:
+class Audit(_Checked):
     """How compliance is audited and monitored: the words, how often (months), and when last."""
 
     text: str
@@ -359,7 +548,7 @@ class Audit:
 
 
 @frozen(kw_only=True)
-class InternationalTransfers:
+class InternationalTransfers(_Checked):
     """Transfers outside the UK (UK GDPR Chapter V): whether any are made, where to and under which safeguard."""
 
     made: bool
@@ -371,7 +560,7 @@ class InternationalTransfers:
 
 
 @frozen(kw_only=True)
-class Governance:
+class Governance(_Checked):
     """The rest of a document's governance text, typed: each member is the document's own words."""
 
     legal_status: LegalStatus | None = None
@@ -387,7 +576,7 @@ class Governance:
 
 
 @frozen(kw_only=True)
-class SubjectCategory:
+class SubjectCategory(_Checked):
     """A category of data subject (victims, witnesses, children, patients), declared once and named by items and flows."""
 
     id: str
@@ -397,7 +586,7 @@ class SubjectCategory:
 
 
 @frozen(kw_only=True)
-class Change:
+class Change(_Checked):
     """One entry of a document's change history: the version, when, what changed and who approved it."""
 
     version: int
@@ -408,7 +597,7 @@ class Change:
 
 
 @frozen(kw_only=True)
-class ReviewCycle:
+class ReviewCycle(_Checked):
     """How often a document is reviewed: ``first_months`` after it starts, then every ``then_months``."""
 
     then_months: int
@@ -421,7 +610,7 @@ class ReviewCycle:
 
 
 @frozen(kw_only=True)
-class Waiver:
+class Waiver(_Checked):
     """A finding the partnership has accepted: its code (and pointer), why, who approved it, and until when.
 
     Without a ``pointer`` the waiver covers every finding of the code in the
@@ -437,7 +626,7 @@ class Waiver:
 
 
 @frozen(kw_only=True)
-class Principle:
+class Principle(_Checked):
     """One principle of a charter."""
 
     id: str
@@ -445,7 +634,7 @@ class Principle:
 
 
 @frozen(kw_only=True)
-class CharterPurpose:
+class CharterPurpose(_Checked):
     """A purpose a charter permits agreements to share data for."""
 
     id: str
@@ -455,7 +644,7 @@ class CharterPurpose:
 
 
 @frozen(kw_only=True)
-class EndorsementRule:
+class EndorsementRule(_Checked):
     """Who must endorse: every member, or a threshold of distinct members, signing in a listed role."""
 
     rule: Literal["all-members", "threshold"]
@@ -464,7 +653,7 @@ class EndorsementRule:
 
 
 @frozen(kw_only=True)
-class Charter:
+class Charter(_Checked):
     """A data sharing charter: the partnership's members, principles, purposes and rules."""
 
     id: str
@@ -501,7 +690,7 @@ class Charter:
 
 
 @frozen(kw_only=True)
-class CharterRef:
+class CharterRef(_Checked):
     """An agreement's reference to the exact charter version it sits under."""
 
     id: str
@@ -510,7 +699,7 @@ class CharterRef:
 
 
 @frozen(kw_only=True)
-class Party:
+class Party(_Checked):
     """An organisation acting in one capacity, with its role in the agreement."""
 
     id: str
@@ -524,7 +713,7 @@ class Party:
 
 
 @frozen(kw_only=True)
-class Purpose:
+class Purpose(_Checked):
     """A purpose of the agreement (a charter purpose id) and the items it needs."""
 
     id: str
@@ -533,7 +722,7 @@ class Purpose:
 
 
 @frozen(kw_only=True)
-class Retention:
+class Retention(_Checked):
     """How long data is kept, and how it is disposed of.
 
     Exactly one of three forms: ``months`` (counted from receipt, or from the
@@ -562,7 +751,7 @@ class Retention:
 
 
 @frozen(kw_only=True)
-class DataItem:
+class DataItem(_Checked):
     """A data item the agreement shares, with its classification."""
 
     id: str
@@ -631,7 +820,7 @@ class DataItem:
 
 
 @frozen(kw_only=True)
-class Instruction:
+class Instruction(_Checked):
     """The controller's documented instruction a processor follows when it sends data (UK GDPR Article 28(3)(a))."""
 
     controller: str
@@ -639,7 +828,7 @@ class Instruction:
 
 
 @frozen(kw_only=True)
-class Flow:
+class Flow(_Checked):
     """Data moving from one party to another, for purposes, on legal bases."""
 
     id: str
@@ -648,8 +837,10 @@ class Flow:
     items: tuple[str, ...]
     purposes: tuple[str, ...]
     bases: tuple[str, ...]
-    frequency: str
-    method: str
+    #: A `Frequency`; its wire value (``"daily"``) is accepted and converted.
+    frequency: Frequency = field(converter=_FREQUENCIES.__getitem__)  # type: ignore[misc] # a C-level lookup, which the attrs plugin cannot read
+    #: A `Method`; its wire value (``"sftp"``) is accepted and converted.
+    method: Method = field(converter=_METHODS.__getitem__)  # type: ignore[misc] # as frequency
     security: tuple[str, ...] = ()
     capacity_basis: str | None = None
     data_matching: bool = False
@@ -674,7 +865,7 @@ class Flow:
 
 
 @frozen(kw_only=True)
-class SharedRecord:
+class SharedRecord(_Checked):
     """A shared record or hub: many contributors put data in, many viewers see it.
 
     Declared once, it stands for a flow from every contributor to every
@@ -739,7 +930,7 @@ class SharedRecord:
 
 
 @frozen(kw_only=True)
-class Dpia:
+class Dpia(_Checked):
     """The data protection impact assessment an agreement rests on."""
 
     reference: str
@@ -747,7 +938,7 @@ class Dpia:
 
 
 @frozen(kw_only=True)
-class Rights:
+class Rights(_Checked):
     """How individuals exercise their rights under the agreement."""
 
     contact: str
@@ -757,7 +948,7 @@ class Rights:
 
 
 @frozen(kw_only=True)
-class Transparency:
+class Transparency(_Checked):
     """How individuals are told about the sharing."""
 
     privacy_notice: str
@@ -765,7 +956,7 @@ class Transparency:
 
 
 @frozen(kw_only=True)
-class Duration:
+class Duration(_Checked):
     """A length of time in hours, calendar days or working days."""
 
     amount: int
@@ -793,7 +984,7 @@ class Duration:
 
 
 @frozen(kw_only=True)
-class BreachNotice:
+class BreachNotice(_Checked):
     """Whom to notify of a breach: a post (contact role) at a charter member."""
 
     organisation: str
@@ -801,7 +992,7 @@ class BreachNotice:
 
 
 @frozen(kw_only=True)
-class Breach:
+class Breach(_Checked):
     """How a personal data breach is reported between the parties.
 
     The time allowed is ``notify_within_hours`` (the format-1 member, at most
@@ -822,7 +1013,7 @@ class Breach:
 
 
 @frozen(kw_only=True)
-class Termination:
+class Termination(_Checked):
     """How the agreement ends and what happens to shared data then."""
 
     notice_days: int
@@ -830,7 +1021,7 @@ class Termination:
 
 
 @frozen(kw_only=True)
-class Defaults:
+class Defaults(_Checked):
     """The tier-1 terms a charter sets for every agreement under it, unless the agreement sets its own."""
 
     security: tuple[str, ...] = ()
@@ -842,7 +1033,7 @@ class Defaults:
 
 
 @frozen(kw_only=True)
-class Agreement:
+class Agreement(_Checked):
     """A data sharing agreement under a charter."""
 
     id: str

@@ -302,7 +302,8 @@ def endorsement_refusals(
     *charter* is given. Each reason is a sentence, with a did-you-mean when
     a near id exists. An empty tuple means nothing stands in the way.
     """
-    if not isinstance(document, Mapping):
+    given: object = document  # the annotation is a promise the caller may break
+    if not isinstance(given, Mapping):
         return ("only a JSON object can be endorsed",)
     kind = document.get("kind")
     if not isinstance(kind, str) or kind not in _KINDS:

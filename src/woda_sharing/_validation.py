@@ -174,7 +174,15 @@ def validate(
     the built-in rule table.
     """
     if isinstance(document, (Charter, Agreement)):
-        data: Any = codec.unstructure(document)
+        try:
+            data: Any = codec.unstructure(document)
+        except Exception as e:
+            message = f"the {type(document).__name__} object has a field of the wrong type ({type(e).__name__}: {e})"
+            return Report(
+                source=source,
+                kind=document.kind,
+                findings=(_error(CODE_STRUCTURE, "", message),),
+            )
     elif isinstance(document, (bytes, bytearray, memoryview)):
         raw = bytes(document)
         try:
