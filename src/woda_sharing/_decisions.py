@@ -24,9 +24,20 @@ from typing import Any, Final, NamedTuple
 
 from attrs import evolve, frozen
 
+from woda_sharing._conditions import (
+    CONSENT_STATES,
+    NON_SIGNATORIES,
+    ONWARD,
+    Obligation,
+    Terms,
+    judge,
+    merged_terms,
+    use_failure,
+    vocabulary,
+)
 from woda_sharing._gc import collector_paused
 from woda_sharing._legal import Catalogue, CatalogueEntry
-from woda_sharing._model import Agreement, Charter, Flow, Party
+from woda_sharing._model import Agreement, Charter, DataItem, Flow, Party
 from woda_sharing._records import expanded_flows
 from woda_sharing._validation import CharterInfo, validate
 from woda_sharing.exceptions import CatalogueError, DocumentError, PolicyError, UsageError
@@ -38,6 +49,7 @@ __all__ = [
     "DocumentRef",
     "FlowRef",
     "IndexEntry",
+    "Obligation",
     "Policy",
     "PolicyIndex",
     "Reason",
@@ -59,6 +71,13 @@ REASONS: Final[Mapping[str, str]] = {
     "DR009": "An organisation, capacity, item or purpose is not known to the policy",
     "DR010": "The agreement's purpose does not need the item (data minimisation)",
     "DR011": "The request names no items",
+    "DR012": "A use the request states is prohibited, or not among the uses permitted",
+    "DR013": "The agreement the data came in under does not permit this onward disclosure",
+    "DR014": "The flow needs the person's explicit consent, and none is recorded",
+    "DR015": "The person refused, withdrew consent or opted out, and no override applies",
+    "DR016": "The person's national data opt-out applies, and no override applies",
+    "DR017": "The flow is case by case, and the request asserts none of its conditions",
+    "DR018": "A use, condition, consent state or source agreement is not known to the policy",
 }
 
 #: Validation codes whose errors depend on the date judged against; a decision judges dates itself.
@@ -87,6 +106,15 @@ class Request(NamedTuple):
     A plain tuple, so it is hashable and cheap: `Policy.decide_many` memoises
     on it. Organisations, capacities, items and the purpose are identifiers as
     written in the documents; ``None`` capacity means a party listed without one.
+
+    The last four members state what the conditions of use ask about, and
+    default to stating nothing: *uses*, what the recipient intends to do with
+    the data (actions of the vocabulary, such as ``research``); *received_under*,
+    for onward disclosure, the agreement (``AGREEMENT``) or flow
+    (``AGREEMENT#FLOW``) the sender received the data under; *consent*, the
+    person's recorded state (`woda_sharing.CONSENT_STATES`); *conditions*, the
+    named conditions the sharing meets (triggers such as ``marac-threshold``,
+    overrides such as ``safeguarding``).
     """
 
     sender: str
@@ -96,6 +124,10 @@ class Request(NamedTuple):
     on: dt.date
     sender_capacity: str | None = None
     recipient_capacity: str | None = None
+    uses: tuple[str, ...] = ()
+    received_under: str | None = None
+    consent: str | None = None
+    conditions: tuple[str, ...] = ()
 
 
 @frozen(kw_only=True)
@@ -153,9 +185,12 @@ class Decision:
 
     When permitted, *flows* are every flow that permits some item, *agreements*
     their agreements and *bases* the legal bases those flows cite (resolved
-    through the catalogue). When refused, *reasons* holds every reason and
-    *refused_items* the items that are not permitted (all of them when the
-    refusal is not about items). Decisions are immutable and shared.
+    through the catalogue); *obligations* are the duties those flows attach,
+    which the caller must meet, *prohibited* the uses the recipient must not
+    make, and *overrides* the conditions under which a person's objection was
+    set aside. When refused, *reasons* holds every reason and *refused_items*
+    the items that are not permitted (all of them when the refusal is not
+    about items). Decisions are immutable and shared.
     """
 
     permitted: bool
@@ -164,6 +199,9 @@ class Decision:
     flows: tuple[FlowRef, ...] = ()
     agreements: tuple[str, ...] = ()
     bases: tuple[CatalogueEntry, ...] = ()
+    obligations: tuple[Obligation, ...] = ()
+    prohibited: tuple[str, ...] = ()
+    overrides: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return self.permitted
@@ -180,6 +218,9 @@ class Decision:
             "agreements": list(self.agreements),
             "flows": [{"agreement": f.agreement, "flow": f.flow} for f in self.flows],
             "bases": [{"id": b.id, "title": b.title, "citation": b.citation} for b in self.bases],
+            "obligations": [o.as_dict() for o in self.obligations],
+            "prohibited": list(self.prohibited),
+            "overrides": list(self.overrides),
             "refused_items": list(self.refused_items),
             "reasons": [r.as_dict() for r in self.reasons],
         }
@@ -200,6 +241,15 @@ class IndexEntry(NamedTuple):
     endorsed: bool  # endorsed, or endorsement not required
     capacity_ok: bool  # not cross-capacity, or cites a capacity basis
     bases: tuple[CatalogueEntry, ...]
+    terms: Terms | None = None  # the conditions of use of the item in the flow, if any
+
+
+class Source(NamedTuple):
+    """A flow as the source of an onward disclosure: whom it delivers to, and its terms per item."""
+
+    ref: FlowRef
+    recipient: tuple[str, str | None]
+    terms: Mapping[str, Terms | None]
 
 
 #: (sender, sender capacity, recipient, recipient capacity)
@@ -211,8 +261,9 @@ _Pairs = dict[_Key, dict[str, dict[str, tuple[IndexEntry, ...]]]]
 _Fast = dict[tuple[_Key, str, str], tuple[tuple[dt.date, dt.date, FlowRef], ...]]
 #: (sender, sender capacity, recipient, recipient capacity, purpose)
 PairPurpose = tuple[str, str | None, str, str | None, str]
-#: A run of days (first, last) and the flows that permit an item on every one of them.
-Run = tuple[dt.date, dt.date, frozenset[FlowRef]]
+#: A run of days (first, last), the flows that permit an item on every one of them, and the
+#: terms of those flows that set conditions for the item (``None`` when none does).
+Run = tuple[dt.date, dt.date, frozenset[FlowRef], Mapping[FlowRef, Terms] | None]
 #: pair and purpose -> item -> its runs, in date order
 _Answers = dict[PairPurpose, dict[str, tuple[Run, ...]]]
 
@@ -250,6 +301,12 @@ _MESSAGES: Final[Mapping[str, str]] = {
     "DR006": "{items}: {agreements} is not endorsed, and endorsement is required",
     "DR008": "{items}: the flow in {agreements} crosses capacities without a capacity basis",
     "DR010": "{items}: purpose {purpose!r} in {agreements} does not need the item",
+    "DR012": "{items}: the use stated is not permitted by {agreements}",
+    "DR013": "{items}: {agreements} does not permit this onward disclosure",
+    "DR014": "{items}: {agreements} needs explicit consent and none is recorded",
+    "DR015": "{items}: the person's objection stops the sharing under {agreements}",
+    "DR016": "{items}: the person's national data opt-out stops the sharing under {agreements}",
+    "DR017": "{items}: {agreements} shares case by case and no condition it needs is asserted",
 }
 
 
@@ -266,10 +323,16 @@ class PolicyIndex:
     ``answers`` is the same knowledge arranged for `Policy.decide` to answer a
     permitted request with a few lookups: per (sender, sender capacity,
     recipient, recipient capacity, purpose), per item, the runs of days on
-    which the item is permitted, each with every flow that permits it then.
+    which the item is permitted, each with every flow that permits it then
+    and the `Terms` (conditions of use) of those flows that set any for the
+    item: a request that states nothing is answered from a run without terms
+    in a few lookups, and anything else is checked against the terms.
     Only pairs of charter members with declared capacities, and declared items
-    and purposes, are there, so a request found there is well identified. The
-    mappings are not to be changed.
+    and purposes, are there, so a request found there is well identified.
+    ``terms`` holds the same terms per (flow, item); ``sources`` per
+    agreement id and ``AGREEMENT#FLOW`` the flows a request's
+    ``received_under`` can name; ``uses`` and ``conditions`` the vocabulary
+    a request may state. The mappings are not to be changed.
     """
 
     charter_id: str
@@ -285,6 +348,10 @@ class PolicyIndex:
     windows: Mapping[tuple[PartyPair, str, str], tuple[tuple[dt.date, dt.date, FlowRef], ...]]
     answers: Mapping[PairPurpose, Mapping[str, tuple[Run, ...]]]
     flow_bases: Mapping[FlowRef, tuple[CatalogueEntry, ...]]
+    terms: Mapping[tuple[FlowRef, str], Terms]
+    sources: Mapping[str, tuple[Source, ...]]
+    uses: frozenset[str]
+    conditions: frozenset[str]
     #: The charter, then each agreement, the index was built from (with digests when known).
     documents: tuple[DocumentRef, ...] = ()
 
@@ -322,6 +389,7 @@ class Policy:
     __slots__ = (
         "_all_items",
         "_answers",
+        "_conditions",
         "_fast",
         "_flow_bases",
         "_good_parties",
@@ -333,6 +401,9 @@ class Policy:
         "_pairs",
         "_permits",
         "_purposes",
+        "_sources",
+        "_terms",
+        "_uses",
         "agreement_ids",
         "charter_id",
         "endorsement_required",
@@ -357,7 +428,11 @@ class Policy:
         self._fast = index.windows
         self._answers = index.answers
         self._flow_bases = index.flow_bases
-        self._permits: dict[frozenset[FlowRef], Decision] = {}
+        self._terms = index.terms
+        self._sources = index.sources
+        self._uses = index.uses
+        self._conditions = index.conditions
+        self._permits: dict[object, Decision] = {}
         self._memo: dict[object, Decision] = {}
 
     @classmethod
@@ -422,7 +497,21 @@ class Policy:
         """
         if type(request) is not Request:
             return None
-        sender, recipient, items, purpose, on, sender_capacity, recipient_capacity = request
+        (
+            sender,
+            recipient,
+            items,
+            purpose,
+            on,
+            sender_capacity,
+            recipient_capacity,
+            uses,
+            received_under,
+            consent,
+            asserted,
+        ) = request
+        if uses or asserted or received_under is not None or consent is not None:
+            return None  # the request states conditions: the full path checks them
         if (
             type(on) is not _DATE
             or type(items) is not tuple
@@ -441,8 +530,10 @@ class Policy:
         if len(items) == 1:
             item = items[0]
             if type(item) is str:
-                for first, last, flows in by_item.get(item, ()):
+                for first, last, flows, terms in by_item.get(item, ()):
                     if first <= on <= last:
+                        if terms is not None:
+                            return None  # conditions of use apply: the full path checks them
                         decision = self._permits.get(flows)
                         return self._permit(flows) if decision is None else decision
             return None
@@ -452,8 +543,10 @@ class Policy:
         for item in items:
             if type(item) is not str:
                 return None
-            for first, last, flows in by_item.get(item, ()):
+            for first, last, flows, terms in by_item.get(item, ()):
                 if first <= on <= last:
+                    if terms is not None:
+                        return None
                     # Items of one flow share one (interned) set of flows: no new set.
                     found = flows if not found or found is flows else found | flows
                     break
@@ -462,7 +555,7 @@ class Policy:
         decision = self._permits.get(found)
         return self._permit(found) if decision is None else decision
 
-    def _decide(self, r: Request) -> Decision:
+    def _decide(self, r: Request) -> Decision:  # noqa: PLR0912 - one loop over items and flows
         key = (r.sender, r.sender_capacity, r.recipient, r.recipient_capacity)
         items = r.items
         good = self._good_parties
@@ -472,32 +565,110 @@ class Policy:
             and key[2:] in good
             and r.purpose in self._purposes
             and self._all_items.issuperset(items)
+            and self._uses.issuperset(r.uses)
+            and self._conditions.issuperset(r.conditions)
+            and (r.received_under is None or r.received_under in self._sources)
         ):
             # The check above holds exactly when no identifier is unknown: refuse with why.
             return Decision(
                 permitted=False, reasons=self._identify(r), refused_items=_unique(items)
             )
-        fast = self._fast
+        inbound = None if r.received_under is None else self._inbound(r)
+        fast, all_terms = self._fast, self._terms
         purpose, on = r.purpose, r.on
+        uses, state, asserted = r.uses, r.consent, r.conditions
         refs: list[FlowRef] = []
+        duties: list[Obligation] = []
+        overrides: list[str] = []
+        prohibited: set[str] = set()
         for item in items:
             entries = fast.get((key, item, purpose))
             if entries is None:
                 return self._refuse(key, r)
+            allowed: frozenset[str] | None = None
+            if inbound is not None:
+                came = inbound[item]
+                if isinstance(came[0], str):
+                    return self._refuse(key, r)
+                allowed, onward_duties = came
             found = False
             for lo, hi, ref in entries:
                 if lo <= on <= hi:
+                    if allowed is not None and ref.agreement not in allowed:
+                        continue
+                    terms = all_terms.get((ref, item))
+                    if terms is not None:
+                        if judge(terms, uses, state, asserted, overrides) is not None:
+                            continue
+                        duties.extend(terms.duties)
+                        prohibited.update(terms.prohibited)
                     refs.append(ref)
                     found = True
             if not found:
                 return self._refuse(key, r)
-        return self._permit(refs)
+            if inbound is not None:
+                duties.extend(onward_duties)
+        if not (duties or overrides or prohibited):
+            return self._permit(refs)
+        return self._permit(refs, tuple(duties), tuple(overrides), prohibited)
 
-    def _permit(self, refs: Iterable[FlowRef]) -> Decision:
-        key = refs if type(refs) is frozenset else frozenset(refs)
+    def _inbound(
+        self, r: Request
+    ) -> dict[str, tuple[str, str] | tuple[frozenset[str] | None, tuple[Obligation, ...]]]:
+        """For each item of an onward disclosure: the agreements it may go on under, and duties.
+
+        Or, for an item the source does not let go on, ``(reason code, detail)``.
+        Every flow of the source that brought the item to the sender must
+        permit onward disclosure (a permission of ``onward-disclosure``, no
+        prohibition of it, and a recipient among the signatories when
+        disclosure to others is prohibited), and none may prohibit a use the
+        request states.
+        """
+        source = r.received_under or ""
+        mine = [
+            s for s in self._sources[source] if s.recipient == (r.sender, r.sender_capacity)
+        ]
+        out: dict[str, tuple[str, str] | tuple[frozenset[str] | None, tuple[Obligation, ...]]]
+        out = {}
+        for item in r.items:
+            carrying = [s for s in mine if item in s.terms]
+            if not mine:
+                out[item] = ("DR013", f"the sender did not receive data under {source!r}")
+                continue
+            if not carrying:
+                out[item] = ("DR013", f"{source!r} did not bring the item to the sender")
+                continue
+            allowed: frozenset[str] | None = None
+            duties: list[Obligation] = []
+            failure: tuple[str, str] | None = None
+            for n, s in enumerate(carrying):
+                failure, (under, onward_duties) = _onward(s.terms[item], r, s.ref)
+                if failure is not None:
+                    break
+                # Every flow that brought the item must allow the agreement it goes on under.
+                if n == 0 or allowed is None:
+                    allowed = under
+                elif under is not None:
+                    allowed = allowed & under
+                duties.extend(onward_duties)
+            out[item] = failure if failure is not None else (allowed, tuple(duties))
+        return out
+
+    def _permit(
+        self,
+        refs: Iterable[FlowRef],
+        duties: tuple[Obligation, ...] = (),
+        overrides: tuple[str, ...] = (),
+        prohibited: set[str] | frozenset[str] = frozenset(),
+    ) -> Decision:
+        flowset = refs if type(refs) is frozenset else frozenset(refs)
+        key: object = flowset
+        if duties or overrides or prohibited:
+            duties, overrides = _unique(duties), _unique(overrides)
+            key = (flowset, duties, overrides, frozenset(prohibited))
         decision = self._permits.get(key)
         if decision is None:
-            flows = tuple(sorted(key, key=lambda f: (f.agreement, f.flow)))
+            flows = tuple(sorted(flowset, key=lambda f: (f.agreement, f.flow)))
             bases: dict[str, CatalogueEntry] = {}
             for f in flows:
                 bases.update((b.id, b) for b in self._flow_bases[f])
@@ -506,6 +677,9 @@ class Policy:
                 flows=flows,
                 agreements=_unique(f.agreement for f in flows),
                 bases=tuple(bases.values()),
+                obligations=duties,
+                prohibited=tuple(sorted(prohibited)),
+                overrides=overrides,
             )
             self._permits[key] = decision
         return decision
@@ -539,6 +713,22 @@ class Policy:
             )
         if r.purpose not in self._purposes:
             reasons.append(Reason(code="DR009", message=f"unknown purpose {r.purpose!r}"))
+        unknown_uses = [u for u in _unique(r.uses) if u not in self._uses]
+        if unknown_uses:
+            reasons.append(Reason(code="DR018", message=f"unknown uses {unknown_uses!r}"))
+        unknown_conditions = [c for c in _unique(r.conditions) if c not in self._conditions]
+        if unknown_conditions:
+            reasons.append(
+                Reason(code="DR018", message=f"unknown conditions {unknown_conditions!r}")
+            )
+        if r.received_under is not None and r.received_under not in self._sources:
+            reasons.append(
+                Reason(
+                    code="DR018",
+                    message=f"unknown source {r.received_under!r}: not an agreement or"
+                    " AGREEMENT#FLOW of the policy",
+                )
+            )
         if not r.items:
             reasons.append(Reason(code="DR011", message="the request names no items"))
         return tuple(sorted(reasons, key=lambda x: x.code))
@@ -556,14 +746,19 @@ class Policy:
                 reasons=(Reason(code="DR001", message=message),),
                 refused_items=items,
             )
-        buckets: dict[str, tuple[list[str], set[str]]] = {}
+        buckets: dict[str, tuple[list[str], set[str], dict[str, None]]] = {}
 
-        def note(code: str, item: str, agreements: Iterable[str] = ()) -> None:
-            its, ags = buckets.setdefault(code, ([], set()))
+        def note(
+            code: str, item: str, agreements: Iterable[str] = (), detail: str | None = None
+        ) -> None:
+            its, ags, details = buckets.setdefault(code, ([], set(), {}))
             if item not in its:
                 its.append(item)
             ags.update(agreements)
+            if detail is not None:
+                details[detail] = None
 
+        inbound = None if r.received_under is None else self._inbound(r)
         refused: list[str] = []
         for item in items:
             by_purpose = by_item.get(item)
@@ -581,25 +776,53 @@ class Policy:
                 note("DR010", item, (e.agreement for e in entries))
                 refused.append(item)
                 continue
-            failing = [(e, _failures(e, r.on)) for e in needed]
+            allowed: frozenset[str] | None = None
+            if inbound is not None:
+                came = inbound[item]
+                if isinstance(came[0], str):
+                    code, detail = came  # type: ignore[misc]  # a failure, told apart above
+                    note(code, item, (r.received_under.partition("#")[0],), detail)  # type: ignore[union-attr]
+                    refused.append(item)
+                    continue
+                allowed = came[0]  # type: ignore[assignment]  # the agreements it may go on under
+            failing = [(e, self._failing(e, item, r, allowed)) for e in needed]
             if all(codes for _, codes in failing):
                 refused.append(item)
                 for e, codes in failing:
-                    for code in codes:
-                        note(code, item, (e.agreement,))
+                    for code, detail in codes:
+                        note(code, item, (e.agreement,), detail)
         reasons = []
         for code in sorted(buckets):
-            its, ags = buckets[code]
+            its, ags, details = buckets[code]
             message = _MESSAGES[code].format(
                 items=", ".join(repr(i) for i in its),
                 agreements=", ".join(repr(a) for a in sorted(ags)) or "no agreement",
                 purpose=r.purpose,
                 on=r.on.isoformat(),
             )
+            if details:
+                message += ": " + "; ".join(details)
             reasons.append(
                 Reason(code=code, message=message, items=tuple(its), agreements=tuple(sorted(ags)))
             )
         return Decision(permitted=False, reasons=tuple(reasons), refused_items=tuple(refused))
+
+    @staticmethod
+    def _failing(
+        e: IndexEntry, item: str, r: Request, allowed: frozenset[str] | None
+    ) -> list[tuple[str, str | None]]:
+        """Why entry *e* does not permit *item* for *r*: its dates and state, else its conditions."""
+        codes: list[tuple[str, str | None]] = [(c, None) for c in _failures(e, r.on)]
+        if codes:
+            return codes
+        if allowed is not None and e.agreement not in allowed:
+            under = ", ".join(repr(a) for a in sorted(allowed))
+            return [("DR013", f"{r.received_under!r} permits onward disclosure only under {under}")]
+        if e.terms is not None:
+            failure = judge(e.terms, r.uses, r.consent, r.conditions, [])
+            if failure is not None:
+                return [(failure[0], f"{e.ref} {failure[1]}")]
+        return []
 
     # --- batches ----------------------------------------------------------------------------
 
@@ -803,11 +1026,14 @@ def _build(
         raise PolicyError(f"the charter's legal bases: {e}") from e
     members = frozenset(m.id for m in charter.members)
     purposes = {p.id for p in charter.purposes}
+    actions = vocabulary(charter)
     all_items: set[str] = set()
     known_parties: set[tuple[str, str | None]] = set()
     orgs = set(members)
     pairs: _Pairs = {}
     flow_bases: dict[FlowRef, tuple[CatalogueEntry, ...]] = {}
+    terms: dict[tuple[FlowRef, str], Terms] = {}
+    sources: dict[str, tuple[Source, ...]] = {}
     seen: set[str] = set()
     for a in agreements:
         if a.id in seen:
@@ -836,17 +1062,22 @@ def _build(
             )  # a shared record stands for a flow per contributor and viewer
         except ValueError as e:
             raise PolicyError(f"agreement {a.id!r}: {e}") from e
+        declared = {i.id: i for i in a.items}
         for flow in flows:
-            _index_flow(
+            source = _index_flow(
                 pairs,
                 flow_bases,
+                terms,
                 a,
                 flow,
                 parties=parties,
                 needs=needs,
+                declared=declared,
                 catalogue=local,
                 endorsed=ok,
             )
+            sources[a.id] = (*sources.get(a.id, ()), source)
+            sources[str(source.ref)] = (source,)
     fast: _Fast = {}
     for key, by_item in pairs.items():
         for item, by_purpose in by_item.items():
@@ -873,8 +1104,12 @@ def _build(
         items=frozenset(all_items),
         pairs=pairs,
         windows=fast,
-        answers=_answers(fast, good_parties, purposes, all_items),
+        answers=_answers(fast, good_parties, purposes, all_items, terms),
         flow_bases=flow_bases,
+        terms=terms,
+        sources=sources,
+        uses=frozenset(a.id for a in actions.values() if a.kind == "use"),
+        conditions=frozenset(a.id for a in actions.values() if a.kind == "condition"),
     )
 
 
@@ -883,6 +1118,7 @@ def _answers(
     good_parties: frozenset[tuple[str, str | None]],
     purposes: set[str],
     items: set[str],
+    terms: Mapping[tuple[FlowRef, str], Terms],
 ) -> _Answers:
     """Arrange the windows per pair and purpose, then item, as runs of days (see `PolicyIndex`).
 
@@ -896,21 +1132,33 @@ def _answers(
         if known and key[:2] in good_parties and key[2:] in good_parties:
             # Equal sets of flows are one object, so that a request's items can share it.
             runs = tuple(
-                (first, last, interned.setdefault(flows, flows))
+                (first, last, interned.setdefault(flows, flows), _run_terms(flows, item, terms))
                 for first, last, flows in _runs(windows)
             )
             answers.setdefault((*key, purpose), {})[item] = runs
     return answers
 
 
-def _runs(windows: Sequence[tuple[dt.date, dt.date, FlowRef]]) -> tuple[Run, ...]:
+def _run_terms(
+    flows: frozenset[FlowRef], item: str, terms: Mapping[tuple[FlowRef, str], Terms]
+) -> Mapping[FlowRef, Terms] | None:
+    """The terms that flows of a run set for *item*, or ``None`` (the common case) when none does."""
+    if not terms:
+        return None
+    found = {ref: t for ref in flows if (t := terms.get((ref, item))) is not None}
+    return found or None
+
+
+def _runs(
+    windows: Sequence[tuple[dt.date, dt.date, FlowRef]],
+) -> tuple[tuple[dt.date, dt.date, frozenset[FlowRef]], ...]:
     """The runs of days on which the same flows of *windows* are in force (empty runs left out)."""
     windows = [w for w in windows if w[0] <= w[1]]  # a review before the start permits nothing
     if len(windows) <= 1:
         return tuple((first, last, frozenset((ref,))) for first, last, ref in windows)
     # Each window starts a run on its first day and ends one after its last day.
     edges = sorted({w[0] for w in windows} | {w[1] + _DAY for w in windows if w[1] < _FAR})
-    runs: list[Run] = []
+    runs: list[tuple[dt.date, dt.date, frozenset[FlowRef]]] = []
     for n, start in enumerate(edges):
         end = edges[n + 1] - _DAY if n + 1 < len(edges) else _FAR
         flows = frozenset(ref for first, last, ref in windows if first <= start and end <= last)
@@ -923,17 +1171,19 @@ def _runs(windows: Sequence[tuple[dt.date, dt.date, FlowRef]]) -> tuple[Run, ...
     return tuple(runs)
 
 
-def _index_flow(
+def _index_flow(  # noqa: PLR0913 - the indexes it fills and what it reads them from
     pairs: _Pairs,
     flow_bases: dict[FlowRef, tuple[CatalogueEntry, ...]],
+    terms: dict[tuple[FlowRef, str], Terms],
     a: Agreement,
     flow: Flow,
     *,
     parties: Mapping[str, Party],
     needs: Mapping[str, frozenset[str]],
+    declared: Mapping[str, DataItem],
     catalogue: Catalogue,
     endorsed: bool,
-) -> None:
+) -> Source:
     src, dst = parties.get(flow.source), parties.get(flow.recipient)
     if src is None or dst is None:
         raise PolicyError(f"flow {flow.id!r} of {a.id!r} names a party it does not list")
@@ -948,7 +1198,11 @@ def _index_flow(
     ref = FlowRef(agreement=a.id, flow=flow.id)
     flow_bases[ref] = resolved = tuple(bases)
     by_item = pairs.setdefault((src.organisation, src.capacity, dst.organisation, dst.capacity), {})
+    flow_terms: dict[str, Terms | None] = {}
     for item in flow.items:
+        flow_terms[item] = merged = merged_terms(a, flow, declared.get(item), parties)
+        if merged is not None:
+            terms[(ref, item)] = merged
         by_purpose = by_item.setdefault(item, {})
         for purpose in flow.purposes:
             new = IndexEntry(
@@ -961,13 +1215,38 @@ def _index_flow(
                 endorsed=endorsed,
                 capacity_ok=not crossing or flow.capacity_basis is not None,
                 bases=resolved,
+                terms=merged,
             )
             by_purpose[purpose] = (*by_purpose.get(purpose, ()), new)
+    return Source(ref=ref, recipient=(dst.organisation, dst.capacity), terms=flow_terms)
+
+
+def _onward(
+    terms: Terms | None, r: Request, ref: FlowRef
+) -> tuple[tuple[str, str] | None, tuple[frozenset[str] | None, tuple[Obligation, ...]]]:
+    """Whether the source flow *ref* with *terms* lets its data go on as *r* asks.
+
+    Returns a failure ``(code, detail)`` or ``None``, and the agreements the
+    data may go on under (``None``: any) with the duties the permission brings.
+    """
+    nothing: tuple[frozenset[str] | None, tuple[Obligation, ...]] = (frozenset(), ())
+    if terms is None or not terms.onward or ONWARD in terms.prohibited:
+        return ("DR013", f"{ref} does not permit onward disclosure"), nothing
+    if NON_SIGNATORIES in terms.prohibited and r.recipient not in terms.signatories:
+        detail = f"{ref} prohibits disclosure to {r.recipient!r}, which is not a party to it"
+        return ("DR013", detail), nothing
+    failure = use_failure(terms, r.uses)
+    if failure is not None:
+        return (failure[0], f"{ref} {failure[1]}"), nothing
+    unders = [p.under for p in terms.onward]
+    under = None if any(u is None for u in unders) else frozenset().union(*unders)  # type: ignore[arg-type]
+    duties = tuple(d for p in terms.onward for d in p.duties)
+    return None, (under, duties)
 
 
 def _normalise(request: object) -> Request:
     """Check a request's types; accept a list of items. Raise `UsageError` when malformed."""
-    if not isinstance(request, tuple) or len(request) not in (5, 6, 7):
+    if not isinstance(request, tuple) or not 5 <= len(request) <= 11:  # noqa: PLR2004 - Request's arity
         raise UsageError(f"a request is a Request, not {type(request).__name__}")
     r = request if isinstance(request, Request) else Request(*request)
     items: object = r.items
@@ -993,4 +1272,17 @@ def _normalise(request: object) -> Request:
     on: object = r.on
     if type(on) is not dt.date:
         raise UsageError("a request's date is a datetime.date (not a datetime or a string)")
-    return r if type(items) is tuple else r._replace(items=tuple(items))
+    lists: tuple[tuple[str, object], ...] = (("uses", r.uses), ("conditions", r.conditions))
+    for name, value in lists:
+        if not isinstance(value, (list, tuple)) or any(type(v) is not str for v in value):
+            raise UsageError(f"a request's {name} are a tuple of strings")
+    received: object = r.received_under
+    if received is not None and type(received) is not str:
+        raise UsageError("a request's received_under is AGREEMENT or AGREEMENT#FLOW, or None")
+    consent: object = r.consent
+    if consent is not None and consent not in CONSENT_STATES:
+        states = ", ".join(sorted(CONSENT_STATES))
+        raise UsageError(f"a request's consent is one of {states}, or None; not {consent!r}")
+    if type(items) is tuple and type(r.uses) is tuple and type(r.conditions) is tuple:
+        return r
+    return r._replace(items=tuple(items), uses=tuple(r.uses), conditions=tuple(r.conditions))

@@ -31,6 +31,7 @@ from woda_sharing.exceptions import UsageError
 __all__ = [
     "DEFAULT_NOTICE_DAYS",
     "ID_MAX_LENGTH",
+    "Action",
     "Agreement",
     "Audit",
     "Breach",
@@ -40,6 +41,8 @@ __all__ = [
     "Charter",
     "CharterPurpose",
     "CharterRef",
+    "Conditions",
+    "Consent",
     "Contact",
     "ContactRole",
     "Control",
@@ -48,6 +51,7 @@ __all__ = [
     "DocumentStatus",
     "Dpia",
     "Duration",
+    "Duty",
     "Endorsement",
     "EndorsementRule",
     "Flow",
@@ -65,7 +69,9 @@ __all__ = [
     "PaperOriginal",
     "Party",
     "PolicyDocument",
+    "Permission",
     "Principle",
+    "Prohibition",
     "Purpose",
     "Retention",
     "ReviewCycle",
@@ -653,6 +659,22 @@ class EndorsementRule(_Checked):
 
 
 @frozen(kw_only=True)
+class Action(_Checked):
+    """An action of the conditions vocabulary that a charter adds to the built-in one.
+
+    *kind* says how the action is used: a ``use`` is something a recipient
+    may intend to do with data (permitted or prohibited), a ``duty`` something
+    a party must do, a ``condition`` a named circumstance a request can assert
+    (a trigger of a case-by-case flow, or an override of a consent model).
+    """
+
+    id: str
+    title: str
+    kind: Literal["use", "duty", "condition"]
+    description: str | None = None
+
+
+@frozen(kw_only=True)
 class Charter(_Checked):
     """A data sharing charter: the partnership's members, principles, purposes and rules."""
 
@@ -684,6 +706,8 @@ class Charter(_Checked):
     signatories: tuple[Signatory, ...] = ()
     paper_originals: tuple[PaperOriginal, ...] = ()
     governance: Governance | None = None
+    #: Actions the charter adds to the built-in conditions vocabulary.
+    actions: tuple[Action, ...] = ()
     endorsements: tuple[Endorsement, ...] = ()
     kind: Literal["charter"] = "charter"
     format_version: Literal[1] = 1
@@ -751,6 +775,85 @@ class Retention(_Checked):
 
 
 @frozen(kw_only=True)
+class Duty(_Checked):
+    """Something a party must do with the data (ODRL 2.2 duty): delete after use, notify the sender.
+
+    *party* is the id of the party that must do it; without one, the
+    recipient of each flow the duty applies to.
+    """
+
+    action: str
+    party: str | None = None
+    note: str | None = None
+
+
+@frozen(kw_only=True)
+class Permission(_Checked):
+    """A use the recipient may make of the data (ODRL 2.2 permission), with the duties it brings.
+
+    Once any use is permitted, a request must state its uses and every one
+    must be permitted. A permission of ``onward-disclosure`` lets data
+    received under the flow be passed on, under the agreements named in
+    *under* (any agreement of the charter when empty).
+    """
+
+    action: str
+    under: tuple[str, ...] = ()
+    duties: tuple[Duty, ...] = ()
+
+
+@frozen(kw_only=True)
+class Prohibition(_Checked):
+    """A use the recipient must not make of the data (ODRL 2.2 prohibition)."""
+
+    action: str
+    note: str | None = None
+
+
+@frozen(kw_only=True)
+class Consent(_Checked):
+    """The consent model a sharing rests on, and the conditions that override an objection.
+
+    ``none``: consent is not the basis and a recorded objection does not stop
+    the sharing; ``implied`` and ``opt-out``: the sharing goes ahead unless
+    the person refused, withdrew or opted out; ``explicit``: only with
+    recorded consent. *national_opt_out*: the flow uses confidential patient
+    information for research or planning, so the national data opt-out applies.
+    """
+
+    model: Literal["none", "implied", "explicit", "opt-out"]
+    overrides: tuple[str, ...] = ()
+    national_opt_out: bool = field(default=False, metadata=_ADDED)
+
+
+@frozen(kw_only=True)
+class Conditions(_Checked):
+    """Conditions of use of an item, a flow or a whole agreement, enforced by decisions.
+
+    *triggers* makes the sharing case by case: a request must assert one of
+    the named conditions (a MARAC threshold, a s.47 enquiry). Conditions at
+    the agreement, flow and item levels all apply together.
+    """
+
+    permissions: tuple[Permission, ...] = ()
+    prohibitions: tuple[Prohibition, ...] = ()
+    duties: tuple[Duty, ...] = ()
+    consent: Consent | None = None
+    triggers: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        """Whether these conditions say nothing."""
+        return not (
+            self.permissions
+            or self.prohibitions
+            or self.duties
+            or self.consent is not None
+            or self.triggers
+        )
+
+
+@frozen(kw_only=True)
 class DataItem(_Checked):
     """A data item the agreement shares, with its classification."""
 
@@ -764,6 +867,7 @@ class DataItem(_Checked):
     confidential: bool | None = None
     subjects: tuple[str, ...] = ()
     marking: Marking | None = None
+    conditions: Conditions | None = None
 
     @property
     def categories(self) -> tuple[Category, ...]:
@@ -857,6 +961,7 @@ class Flow(_Checked):
     networks: tuple[str, ...] = ()
     #: Ids of security measures the charter registers.
     measures: tuple[str, ...] = ()
+    conditions: Conditions | None = None
 
     @property
     def methods(self) -> tuple[str, ...]:
@@ -1076,6 +1181,7 @@ class Agreement(_Checked):
     signatories: tuple[Signatory, ...] = ()
     paper_originals: tuple[PaperOriginal, ...] = ()
     governance: Governance | None = None
+    conditions: Conditions | None = None
     endorsements: tuple[Endorsement, ...] = ()
     kind: Literal["agreement"] = "agreement"
     format_version: Literal[1] = 1
