@@ -979,7 +979,7 @@ def test_index_entries_and_windows() -> None:
     assert index.flow_bases[REFERRAL] == entry.bases
     # The same window, arranged per pair and purpose, then item, for single lookups.
     assert index.answers[(*PAIR, "early-help")]["name"] == (
-        (dt.date(2024, 2, 1), dt.date(2025, 1, 31), frozenset({REFERRAL})),
+        (dt.date(2024, 2, 1), dt.date(2025, 1, 31), frozenset({REFERRAL}), None),
     )
 
 
