@@ -43,6 +43,8 @@ REVIEWED_ON = dt.date(2026, 11, 27)
 EXPECTED_NOTES: dict[str, set[str]] = {
     # Worcestershire County Council takes part in two capacities: the dual-hatter reminder.
     "early-help-families.json": {"WS402"},
+    # The county council's children's services and public health teams receive apart.
+    "child-health-safeguarding-and-research.json": {"WS402"},
     # Health data given in confidence (victims' vulnerability; a safeguarding concern) shared
     # without a recorded common law confidentiality basis: WS212 follows the information, not
     # NHS status. The endorsed examples are kept byte for byte, so they carry the reminder.

@@ -277,7 +277,7 @@ def use_failure(terms: Terms, uses: tuple[str, ...]) -> tuple[str, str] | None:
 
 def _consent(consent: Consent, state: str | None) -> tuple[str, str] | None:
     if state == "national-opt-out" and consent.national_opt_out:
-        return "DR016", "the person has registered a national data opt-out"
+        return "DR016", "honours the national data opt-out the person registered"
     if consent.model == "explicit" and state != "consented":
         if state in OBJECTIONS:
             return "DR015", f"needs explicit consent and the person has {state}"

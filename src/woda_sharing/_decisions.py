@@ -301,12 +301,13 @@ _MESSAGES: Final[Mapping[str, str]] = {
     "DR006": "{items}: {agreements} is not endorsed, and endorsement is required",
     "DR008": "{items}: the flow in {agreements} crosses capacities without a capacity basis",
     "DR010": "{items}: purpose {purpose!r} in {agreements} does not need the item",
-    "DR012": "{items}: the use stated is not permitted by {agreements}",
-    "DR013": "{items}: {agreements} does not permit this onward disclosure",
-    "DR014": "{items}: {agreements} needs explicit consent and none is recorded",
-    "DR015": "{items}: the person's objection stops the sharing under {agreements}",
-    "DR016": "{items}: the person's national data opt-out stops the sharing under {agreements}",
-    "DR017": "{items}: {agreements} shares case by case and no condition it needs is asserted",
+    # Conditions of use: the message is the items, then each flow's own detail.
+    "DR012": "{items}",
+    "DR013": "{items}",
+    "DR014": "{items}",
+    "DR015": "{items}",
+    "DR016": "{items}",
+    "DR017": "{items}",
 }
 
 

@@ -13,6 +13,10 @@ from woda_sharing.exceptions import UsageError
 
 __all__ = ["register"]
 
+#: The person's recorded states (`woda_sharing.CONSENT_STATES`), spelt out so that
+#: building the parser imports nothing of the library (a test holds the two equal).
+CONSENT_CHOICES = ("consented", "national-opt-out", "opted-out", "refused", "withdrawn")
+
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     """Add ``check`` to *commands*."""
@@ -43,6 +47,37 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         type=date_argument,
         metavar="YYYY-MM-DD",
         help="the date of the sharing (default: today)",
+    )
+    p.add_argument(
+        "--use",
+        dest="uses",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="USE",
+        help="what the recipient intends to do with the data (research, aggregate, ...;"
+        " repeatable): refused if a condition of use prohibits it",
+    )
+    p.add_argument(
+        "--received-under",
+        metavar="AGREEMENT[#FLOW]",
+        help="for onward disclosure: the agreement (or flow) the sender received the data"
+        " under; it must permit passing the data on",
+    )
+    p.add_argument(
+        "--consent",
+        choices=CONSENT_CHOICES,
+        help="the person's recorded consent or objection",
+    )
+    p.add_argument(
+        "--condition",
+        dest="conditions",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="CONDITION",
+        help="a named condition the sharing meets: a trigger (s47-enquiry, marac-threshold)"
+        " or an override (safeguarding, court-order); repeatable",
     )
     p.add_argument(
         "--keyring",
@@ -95,6 +130,10 @@ def run(args: argparse.Namespace) -> int:
         items=tuple(args.items),
         purpose=args.purpose,
         on=on,
+        uses=tuple(args.uses),
+        received_under=args.received_under,
+        consent=args.consent,
+        conditions=tuple(args.conditions),
     )
     decision = policy.decide(request)
     DECISION_FORMATS[args.format](sys.stdout).decision(request, decision)

@@ -123,6 +123,12 @@ class TextOutput:
             self._line(f"  flow {flow}")
         for basis in decision.bases:
             self._line(f"  basis {basis.id}: {basis.title} ({basis.citation})")
+        for override in decision.overrides:
+            self._line(f"  override {override}: the person's objection is set aside")
+        for o in decision.obligations:
+            self._line(f"  obligation {o.action}: {o.party} (from {o.agreement}#{o.flow})")
+        if decision.prohibited:
+            self._line(f"  prohibited: {', '.join(decision.prohibited)}")
         for reason in decision.reasons:
             self._line(f"  {reason.code} {reason.message}")
 
@@ -212,6 +218,10 @@ class JsonOutput:
                     "items": list(request.items),
                     "purpose": request.purpose,
                     "on": request.on.isoformat(),
+                    "uses": list(request.uses),
+                    "received_under": request.received_under,
+                    "consent": request.consent,
+                    "conditions": list(request.conditions),
                 },
                 **decision.as_dict(),
             }

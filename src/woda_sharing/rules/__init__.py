@@ -11,7 +11,7 @@ rule takes an `AgreementContext` (an `AgreementWithCharterContext` when it
 narrow its context's type.
 
 Rules live in one module per family (``references``, ``legal_bases``,
-``lifecycle``, ``governance``, ``roles``, ``minimisation``, ``charter``). To add a rule of your
+``lifecycle``, ``governance``, ``roles``, ``minimisation``, ``charter``, ``conditions``). To add a rule of your
 own, register it in a copy of the built-in table::
 
     rules = builtin_rules().copy()
@@ -95,6 +95,7 @@ _FAMILIES: Final = (
     "signatures",
     "policy_documents",
     "governance_text",
+    "conditions",
 )
 
 
