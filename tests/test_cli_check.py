@@ -82,6 +82,10 @@ def test_json_output(files: tuple[Path, Path], capsys: pytest.CaptureFixture[str
         "items": ["name"],
         "purpose": "early-help",
         "on": "2025-06-01",
+        "uses": [],
+        "received_under": None,
+        "consent": None,
+        "conditions": [],
     }
     assert [r["code"] for r in out["reasons"]] == ["DR005"]
     assert out["reasons"][0]["agreements"] == ["test-agreement"]
