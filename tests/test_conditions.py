@@ -306,32 +306,35 @@ def test_dr012_levels_narrow_the_permitted_uses() -> None:
 
 def test_prohibitions_and_duties_come_back_with_a_permit() -> None:
     p = policy(agreement(flow=_without(FULL)))
-    d = ask(p, uses=("research",))
-    assert d
-    assert d.prohibited == ("re-identify",)
+    research = ask(p, uses=("research",))
+    assert research
+    assert research.prohibited == ("re-identify",)
+    assert [o.action for o in research.obligations] == ["delete-after-use"]
+    # A permitted use's own duties apply when the request states that use.
+    d = ask(p, uses=("research", "aggregate"))
     assert d.obligations == (
-        Obligation(
-            action="suppress-small-numbers",
-            party="county-council",
-            agreement="test-agreement",
-            flow="referral",
-        ),
         Obligation(
             action="delete-after-use",
             party="county-council",
             agreement="test-agreement",
             flow="referral",
         ),
+        Obligation(
+            action="suppress-small-numbers",
+            party="county-council",
+            agreement="test-agreement",
+            flow="referral",
+        ),
     )
-    assert d.as_dict()["obligations"][0] == {
+    assert d.as_dict()["obligations"][1] == {
         "action": "suppress-small-numbers",
         "party": "county-council",
         "agreement": "test-agreement",
         "flow": "referral",
     }
     assert d.as_dict()["prohibited"] == ["re-identify"]
-    # The same answer is shared, and a request stating nothing still gets the duties.
-    assert ask(p, uses=("research",)) is d
+    # Equal answers are one shared object.
+    assert ask(p, uses=("research", "aggregate")) is d
 
 
 def _without(c: Doc) -> Doc:

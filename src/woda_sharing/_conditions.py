@@ -36,6 +36,7 @@ __all__ = [
     "Obligation",
     "Terms",
     "judge",
+    "obligations",
     "merged_terms",
     "use_failure",
     "vocabulary",
@@ -141,11 +142,14 @@ class Terms(NamedTuple):
     prohibited may be made). ``consents`` and ``triggers`` each hold one entry
     per level that sets one; every one must be met. ``bare`` says whether a
     request that states nothing (no uses, no consent, no conditions) meets them.
+    ``duties`` always apply; ``use_duties`` are the duties of each permitted
+    use, which apply when the request states that use.
     """
 
     permitted: frozenset[str] | None
     prohibited: frozenset[str]
     duties: tuple[Obligation, ...]
+    use_duties: tuple[tuple[str, tuple[Obligation, ...]], ...]
     consents: tuple[Consent, ...]
     triggers: tuple[tuple[str, ...], ...]
     onward: tuple[Onward, ...]
@@ -195,6 +199,7 @@ def _merge(levels: list[Conditions], a: Agreement, f: Flow, parties: Mapping[str
     permitted: set[str] | None = None
     prohibited: set[str] = set()
     duties: list[Obligation] = []
+    use_duties: dict[str, list[Obligation]] = {}
     consents: list[Consent] = []
     triggers: list[tuple[str, ...]] = []
     onward: list[Onward] = []
@@ -211,8 +216,10 @@ def _merge(levels: list[Conditions], a: Agreement, f: Flow, parties: Mapping[str
                         duties=tuple(_duties(p.duties, parties, recipient, a, f)),
                     )
                 )
-            else:
-                duties += _duties(p.duties, parties, recipient, a, f)
+            elif p.duties:
+                use_duties.setdefault(p.action, []).extend(
+                    _duties(p.duties, parties, recipient, a, f)
+                )
         prohibited.update(p.action for p in c.prohibitions)
         duties += _duties(c.duties, parties, recipient, a, f)
         if c.consent is not None:
@@ -224,12 +231,21 @@ def _merge(levels: list[Conditions], a: Agreement, f: Flow, parties: Mapping[str
         permitted=frozenset(permitted) if permitted is not None else None,
         prohibited=frozenset(prohibited),
         duties=tuple(dict.fromkeys(duties)),
+        use_duties=tuple((use, tuple(dict.fromkeys(d))) for use, d in use_duties.items()),
         consents=tuple(consents),
         triggers=tuple(triggers),
         onward=tuple(onward),
         signatories=frozenset(p.organisation for p in a.parties),
         bare=bare,
     )
+
+
+def obligations(terms: Terms, uses: tuple[str, ...]) -> tuple[Obligation, ...]:
+    """The duties *terms* bring for a request that states *uses*."""
+    if not terms.use_duties or not uses:
+        return terms.duties
+    extra = tuple(d for use, ds in terms.use_duties if use in uses for d in ds)
+    return terms.duties + extra
 
 
 def judge(

@@ -32,6 +32,7 @@ from woda_sharing._conditions import (
     Terms,
     judge,
     merged_terms,
+    obligations,
     use_failure,
     vocabulary,
 )
@@ -601,7 +602,7 @@ class Policy:
                     if terms is not None:
                         if judge(terms, uses, state, asserted, overrides) is not None:
                             continue
-                        duties.extend(terms.duties)
+                        duties.extend(obligations(terms, uses))
                         prohibited.update(terms.prohibited)
                     refs.append(ref)
                     found = True
