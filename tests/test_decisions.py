@@ -30,11 +30,16 @@ from woda_sharing._model import (
     Charter,
     CharterPurpose,
     CharterRef,
+    Conditions,
+    Consent,
     DataItem,
+    Duty,
     EndorsementRule,
     Flow,
     Member,
     Party,
+    Permission,
+    Prohibition,
     Purpose,
     Role,
     Sector,
@@ -678,6 +683,48 @@ CHARTER = Charter(
 
 days = st.integers(0, 12).map(lambda n: DAY0 + dt.timedelta(days=n))
 
+USES = ("research", "aggregate", "re-identify")
+NAMED = ("safeguarding", "marac-threshold")
+STATES = (None, "consented", "refused", "opted-out", "national-opt-out")
+
+
+@st.composite
+def conditions_(draw: st.DrawFn) -> Conditions | None:
+    """Conditions of use, mostly none, drawn from a small vocabulary so that requests meet them."""
+    if draw(st.integers(0, 2)) != 0:
+        return None
+    duty = Duty(action="delete-after-use")
+    permissions = [
+        Permission(action=u, duties=draw(st.sampled_from(((), (duty,)))))
+        for u in draw(st.lists(st.sampled_from(USES[:2]), unique=True, max_size=2))
+    ]
+    if draw(st.booleans()):
+        under = draw(st.lists(st.sampled_from(("ag0", "ag1", "ag2")), unique=True, max_size=2))
+        permissions.append(Permission(action="onward-disclosure", under=tuple(under)))
+    prohibitions = draw(
+        st.lists(
+            st.sampled_from((*USES, "onward-disclosure", "disclose-to-non-signatories")),
+            unique=True,
+            max_size=1,
+        )
+    )
+    consent = draw(
+        st.none()
+        | st.builds(
+            Consent,
+            model=st.sampled_from(("none", "implied", "explicit", "opt-out")),
+            overrides=st.lists(st.sampled_from(NAMED), unique=True, max_size=1).map(tuple),
+            national_opt_out=st.booleans(),
+        )
+    )
+    return Conditions(
+        permissions=tuple(permissions),
+        prohibitions=tuple(Prohibition(action=p) for p in prohibitions),
+        duties=draw(st.sampled_from(((), (Duty(action="record-reason-for-sharing"),)))),
+        consent=consent,
+        triggers=draw(st.sampled_from(((), (), (NAMED[1],), NAMED))),
+    )
+
 
 def after(start: dt.date) -> st.SearchStrategy[dt.date]:
     """A date from a day before *start* to a fortnight after it."""
@@ -711,6 +758,7 @@ def agreements_(draw: st.DrawFn, index: int) -> Agreement:
                 frequency="daily",
                 method="api",
                 capacity_basis=draw(st.sampled_from((None, "lga-1972-s111"))),
+                conditions=draw(conditions_()),
             )
         )
     start = draw(days)
@@ -736,8 +784,12 @@ def agreements_(draw: st.DrawFn, index: int) -> Agreement:
             )
             for p in purposes
         ),
-        items=tuple(DataItem(id=i, title=i, category=Category_PERSONAL) for i in items),
+        items=tuple(
+            DataItem(id=i, title=i, category=Category_PERSONAL, conditions=draw(conditions_()))
+            for i in items
+        ),
         flows=tuple(flows),
+        conditions=draw(conditions_()),
         start=start,
         end=draw(st.none() | after(start)),
         review=draw(st.none() | after(start)),
@@ -755,6 +807,30 @@ def requests_(draw: st.DrawFn, agreements: Sequence[Agreement]) -> Request:
     pairs = [(a, {p.id: p for p in a.parties}, f) for a in agreements for f in a.flows]
     agreement, parties, flow = draw(st.sampled_from(pairs))
     src, dst = parties[flow.source], parties[flow.recipient]
+    chains = [
+        (a1, f1, a2, f2, sorted(set(f1.items) & set(f2.items)))
+        for a1, p1, f1 in pairs
+        for a2, p2, f2 in pairs
+        if (p1[f1.recipient].organisation, p1[f1.recipient].capacity)
+        == (p2[f2.source].organisation, p2[f2.source].capacity)
+        and set(f1.items) & set(f2.items)
+    ]
+    if chains and draw(st.integers(0, 2)) == 0:  # an onward disclosure along a chain of flows
+        a1, f1, a2, f2, common = draw(st.sampled_from(chains))
+        p2 = {p.id: p for p in a2.parties}
+        return Request(
+            sender=p2[f2.source].organisation,
+            sender_capacity=p2[f2.source].capacity,
+            recipient=p2[f2.recipient].organisation,
+            recipient_capacity=p2[f2.recipient].capacity,
+            items=tuple(draw(st.lists(st.sampled_from(common), min_size=1, max_size=2))),
+            purpose=draw(st.sampled_from(f2.purposes)),
+            on=draw(st.sampled_from((a2.start, a1.start, max(a1.start, a2.start)))),
+            uses=draw(st.sampled_from(((), ("research",), USES[:2]))),
+            received_under=draw(st.sampled_from((a1.id, f"{a1.id}#{f1.id}"))),
+            conditions=NAMED,
+            consent=draw(st.sampled_from(STATES)),
+        )
     if draw(st.integers(0, 3)) == 0:
         anything = st.sampled_from((*ORGS, "x", "zz"))
         capacity = st.sampled_from((*CAPACITIES, "k9"))
@@ -771,7 +847,21 @@ def requests_(draw: st.DrawFn, agreements: Sequence[Agreement]) -> Request:
     near = st.sampled_from(edges).flatmap(
         lambda d: st.sampled_from((d - dt.timedelta(days=1), d, d + dt.timedelta(days=1)))
     )
+    sources = [a.id for a in agreements] + [f"{a.id}#{f.id}" for a in agreements for f in a.flows]
+    # Mostly flows that brought data to the sender, so that chains are often sound.
+    sources += [
+        ref
+        for a in agreements
+        for f in a.flows
+        for p in a.parties
+        if p.id == f.recipient and (p.organisation, p.capacity) == (src.organisation, src.capacity)
+        for ref in (a.id, f"{a.id}#{f.id}") * 3
+    ]
     return Request(
+        uses=draw(st.sampled_from(((), ("research",), USES[:2], USES[1:]))),
+        consent=draw(st.sampled_from(STATES)),
+        conditions=draw(st.sampled_from(((), NAMED, NAMED[:1], NAMED[1:]))),
+        received_under=draw(st.none() | st.none() | st.sampled_from(sources)),
         sender=src.organisation,
         sender_capacity=src.capacity,
         recipient=dst.organisation,
@@ -787,8 +877,11 @@ def scan(  # noqa: PLR0912, PLR0915 - the oracle is deliberately one plain, lite
     agreements: Sequence[Agreement],
     endorsed: dict[str, bool] | None,
     r: Request,
-) -> tuple[bool, tuple[str, ...], tuple[str, ...], tuple[FlowRef, ...]]:
-    """The obvious answer: look at every flow of every agreement, one item at a time."""
+) -> tuple[Any, ...]:
+    """The obvious answer: look at every flow of every agreement, one item at a time.
+
+    A permit also gives the obligations, overrides and prohibited uses, as sets.
+    """
     members = {m.id for m in charter.members}
     all_parties = [(p.organisation, p.capacity) for a in agreements for p in a.parties]
     orgs = members | {o for o, _ in all_parties}
@@ -828,6 +921,9 @@ def scan(  # noqa: PLR0912, PLR0915 - the oracle is deliberately one plain, lite
     found: set[str] = set()
     refused: list[str] = []
     permits: set[FlowRef] = set()
+    duties: set[tuple[str, str, str, str]] = set()
+    overrides: set[str] = set()
+    prohibited: set[str] = set()
     for item in items:
         carrying = [(a, f) for a, f in between if item in f.items]
         for_purpose = [(a, f) for a, f in carrying if r.purpose in f.purposes]
@@ -840,6 +936,13 @@ def scan(  # noqa: PLR0912, PLR0915 - the oracle is deliberately one plain, lite
             found.add("DR002" if not carrying else "DR003" if not for_purpose else "DR010")
             refused.append(item)
             continue
+        allowed: set[str] | None = None
+        if r.received_under is not None:
+            code, allowed = _came_in(agreements, r, item, party)
+            if code is not None:
+                found.add(code)
+                refused.append(item)
+                continue
         ok = False
         item_failing: set[str] = set()
         for a, f in needed:
@@ -853,9 +956,28 @@ def scan(  # noqa: PLR0912, PLR0915 - the oracle is deliberately one plain, lite
             src, dst = party(a, f.source), party(a, f.recipient)
             if src[0] == dst[0] and src[1] != dst[1] and f.capacity_basis is None:
                 failing.add("DR008")
+            used: list[str] = []
+            if not failing and allowed is not None and a.id not in allowed:
+                failing.add("DR013")
+            elif not failing:
+                code = _condition_code(_levels(a, f, item), r, used)
+                if code is not None:
+                    failing.add(code)
             if not failing:
                 ok = True
                 permits.add(FlowRef(agreement=a.id, flow=f.id))
+                levels = _levels(a, f, item)
+                overrides.update(used)
+                prohibited.update(p.action for c in levels for p in c.prohibitions)
+                who = "{}:{}".format(*dst) if dst[1] is not None else dst[0]
+                duties.update((d.action, who, a.id, f.id) for c in levels for d in c.duties)
+                duties.update(
+                    (d.action, who, a.id, f.id)
+                    for c in levels
+                    for p in c.permissions
+                    if p.action in r.uses
+                    for d in p.duties
+                )
             else:
                 item_failing |= failing
         if not ok:  # a permitted item gives no reasons, whatever other flows fail
@@ -863,11 +985,99 @@ def scan(  # noqa: PLR0912, PLR0915 - the oracle is deliberately one plain, lite
             refused.append(item)
     if refused:
         return False, tuple(sorted(found)), tuple(refused), ()
-    return True, (), (), tuple(sorted(permits, key=lambda f: (f.agreement, f.flow)))
+    flows = tuple(sorted(permits, key=lambda f: (f.agreement, f.flow)))
+    return True, (), (), flows, duties, overrides, prohibited
 
 
-def _summary(d: Decision) -> tuple[bool, tuple[str, ...], tuple[str, ...], tuple[FlowRef, ...]]:
-    return d.permitted, tuple(sorted(set(d.codes))), d.refused_items, d.flows
+def _levels(a: Agreement, f: Flow, item: str) -> list[Conditions]:
+    declared = next((i for i in a.items if i.id == item), None)
+    found = (a.conditions, f.conditions, declared.conditions if declared else None)
+    return [c for c in found if c is not None and not c.empty]
+
+
+def _use_code(levels: list[Conditions], uses: tuple[str, ...]) -> str | None:
+    prohibited = {p.action for c in levels for p in c.prohibitions}
+    permitted = [
+        {p.action for p in c.permissions if p.action != "onward-disclosure"} for c in levels
+    ]
+    permitted = [p for p in permitted if p]
+    if any(u in prohibited for u in uses):
+        return "DR012"
+    if permitted and (not uses or any(not all(u in p for p in permitted) for u in uses)):
+        return "DR012"
+    return None
+
+
+def _condition_code(levels: list[Conditions], r: Request, used: list[str]) -> str | None:
+    """The first condition of use of a flow that *r* does not meet, literally."""
+    code = _use_code(levels, r.uses)
+    if code is not None:
+        return code
+    for c in levels:
+        if c.triggers and not set(c.triggers) & set(r.conditions):
+            return "DR017"
+    for c in levels:
+        if c.consent is None:
+            continue
+        k = c.consent
+        code = None
+        if r.consent == "national-opt-out" and k.national_opt_out:
+            code = "DR016"
+        elif k.model == "explicit" and r.consent != "consented":
+            code = "DR015" if r.consent in ("refused", "withdrawn", "opted-out") else "DR014"
+        elif k.model in ("implied", "opt-out") and r.consent in ("refused", "withdrawn", "opted-out"):
+            code = "DR015"
+        if code is not None:
+            override = [o for o in k.overrides if o in r.conditions]
+            if not override:
+                return code
+            used.append(override[0])
+    return None
+
+
+def _came_in(
+    agreements: Sequence[Agreement],
+    r: Request,
+    item: str,
+    party: Callable[[Agreement, str], tuple[str, str | None]],
+) -> tuple[str | None, set[str] | None]:
+    """Whether *item* may go on from where it came in: a failing code, or the agreements allowed."""
+    ident, _, flow = (r.received_under or "").partition("#")
+    sources = [
+        (a, f)
+        for a in agreements
+        if a.id == ident
+        for f in a.flows
+        if (not flow or f.id == flow) and party(a, f.recipient) == (r.sender, r.sender_capacity)
+    ]
+    carrying = [(a, f) for a, f in sources if item in f.items]
+    if not carrying:
+        return "DR013", None
+    allowed: set[str] | None = None
+    for n, (a, f) in enumerate(carrying):
+        levels = _levels(a, f, item)
+        onward = [p for c in levels for p in c.permissions if p.action == "onward-disclosure"]
+        prohibited = {p.action for c in levels for p in c.prohibitions}
+        if not onward or "onward-disclosure" in prohibited:
+            return "DR013", None
+        signatories = {p.organisation for p in a.parties}
+        if "disclose-to-non-signatories" in prohibited and r.recipient not in signatories:
+            return "DR013", None
+        if _use_code(levels, r.uses) is not None:
+            return "DR012", None
+        under = None if any(not p.under for p in onward) else {u for p in onward for u in p.under}
+        if n == 0 or allowed is None:
+            allowed = under
+        elif under is not None:
+            allowed &= under
+    return None, allowed
+
+
+def _summary(d: Decision) -> tuple[Any, ...]:
+    if not d.permitted:
+        return d.permitted, tuple(sorted(set(d.codes))), d.refused_items, d.flows
+    duties = {(o.action, o.party, o.agreement, o.flow) for o in d.obligations}
+    return True, (), (), d.flows, duties, set(d.overrides), set(d.prohibited)
 
 
 @settings(max_examples=60, deadline=None)
@@ -917,6 +1127,8 @@ def test_every_flow_permits_what_it_carries_while_in_force(agreements: Iterable[
                         purpose=purpose,
                         on=a.start,
                     )
+                    if _condition_code(_levels(a, f, item), request, []) is not None:
+                        continue  # its conditions of use ask for more than a bare request
                     decision = policy.decide(request)
                     assert decision, decision.reasons
                     assert FlowRef(agreement=a.id, flow=f.id) in decision.flows
