@@ -17,6 +17,7 @@ that runs each of them is named in `RUN_ELSEWHERE`.
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 from pathlib import Path
 from typing import NamedTuple
@@ -132,6 +133,39 @@ def test_page_python_blocks_run(
             assert printed == block.output, f"{_name(page)}:{block.line} printed something else"
         ran += 1
     assert ran, f"{_name(page)} has Python blocks but every one is marked not-executed"
+
+
+_CHECK = re.compile(r"^\$ (woda-sharing check .*?)\n(.*?)(?=^\$ |\Z)", re.MULTILINE | re.DOTALL)
+
+
+def _check_commands() -> list[object]:
+    """Every ``$ woda-sharing check ...`` shown in a text block, with the output shown after it."""
+    params: list[object] = []
+    for page in _pages():
+        for block in _blocks(page.read_text(encoding="utf-8")):
+            if block.lang != "text":
+                continue
+            for command, output in _CHECK.findall(block.body.replace("\\\n", "")):
+                ident = f"{_name(page)}:{block.line}:{len(params)}"
+                params.append(pytest.param(command, output, id=ident))
+    return params
+
+
+@pytest.mark.parametrize(("command", "output"), _check_commands())
+def test_check_commands_print_what_the_docs_show(
+    command: str,
+    output: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from woda_sharing.cli import main  # noqa: PLC0415 - the command line, as the page runs it
+
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    monkeypatch.chdir(tmp_path / "examples" / WORKDIR)
+    code = main(shlex.split(command)[1:])
+    assert capsys.readouterr().out == output
+    assert code == (0 if output.startswith("permitted") else 1)
 
 
 @pytest.mark.parametrize(("page", "test"), sorted(RUN_ELSEWHERE.items()))

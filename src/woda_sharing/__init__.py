@@ -19,6 +19,12 @@ if TYPE_CHECKING:
     from woda_sharing._canonical import digest, signed_bytes
     from woda_sharing._chain import ChainLink, ChainResult, check_chain, check_update, require_chain
     from woda_sharing._codec import structure, unstructure
+    from woda_sharing._conditions import (
+        BUILTIN_ACTIONS,
+        CONSENT_STATES,
+        Obligation,
+        Terms,
+    )
     from woda_sharing._decision_records import DecisionRecord, record
     from woda_sharing._decisions import (
         Decision,
@@ -29,6 +35,7 @@ if TYPE_CHECKING:
         PolicyIndex,
         Reason,
         Request,
+        Source,
         parse_party,
     )
     from woda_sharing._diff import Diff, Difference, DifferenceKind, diff
@@ -76,6 +83,7 @@ if TYPE_CHECKING:
     from woda_sharing._loading import DEFAULT_LIMITS, Limits, load_json, load_path
     from woda_sharing._model import (
         DEFAULT_NOTICE_DAYS,
+        Action,
         Agreement,
         Audit,
         Breach,
@@ -85,6 +93,8 @@ if TYPE_CHECKING:
         Charter,
         CharterPurpose,
         CharterRef,
+        Conditions,
+        Consent,
         Contact,
         ContactRole,
         Control,
@@ -93,6 +103,7 @@ if TYPE_CHECKING:
         DocumentStatus,
         Dpia,
         Duration,
+        Duty,
         Endorsement,
         EndorsementRule,
         Flow,
@@ -109,8 +120,10 @@ if TYPE_CHECKING:
         OfficeHolder,
         PaperOriginal,
         Party,
+        Permission,
         PolicyDocument,
         Principle,
+        Prohibition,
         Purpose,
         Retention,
         ReviewCycle,
@@ -242,6 +255,12 @@ _EXPORTS: Final[Mapping[str, tuple[str, ...]]] = {
         "DifferenceKind",
         "diff",
     ),
+    "woda_sharing._conditions": (
+        "BUILTIN_ACTIONS",
+        "CONSENT_STATES",
+        "Obligation",
+        "Terms",
+    ),
     "woda_sharing._decisions": (
         "Decision",
         "DocumentRef",
@@ -251,6 +270,7 @@ _EXPORTS: Final[Mapping[str, tuple[str, ...]]] = {
         "PolicyIndex",
         "Reason",
         "Request",
+        "Source",
         "parse_party",
     ),
     "woda_sharing._findings": (
@@ -309,6 +329,7 @@ _EXPORTS: Final[Mapping[str, tuple[str, ...]]] = {
     "woda_sharing._model": (
         "DEFAULT_NOTICE_DAYS",
         "notice_days",
+        "Action",
         "Agreement",
         "Breach",
         "BreachNotice",
@@ -317,6 +338,8 @@ _EXPORTS: Final[Mapping[str, tuple[str, ...]]] = {
         "Charter",
         "CharterPurpose",
         "CharterRef",
+        "Conditions",
+        "Consent",
         "Contact",
         "ContactRole",
         "Control",
@@ -325,6 +348,7 @@ _EXPORTS: Final[Mapping[str, tuple[str, ...]]] = {
         "DocumentStatus",
         "Dpia",
         "Duration",
+        "Duty",
         "Endorsement",
         "EndorsementRule",
         "Flow",
@@ -333,7 +357,9 @@ _EXPORTS: Final[Mapping[str, tuple[str, ...]]] = {
         "Member",
         "Method",
         "Party",
+        "Permission",
         "Principle",
+        "Prohibition",
         "Purpose",
         "Retention",
         "ReviewCycle",
@@ -488,11 +514,14 @@ def __dir__() -> list[str]:
 __version__ = "0.1.0"
 
 __all__ = [
+    "BUILTIN_ACTIONS",
     "CHECKPOINT_TYP",
+    "CONSENT_STATES",
     "DEFAULT_LIMITS",
     "DEFAULT_NOTICE_DAYS",
     "PIPELINE_CODES",
     "RECEIPT_TYP",
+    "Action",
     "Agreement",
     "AgreementContext",
     "AgreementWithCharterContext",
@@ -524,7 +553,9 @@ __all__ = [
     "CharterRef",
     "CommonLawBasis",
     "CommonLawPower",
+    "Conditions",
     "ConflictError",
+    "Consent",
     "Contact",
     "ContactRole",
     "Context",
@@ -541,6 +572,7 @@ __all__ = [
     "DocumentStatus",
     "Dpia",
     "Duration",
+    "Duty",
     "EffectiveTerms",
     "Endorsement",
     "EndorsementRefused",
@@ -576,11 +608,13 @@ __all__ = [
     "Member",
     "Method",
     "NotFoundError",
+    "Obligation",
     "Office",
     "OfficeHolder",
     "OutcomeChange",
     "PaperOriginal",
     "Party",
+    "Permission",
     "PipelineCode",
     "Policy",
     "PolicyDocument",
@@ -588,6 +622,7 @@ __all__ = [
     "PolicyIndex",
     "PreparedCharter",
     "Principle",
+    "Prohibition",
     "Purpose",
     "Reason",
     "Receipt",
@@ -615,12 +650,14 @@ __all__ = [
     "SignatureCheck",
     "Signer",
     "SigningError",
+    "Source",
     "Status",
     "StatutoryGateway",
     "SubjectCategory",
     "Supersedes",
     "Term",
     "Termination",
+    "Terms",
     "Transparency",
     "UpdateCheck",
     "UpdateError",
