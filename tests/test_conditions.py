@@ -174,7 +174,10 @@ def codes(data: Doc, charter: Doc | None = None) -> dict[str, list[str]]:
             "flow",
             {
                 "permissions": [
-                    {"action": "research", "duties": [{"action": "inform-the-person", "party": "x"}]}
+                    {
+                        "action": "research",
+                        "duties": [{"action": "inform-the-person", "party": "x"}],
+                    }
                 ]
             },
             {"WS702": ["/flows/0/conditions/permissions/0/duties/0/party"]},
@@ -263,7 +266,9 @@ def test_a_charter_action_may_not_replace_a_built_in_one_or_repeat() -> None:
 
 
 def test_a_charter_condition_can_be_asserted_in_a_request() -> None:
-    c = charter_with([{"id": "mash-strategy-meeting", "title": "MASH meeting", "kind": "condition"}])
+    c = charter_with(
+        [{"id": "mash-strategy-meeting", "title": "MASH meeting", "kind": "condition"}]
+    )
     a = example_agreement(c)
     a["flows"][0]["conditions"] = {"triggers": ["mash-strategy-meeting"]}
     p = Policy.compile(c, [a])
@@ -345,7 +350,9 @@ def test_a_request_that_states_nothing_still_gets_the_duties() -> None:
     p = policy(agreement(flow={"duties": [{"action": "delete-after-use", "party": "district"}]}))
     d = ask(p)
     assert d
-    assert [(o.action, o.party) for o in d.obligations] == [("delete-after-use", "district-council")]
+    assert [(o.action, o.party) for o in d.obligations] == [
+        ("delete-after-use", "district-council")
+    ]
 
 
 def test_dr013_onward_disclosure_must_be_permitted_by_the_source() -> None:
@@ -575,9 +582,7 @@ def test_conditions_are_in_the_compiled_index() -> None:
     runs = index.answers[("district-council", None, "county-council", None, "early-help")]
     assert runs["name"][0][3] == {ref: index.terms[(ref, item)]}
     assert runs["address"][0][3] is None  # no conditions: the quick path answers it
-    (entry,) = index.pairs[("district-council", None, "county-council", None)]["name"][
-        "early-help"
-    ]
+    (entry,) = index.pairs[("district-council", None, "county-council", None)]["name"]["early-help"]
     assert entry.terms is index.terms[(ref, item)]
     assert set(index.sources) == {"test-agreement", "test-agreement#referral"}
     assert "research" in index.uses
@@ -647,8 +652,10 @@ ONWARD = (
             0,
             [
                 "  override safeguarding: the person's objection is set aside",
-                "  obligation record-reason-for-sharing: worcestershire-acute-hospitals"
-                " (from child-health-safeguarding-and-research#safeguarding-referral)",
+                (
+                    "  obligation record-reason-for-sharing: worcestershire-acute-hospitals"
+                    " (from child-health-safeguarding-and-research#safeguarding-referral)"
+                ),
             ],
             id="safeguarding-override",
         ),
@@ -668,8 +675,10 @@ ONWARD = (
             (*RESEARCH, "--use", "research", "aggregate"),
             0,
             [
-                "  prohibited: decide-about-individuals, disclose-to-non-signatories,"
-                " re-identify, release-record-level"
+                (
+                    "  prohibited: decide-about-individuals, disclose-to-non-signatories,"
+                    " re-identify, release-record-level"
+                )
             ],
             id="research-with-aggregation",
         ),
@@ -680,7 +689,11 @@ ONWARD = (
             id="onward-chain",
         ),
         pytest.param(
-            (*ONWARD, "--received-under", "child-health-safeguarding-and-research#safeguarding-referral"),
+            (
+                *ONWARD,
+                "--received-under",
+                "child-health-safeguarding-and-research#safeguarding-referral",
+            ),
             1,
             ["  DR013 'admission-records'"],
             id="onward-chain-broken",
@@ -735,7 +748,12 @@ def test_the_example_uses_every_kind_of_condition() -> None:
 def test_policies_without_conditions_have_no_terms() -> None:
     index = policy().index
     assert index.terms == {}
-    assert all(run[3] is None for by_item in index.answers.values() for runs in by_item.values() for run in runs)
+    assert all(
+        run[3] is None
+        for by_item in index.answers.values()
+        for runs in by_item.values()
+        for run in runs
+    )
     assert copy.copy(REQ) == REQ
 
 

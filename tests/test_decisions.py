@@ -1025,7 +1025,11 @@ def _condition_code(levels: list[Conditions], r: Request, used: list[str]) -> st
             code = "DR016"
         elif k.model == "explicit" and r.consent != "consented":
             code = "DR015" if r.consent in ("refused", "withdrawn", "opted-out") else "DR014"
-        elif k.model in ("implied", "opt-out") and r.consent in ("refused", "withdrawn", "opted-out"):
+        elif k.model in ("implied", "opt-out") and r.consent in (
+            "refused",
+            "withdrawn",
+            "opted-out",
+        ):
             code = "DR015"
         if code is not None:
             override = [o for o in k.overrides if o in r.conditions]

@@ -159,7 +159,7 @@ def test_check_commands_print_what_the_docs_show(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from woda_sharing.cli import main  # noqa: PLC0415 - the command line, as the page runs it
+    from woda_sharing.cli import main
 
     shutil.copytree(EXAMPLES, tmp_path / "examples")
     monkeypatch.chdir(tmp_path / "examples" / WORKDIR)

@@ -36,8 +36,8 @@ __all__ = [
     "Obligation",
     "Terms",
     "judge",
-    "obligations",
     "merged_terms",
+    "obligations",
     "use_failure",
     "vocabulary",
 ]
@@ -71,7 +71,11 @@ BUILTIN_ACTIONS: Final[Mapping[str, Action]] = {
         _a("use", ONWARD, "Disclose the data onward to another party"),
         _a("use", NON_SIGNATORIES, "Disclose the data to a body not party to the agreement"),
         _a("duty", "delete-after-use", "Delete the data once the purpose is met"),
-        _a("duty", "notify-sender-before-onward-disclosure", "Notify the sender before passing it on"),
+        _a(
+            "duty",
+            "notify-sender-before-onward-disclosure",
+            "Notify the sender before passing it on",
+        ),
         _a("duty", "suppress-small-numbers", "Suppress small numbers in outputs"),
         _a("duty", "record-reason-for-sharing", "Record why the data was shared"),
         _a("duty", "inform-the-person", "Tell the person the data was shared"),
@@ -160,7 +164,9 @@ class Terms(NamedTuple):
 def _who(party: Party | None) -> str:
     if party is None:
         return "?"
-    return party.organisation if party.capacity is None else f"{party.organisation}:{party.capacity}"
+    return (
+        party.organisation if party.capacity is None else f"{party.organisation}:{party.capacity}"
+    )
 
 
 def _duties(

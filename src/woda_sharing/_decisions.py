@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, TypeVar
 
 from attrs import evolve, frozen
 
@@ -58,6 +58,8 @@ __all__ = [
     "parse_party",
     "reason_table",
 ]
+
+_T = TypeVar("_T")
 
 #: Every reason code a refusal can carry, with its one-line summary. Codes are never reused.
 REASONS: Final[Mapping[str, str]] = {
@@ -286,7 +288,7 @@ def _failures(entry: IndexEntry, on: dt.date) -> tuple[str, ...]:
     return tuple(codes)
 
 
-def _unique(items: Iterable[str]) -> tuple[str, ...]:
+def _unique(items: Iterable[_T]) -> tuple[_T, ...]:
     return tuple(dict.fromkeys(items))
 
 
@@ -627,9 +629,7 @@ class Policy:
         request states.
         """
         source = r.received_under or ""
-        mine = [
-            s for s in self._sources[source] if s.recipient == (r.sender, r.sender_capacity)
-        ]
+        mine = [s for s in self._sources[source] if s.recipient == (r.sender, r.sender_capacity)]
         out: dict[str, tuple[str, str] | tuple[frozenset[str] | None, tuple[Obligation, ...]]]
         out = {}
         for item in r.items:
@@ -781,12 +781,13 @@ class Policy:
             allowed: frozenset[str] | None = None
             if inbound is not None:
                 came = inbound[item]
-                if isinstance(came[0], str):
-                    code, detail = came  # type: ignore[misc]  # a failure, told apart above
-                    note(code, item, (r.received_under.partition("#")[0],), detail)  # type: ignore[union-attr]
+                first, second = came
+                if isinstance(first, str):  # a failure: (code, detail)
+                    source = (r.received_under or "").partition("#")[0]
+                    note(first, item, (source,), str(second))
                     refused.append(item)
                     continue
-                allowed = came[0]  # type: ignore[assignment]  # the agreements it may go on under
+                allowed = first  # the agreements it may go on under
             failing = [(e, self._failing(e, item, r, allowed)) for e in needed]
             if all(codes for _, codes in failing):
                 refused.append(item)
@@ -1173,7 +1174,7 @@ def _runs(
     return tuple(runs)
 
 
-def _index_flow(  # noqa: PLR0913 - the indexes it fills and what it reads them from
+def _index_flow(
     pairs: _Pairs,
     flow_bases: dict[FlowRef, tuple[CatalogueEntry, ...]],
     terms: dict[tuple[FlowRef, str], Terms],
@@ -1246,9 +1247,9 @@ def _onward(
     return None, (under, duties)
 
 
-def _normalise(request: object) -> Request:
+def _normalise(request: object) -> Request:  # noqa: PLR0912 - one check per member
     """Check a request's types; accept a list of items. Raise `UsageError` when malformed."""
-    if not isinstance(request, tuple) or not 5 <= len(request) <= 11:  # noqa: PLR2004 - Request's arity
+    if not isinstance(request, tuple) or not 5 <= len(request) <= 11:
         raise UsageError(f"a request is a Request, not {type(request).__name__}")
     r = request if isinstance(request, Request) else Request(*request)
     items: object = r.items

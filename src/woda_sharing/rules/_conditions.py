@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from woda_sharing._conditions import BUILTIN_ACTIONS, ONWARD, vocabulary
 from woda_sharing._findings import Severity, pointer
-from woda_sharing._model import Action, Agreement, Conditions, Flow
+from woda_sharing._model import Action, Agreement, Conditions, Duty, Flow
 from woda_sharing.rules import (
     BUILTIN,
     AgreementContext,
@@ -40,8 +40,8 @@ def _uses(c: Conditions) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
         yield ("permissions", j, "action"), p.action, "use"
         for k, d in enumerate(p.duties):
             yield ("permissions", j, "duties", k, "action"), d.action, "duty"
-    for j, p in enumerate(c.prohibitions):
-        yield ("prohibitions", j, "action"), p.action, "use"
+    for j, no in enumerate(c.prohibitions):
+        yield ("prohibitions", j, "action"), no.action, "use"
     for j, d in enumerate(c.duties):
         yield ("duties", j, "action"), d.action, "duty"
     for j, t in enumerate(c.triggers):
@@ -83,6 +83,7 @@ def performable_duties(ctx: AgreementContext) -> Iterator[Hit]:
     """
     parties = ctx.parties
     for where, conditions, flow in _places(ctx.agreement):
+        duties: list[tuple[tuple[str | int, ...], Duty]]
         duties = [(("duties", j), d) for j, d in enumerate(conditions.duties)]
         duties += [
             (("permissions", j, "duties", k), d)
