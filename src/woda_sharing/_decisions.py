@@ -288,6 +288,10 @@ def _failures(entry: IndexEntry, on: dt.date) -> tuple[str, ...]:
     return tuple(codes)
 
 
+def _by_flow(o: Obligation) -> tuple[str, str]:
+    return o.agreement, o.flow
+
+
 def _unique(items: Iterable[_T]) -> tuple[_T, ...]:
     return tuple(dict.fromkeys(items))
 
@@ -514,8 +518,6 @@ class Policy:
             consent,
             asserted,
         ) = request
-        if uses or asserted or received_under is not None or consent is not None:
-            return None  # the request states conditions: the full path checks them
         if (
             type(on) is not _DATE
             or type(items) is not tuple
@@ -531,13 +533,18 @@ class Policy:
         )
         if by_item is None:
             return None
+        if uses or asserted or received_under is not None or consent is not None:
+            # The request states conditions: check them against the runs' terms.
+            if received_under is not None:
+                return None  # an onward disclosure: the full path checks the chain
+            return self._quick_terms(by_item, items, on, uses, consent, asserted)
         if len(items) == 1:
             item = items[0]
             if type(item) is str:
                 for first, last, flows, terms in by_item.get(item, ()):
                     if first <= on <= last:
-                        if terms is not None:
-                            return None  # conditions of use apply: the full path checks them
+                        if terms is not None:  # conditions of use apply to some flow
+                            return self._quick_terms(by_item, items, on, (), None, ())
                         decision = self._permits.get(flows)
                         return self._permit(flows) if decision is None else decision
             return None
@@ -550,7 +557,7 @@ class Policy:
             for first, last, flows, terms in by_item.get(item, ()):
                 if first <= on <= last:
                     if terms is not None:
-                        return None
+                        return self._quick_terms(by_item, items, on, (), None, ())
                     # Items of one flow share one (interned) set of flows: no new set.
                     found = flows if not found or found is flows else found | flows
                     break
@@ -558,6 +565,62 @@ class Policy:
                 return None
         decision = self._permits.get(found)
         return self._permit(found) if decision is None else decision
+
+    def _quick_terms(  # noqa: PLR0911, PLR0912, PLR0913 - the quick path, with conditions of use
+        self,
+        by_item: Mapping[str, tuple[Run, ...]],
+        items: tuple[str, ...],
+        on: dt.date,
+        uses: object,
+        consent: object,
+        asserted: object,
+    ) -> Decision | None:
+        """`_quick` for a request that states conditions, or meets a run with terms.
+
+        Each flow of the run permits when it has no terms for the item or the
+        request meets them; a refusal, or anything malformed, takes the full path.
+        """
+        if (
+            type(uses) is not tuple
+            or type(asserted) is not tuple
+            or (consent is not None and consent not in CONSENT_STATES)
+            or not items
+        ):
+            return None
+        if (uses and not self._uses.issuperset(uses)) or (
+            asserted and not self._conditions.issuperset(asserted)
+        ):
+            return None
+        refs: list[FlowRef] = []
+        duties: list[Obligation] = []
+        overrides: list[str] = []
+        prohibited: set[str] = set()
+        for item in items:
+            if type(item) is not str:
+                return None
+            for first, last, flows, terms in by_item.get(item, ()):
+                if first <= on <= last:
+                    if terms is None:
+                        refs.extend(flows)
+                        break
+                    found = False
+                    for ref in flows:
+                        t = terms.get(ref)
+                        if t is not None:
+                            if judge(t, uses, consent, asserted, overrides) is not None:  # type: ignore[arg-type]  # checked above
+                                continue
+                            duties.extend(obligations(t, uses))  # type: ignore[arg-type]
+                            prohibited.update(t.prohibited)
+                        refs.append(ref)
+                        found = True
+                    if not found:
+                        return None
+                    break
+            else:
+                return None
+        if not (duties or overrides or prohibited):
+            return self._permit(refs)
+        return self._permit(refs, tuple(duties), tuple(overrides), prohibited)
 
     def _decide(self, r: Request) -> Decision:  # noqa: PLR0912 - one loop over items and flows
         key = (r.sender, r.sender_capacity, r.recipient, r.recipient_capacity)
@@ -666,7 +729,9 @@ class Policy:
         flowset = refs if type(refs) is frozenset else frozenset(refs)
         key: object = flowset
         if duties or overrides or prohibited:
-            duties, overrides = _unique(duties), _unique(overrides)
+            # Flows come in set order: sort, so that equal answers are equal (and one object).
+            duties = tuple(sorted(_unique(duties), key=_by_flow))
+            overrides = tuple(sorted(set(overrides)))
             key = (flowset, duties, overrides, frozenset(prohibited))
         decision = self._permits.get(key)
         if decision is None:
