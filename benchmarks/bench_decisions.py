@@ -13,7 +13,12 @@ holding 2,000 distinct items and 1,000 flows, then measures:
   that repeats 20,000 questions, cold (first sight) and warm (steady state);
 - compiling the policy of 1,000 agreements from files: read, validate against
   the charter, compile, with the garbage collector on as in real use, beside
-  reading the same files with `json.loads` (the floor).
+  reading the same files with `json.loads` (the floor);
+- the same single and batch decisions (as decisions per second) on a policy whose
+  every flow carries conditions of use (a prohibition, a duty, an opt-out consent
+  model with an override, and on a third of the flows a trigger), with requests
+  that state uses, consent and conditions, beside the same requests stating
+  nothing on the policy without conditions (issue 11).
 
 Times are CPU time, medians of interleaved rounds (see `benchmarks._timing`).
 Run ``python benchmarks/bench_decisions.py`` for a table; ``run()`` returns the figures.
@@ -105,6 +110,45 @@ def generate(
     for a in agreements:
         a["charter"] = {"id": charter["id"], "version": charter["version"], "digest": digest}
     return charter, agreements
+
+
+#: The conditions of use every flow gets in the conditioned policy; a third also get TRIGGER.
+CONDITIONS: dict[str, Any] = {
+    "prohibitions": [{"action": "re-identify"}],
+    "duties": [{"action": "delete-after-use"}],
+    "consent": {"model": "opt-out", "overrides": ["safeguarding"]},
+}
+TRIGGER: list[str] = ["marac-threshold"]
+
+
+def with_conditions(
+    agreements: Sequence[dict[str, Any]], every: int = 1
+) -> list[dict[str, Any]]:
+    """The agreements (wire form) with `CONDITIONS` on every flow, and `TRIGGER` on every third.
+
+    With *every* of 2, only every other agreement gets them.
+    """
+    out = []
+    for k, a in enumerate(agreements):
+        if k % every:
+            out.append(a)
+            continue
+        flows = []
+        for n, f in enumerate(a["flows"]):
+            conditions = dict(CONDITIONS)
+            if n % 3 == 0:
+                conditions["triggers"] = TRIGGER
+            flows.append({**f, "conditions": conditions})
+        out.append({**a, "flows": flows})
+    return out
+
+
+def stating(requests: Sequence[Request]) -> list[Request]:
+    """The requests, stating a use, the person's consent and the trigger: all still permitted."""
+    return [
+        r._replace(uses=("research",), consent="consented", conditions=tuple(TRIGGER))
+        for r in requests
+    ]
 
 
 def scan(charter: Charter, agreements: Sequence[Agreement], request: Request) -> bool:
@@ -357,6 +401,7 @@ def run() -> dict[str, float]:
     batch_cold_s = clock() - t0
     assert all(answers)
     batch_warm_s = _best(lambda: cold.decide_many(batch))
+    conditioned = _conditions(agreement_data, requests, distinct)
     return {
         "parties": float(PARTIES),
         "items": float(items),
@@ -364,6 +409,7 @@ def run() -> dict[str, float]:
         "compile_s": compile_s,
         "compile_validated_wire_s": compile_wire_s,
         "decide_us": decide_us,
+        "decide_per_s": 1e6 / decide_us,
         "prepared_scan_us": prepared_us,
         "decide_vs_prepared_scan_x": statistics.median(ratios),
         "scan_us": scan_s / scan_n * 1e6,
@@ -371,7 +417,70 @@ def run() -> dict[str, float]:
         "batch_distinct_per_s": len(distinct) / statistics.median(distinct_s),
         "batch_cold_per_s": len(batch) / batch_cold_s,
         "batch_warm_per_s": len(batch) / batch_warm_s,
+        **conditioned,
         **_compile_files(),
+    }
+
+
+def _conditions(
+    agreement_data: Sequence[dict[str, Any]],
+    requests: Sequence[Request],
+    distinct: Sequence[Request],
+) -> dict[str, float]:
+    """Single and batch decisions with conditions of use, beside the same without (issue 11)."""
+    charter = codec.structure(generate()[0], Charter)
+    plain = [codec.structure(a, Agreement) for a in agreement_data]
+    conditioned = [codec.structure(a, Agreement) for a in with_conditions(agreement_data)]
+    mixed = [codec.structure(a, Agreement) for a in with_conditions(agreement_data, every=2)]
+    policy = Policy.compile(charter, plain)
+    cpolicy = Policy.compile(charter, conditioned)
+    mpolicy = Policy.compile(charter, mixed)
+    asked = stating(requests)
+    assert all(cpolicy.decide(r) for r in asked[:2000])
+    assert all(cpolicy.decide(r).obligations for r in asked[:100])
+    # Requests stating nothing, answered by agreements without conditions, in a policy
+    # where every other agreement has them: they should pay nothing for them.
+    bare = [
+        r for r in requests if all(int(a[-3:]) % 2 for a in policy.decide(r).agreements)
+    ]
+    assert all(mpolicy.decide(r) == policy.decide(r) for r in bare[:2000])
+    times = interleaved(
+        {
+            "plain": lambda: [policy.decide(r) for r in requests],
+            "conditions": lambda: [cpolicy.decide(r) for r in asked],
+        },
+        7,
+        loops={"plain": 1, "conditions": 1},
+    )
+    bare_times = interleaved(
+        {
+            "plain": lambda: [policy.decide(r) for r in bare],
+            "bare": lambda: [mpolicy.decide(r) for r in bare],
+        },
+        7,
+        loops={"plain": 1, "bare": 1},
+    )
+    plain_us = statistics.median(times["plain"]) / len(requests) * 1e6
+    stated_us = statistics.median(times["conditions"]) / len(asked) * 1e6
+    distinct_asked = stating(distinct)
+    batch_s: dict[str, list[float]] = {"plain": [], "conditions": []}
+    for _ in range(3):  # fresh policies: nothing answered before, nothing repeats
+        for name, docs, batch in (
+            ("plain", plain, distinct),
+            ("conditions", conditioned, distinct_asked),
+        ):
+            fresh = Policy.compile(charter, docs)
+            t0 = clock()
+            fresh.decide_many(batch)
+            batch_s[name].append(clock() - t0)
+    return {
+        "conditions_decide_plain_per_s": 1e6 / plain_us,
+        "conditions_decide_per_s": 1e6 / stated_us,
+        "conditions_decide_us": stated_us,
+        "conditions_decide_vs_plain_x": median_ratio(times, "conditions", "plain"),
+        "conditions_bare_vs_plain_x": median_ratio(bare_times, "bare", "plain"),
+        "conditions_batch_plain_per_s": len(distinct) / statistics.median(batch_s["plain"]),
+        "conditions_batch_per_s": len(distinct) / statistics.median(batch_s["conditions"]),
     }
 
 

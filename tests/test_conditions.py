@@ -580,7 +580,7 @@ def test_conditions_are_in_the_compiled_index() -> None:
     ((ref, item),) = index.terms
     assert (str(ref), item) == ("test-agreement#referral", "name")
     runs = index.answers[("district-council", None, "county-council", None, "early-help")]
-    assert runs["name"][0][3] == {ref: index.terms[(ref, item)]}
+    assert runs["name"][0][3] == ((ref, index.terms[(ref, item)]),)
     assert runs["address"][0][3] is None  # no conditions: the quick path answers it
     (entry,) = index.pairs[("district-council", None, "county-council", None)]["name"]["early-help"]
     assert entry.terms is index.terms[(ref, item)]

@@ -259,18 +259,21 @@ def judge(
     uses: tuple[str, ...],
     state: str | None,
     asserted: tuple[str, ...],
-    overrides: list[str],
+    overrides: list[str] | None = None,
 ) -> tuple[str, str] | None:
     """Whether a request meets *terms*: ``None`` when it does, else ``(reason code, detail)``.
 
     An override that lets an objection be set aside is appended to *overrides*.
     """
-    failure = use_failure(terms, uses)
-    if failure is not None:
-        return failure
+    if uses or terms.permitted is not None:
+        failure = use_failure(terms, uses)
+        if failure is not None:
+            return failure
     for group in terms.triggers:
         if not any(c in asserted for c in group):
             return "DR017", f"needs one of the conditions {_words(group)}"
+    if not terms.consents:
+        return None
     used: list[str] = []
     for consent in terms.consents:
         failure = _consent(consent, state)
@@ -280,7 +283,8 @@ def judge(
         if override is None:
             return failure
         used.append(override)
-    overrides += used
+    if overrides is not None:
+        overrides += used
     return None
 
 

@@ -264,9 +264,11 @@ _Pairs = dict[_Key, dict[str, dict[str, tuple[IndexEntry, ...]]]]
 _Fast = dict[tuple[_Key, str, str], tuple[tuple[dt.date, dt.date, FlowRef], ...]]
 #: (sender, sender capacity, recipient, recipient capacity, purpose)
 PairPurpose = tuple[str, str | None, str, str | None, str]
-#: A run of days (first, last), the flows that permit an item on every one of them, and the
-#: terms of those flows that set conditions for the item (``None`` when none does).
-Run = tuple[dt.date, dt.date, frozenset[FlowRef], Mapping[FlowRef, Terms] | None]
+#: Each flow of a run with the terms it sets for the item (``None``: no condition).
+RunTerms = tuple[tuple[FlowRef, Terms | None], ...]
+#: A run of days (first, last), the flows that permit an item on every one of them, and
+#: those flows with their terms for the item when any sets conditions (else ``None``).
+Run = tuple[dt.date, dt.date, frozenset[FlowRef], RunTerms | None]
 #: pair and purpose -> item -> its runs, in date order
 _Answers = dict[PairPurpose, dict[str, tuple[Run, ...]]]
 
@@ -591,36 +593,60 @@ class Policy:
             asserted and not self._conditions.issuperset(asserted)
         ):
             return None
-        refs: list[FlowRef] = []
-        duties: list[Obligation] = []
-        overrides: list[str] = []
-        prohibited: set[str] = set()
+        found: frozenset[FlowRef] = frozenset()
+        used: list[Terms] = []  # the terms of each flow and item that permits
         for item in items:
             if type(item) is not str:
                 return None
             for first, last, flows, terms in by_item.get(item, ()):
                 if first <= on <= last:
-                    if terms is None:
-                        refs.extend(flows)
-                        break
-                    found = False
-                    for ref in flows:
-                        t = terms.get(ref)
-                        if t is not None:
-                            if judge(t, uses, consent, asserted, overrides) is not None:  # type: ignore[arg-type]  # checked above
-                                continue
-                            duties.extend(obligations(t, uses))  # type: ignore[arg-type]
-                            prohibited.update(t.prohibited)
-                        refs.append(ref)
-                        found = True
-                    if not found:
-                        return None
+                    if terms is not None:
+                        ok = 0
+                        for _, t in terms:
+                            if t is None:
+                                ok += 1
+                            elif judge(t, uses, consent, asserted) is None:  # type: ignore[arg-type]  # checked above
+                                ok += 1
+                                used.append(t)
+                        if not ok:
+                            return None
+                        if ok < len(terms):  # some flows refuse: only the others permit
+                            flows = frozenset(  # noqa: PLW2901 - the run's flows, narrowed
+                                ref
+                                for ref, t in terms
+                                if t is None or judge(t, uses, consent, asserted) is None  # type: ignore[arg-type]
+                            )
+                    found = flows if not found or found is flows else found | flows
                     break
             else:
                 return None
-        if not (duties or overrides or prohibited):
-            return self._permit(refs)
-        return self._permit(refs, tuple(duties), tuple(overrides), prohibited)
+        if not used:
+            decision = self._permits.get(found)
+            return self._permit(found) if decision is None else decision
+        # The answer follows from the flows, the terms met and what the request states.
+        key = (found, tuple(map(id, used)), uses, consent, asserted)
+        decision = self._permits.get(key)
+        if decision is None:
+            decision = self._permit_terms(found, used, uses, consent, asserted)  # type: ignore[arg-type]
+            self._permits[key] = decision
+        return decision
+
+    def _permit_terms(
+        self,
+        flows: frozenset[FlowRef],
+        used: Iterable[Terms],
+        uses: tuple[str, ...],
+        consent: str | None,
+        asserted: tuple[str, ...],
+    ) -> Decision:
+        duties: list[Obligation] = []
+        overrides: list[str] = []
+        prohibited: set[str] = set()
+        for t in dict.fromkeys(used):
+            duties.extend(obligations(t, uses))
+            judge(t, uses, consent, asserted, overrides)
+            prohibited.update(t.prohibited)
+        return self._permit(flows, tuple(duties), tuple(overrides), prohibited)
 
     def _decide(self, r: Request) -> Decision:  # noqa: PLR0912 - one loop over items and flows
         key = (r.sender, r.sender_capacity, r.recipient, r.recipient_capacity)
@@ -1209,12 +1235,16 @@ def _answers(
 
 def _run_terms(
     flows: frozenset[FlowRef], item: str, terms: Mapping[tuple[FlowRef, str], Terms]
-) -> Mapping[FlowRef, Terms] | None:
-    """The terms that flows of a run set for *item*, or ``None`` (the common case) when none does."""
+) -> RunTerms | None:
+    """Each flow of a run with its terms for *item*; ``None`` (the common case) when none has any.
+
+    A tuple in the order of the run's set of flows, so that the quick path walks it
+    without hashing a flow.
+    """
     if not terms:
         return None
-    found = {ref: t for ref in flows if (t := terms.get((ref, item))) is not None}
-    return found or None
+    found = tuple((ref, terms.get((ref, item))) for ref in flows)
+    return found if any(t is not None for _, t in found) else None
 
 
 def _runs(
