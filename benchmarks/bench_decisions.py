@@ -121,9 +121,7 @@ CONDITIONS: dict[str, Any] = {
 TRIGGER: list[str] = ["marac-threshold"]
 
 
-def with_conditions(
-    agreements: Sequence[dict[str, Any]], every: int = 1
-) -> list[dict[str, Any]]:
+def with_conditions(agreements: Sequence[dict[str, Any]], every: int = 1) -> list[dict[str, Any]]:
     """The agreements (wire form) with `CONDITIONS` on every flow, and `TRIGGER` on every third.
 
     With *every* of 2, only every other agreement gets them.
@@ -440,9 +438,7 @@ def _conditions(
     assert all(cpolicy.decide(r).obligations for r in asked[:100])
     # Requests stating nothing, answered by agreements without conditions, in a policy
     # where every other agreement has them: they should pay nothing for them.
-    bare = [
-        r for r in requests if all(int(a[-3:]) % 2 for a in policy.decide(r).agreements)
-    ]
+    bare = [r for r in requests if all(int(a[-3:]) % 2 for a in policy.decide(r).agreements)]
     assert all(mpolicy.decide(r) == policy.decide(r) for r in bare[:2000])
     times = interleaved(
         {

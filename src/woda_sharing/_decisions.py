@@ -605,6 +605,8 @@ class Policy:
                         for _, t in terms:
                             if t is None:
                                 ok += 1
+                            elif t in used:  # equal terms are one object: judged once
+                                ok += 1
                             elif judge(t, uses, consent, asserted) is None:  # type: ignore[arg-type]  # checked above
                                 ok += 1
                                 used.append(t)
@@ -1127,6 +1129,7 @@ def _build(
     pairs: _Pairs = {}
     flow_bases: dict[FlowRef, tuple[CatalogueEntry, ...]] = {}
     terms: dict[tuple[FlowRef, str], Terms] = {}
+    interned: dict[Terms, Terms] = {}
     sources: dict[str, tuple[Source, ...]] = {}
     seen: set[str] = set()
     for a in agreements:
@@ -1169,6 +1172,7 @@ def _build(
                 declared=declared,
                 catalogue=local,
                 endorsed=ok,
+                interned=interned,
             )
             sources[a.id] = (*sources.get(a.id, ()), source)
             sources[str(source.ref)] = (source,)
@@ -1281,6 +1285,7 @@ def _index_flow(
     declared: Mapping[str, DataItem],
     catalogue: Catalogue,
     endorsed: bool,
+    interned: dict[Terms, Terms],
 ) -> Source:
     src, dst = parties.get(flow.source), parties.get(flow.recipient)
     if src is None or dst is None:
@@ -1300,6 +1305,8 @@ def _index_flow(
     for item in flow.items:
         flow_terms[item] = merged = merged_terms(a, flow, declared.get(item), parties)
         if merged is not None:
+            # Equal terms (a flow's items, mostly) are one object: the quick path judges it once.
+            merged = flow_terms[item] = interned.setdefault(merged, merged)
             terms[(ref, item)] = merged
         by_purpose = by_item.setdefault(item, {})
         for purpose in flow.purposes:
