@@ -568,7 +568,7 @@ class Policy:
         decision = self._permits.get(found)
         return self._permit(found) if decision is None else decision
 
-    def _quick_terms(  # noqa: PLR0911, PLR0912, PLR0913 - the quick path, with conditions of use
+    def _quick_terms(  # noqa: PLR0911, PLR0912, PLR0917 - the quick path, with conditions of use
         self,
         by_item: Mapping[str, tuple[Run, ...]],
         items: tuple[str, ...],
@@ -603,11 +603,9 @@ class Policy:
                     if terms is not None:
                         ok = 0
                         for _, t in terms:
-                            if t is None:
+                            if t is None or t in used:
                                 ok += 1
-                            elif t in used:  # equal terms are one object: judged once
-                                ok += 1
-                            elif judge(t, uses, consent, asserted) is None:  # type: ignore[arg-type]  # checked above
+                            elif judge(t, uses, consent, asserted) is None:
                                 ok += 1
                                 used.append(t)
                         if not ok:
@@ -616,7 +614,7 @@ class Policy:
                             flows = frozenset(  # noqa: PLW2901 - the run's flows, narrowed
                                 ref
                                 for ref, t in terms
-                                if t is None or judge(t, uses, consent, asserted) is None  # type: ignore[arg-type]
+                                if t is None or judge(t, uses, consent, asserted) is None
                             )
                     found = flows if not found or found is flows else found | flows
                     break
@@ -629,7 +627,7 @@ class Policy:
         key = (found, tuple(map(id, used)), uses, consent, asserted)
         decision = self._permits.get(key)
         if decision is None:
-            decision = self._permit_terms(found, used, uses, consent, asserted)  # type: ignore[arg-type]
+            decision = self._permit_terms(found, used, uses, consent, asserted)
             self._permits[key] = decision
         return decision
 
