@@ -87,6 +87,8 @@ AGREEMENT_ORDER = [
     "10. Review, termination and history",
     "11. Endorsement",
 ]
+#: Examples with conditions of use, which the templates show under "Other terms".
+WITH_OTHER_TERMS = {"child-health-safeguarding-and-research.json"}
 CHARTER_ORDER = [
     "1. Purpose of the charter",
     "2. Members",
@@ -104,6 +106,8 @@ def test_sections_follow_the_ico_checklist_order(name: str) -> None:
     outline = _outline(_render(name))
     h2 = [text for tag, text in outline.headings if tag == "h2" and text != "Contents"]
     expected = CHARTER_ORDER if name == "charter.json" else AGREEMENT_ORDER
+    if name in WITH_OTHER_TERMS:  # members the templates do not lay out yet
+        expected = [*AGREEMENT_ORDER[:-1], "11. Other terms", "12. Endorsement"]
     assert h2 == expected
     assert [tag for tag, _ in outline.headings].count("h1") == 1
 
