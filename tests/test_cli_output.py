@@ -106,6 +106,10 @@ def test_json_decision_is_the_request_and_the_decision() -> None:
         "items": ["name"],
         "purpose": "early-help",
         "on": "2024-06-01",
+        "uses": [],
+        "received_under": None,
+        "consent": None,
+        "conditions": [],
     }
     assert {k: v for k, v in data.items() if k != "request"} == decision.as_dict()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.rules import (
     test_categories,
     test_charter,
+    test_conditions,
     test_governance,
     test_holding,
     test_legal_bases,
@@ -32,6 +33,7 @@ ALL: list[Case] = [
     *test_sectors.CASES,
     *test_subjects.CASES,
     *test_holding.CASES,
+    *test_conditions.CASES,
 ]
 
 
