@@ -762,3 +762,35 @@ def test_the_command_line_offers_every_consent_state() -> None:
     from woda_sharing.cli._check import CONSENT_CHOICES
 
     assert tuple(sorted(CONSENT_STATES)) == CONSENT_CHOICES
+
+
+def test_the_service_reads_the_conditions_a_request_states() -> None:
+    from woda_sharing.service._wire import Problem, parse_one
+
+    body = {
+        "sender": "district-council",
+        "recipient": "county-council",
+        "items": ["name"],
+        "purpose": "early-help",
+        "uses": ["research"],
+        "received_under": "test-agreement#referral",
+        "consent": "refused",
+        "conditions": ["safeguarding"],
+    }
+    request, behalf = parse_one(json.dumps(body).encode(), ON)
+    assert behalf == "district-council"
+    assert (request.uses, request.received_under, request.consent, request.conditions) == (
+        ("research",),
+        "test-agreement#referral",
+        "refused",
+        ("safeguarding",),
+    )
+    bare, _ = parse_one(json.dumps({k: body[k] for k in list(body)[:4]}).encode(), ON)
+    assert bare == REQ._replace(items=("name",))
+    for bad, words in (
+        ({"consent": "perhaps"}, "consent is one of"),
+        ({"uses": "research"}, "uses is an array"),
+        ({"conditions": [1]}, "conditions holds strings"),
+    ):
+        with pytest.raises(Problem, match=words):
+            parse_one(json.dumps(body | bad).encode(), ON)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from woda_sharing import DecisionRecord, Policy, Request, record
 from woda_sharing._canonical import digest, signed_bytes
+from woda_sharing._conditions import Obligation
 from woda_sharing._decisions import Decision
 from woda_sharing.exceptions import RecordError, UsageError
 from woda_sharing.testing import example_agreement, example_charter
@@ -84,18 +85,12 @@ def test_ids_are_unique_and_the_time_defaults_to_now(policy: Policy) -> None:
 
 
 def test_duties_are_recorded_in_their_json_form(policy: Policy) -> None:
-    class Duty:
-        def as_dict(self) -> dict[str, Any]:
-            return {"code": "notify", "within_hours": 24}
-
-    class WithDuties(Decision):
-        @property
-        def duties(self) -> tuple[object, ...]:
-            return (Duty(), {"code": "log"})
-
-    decision = WithDuties(permitted=True)
+    duty = Obligation(action="delete-after-use", party="county-council", agreement="a", flow="f")
+    decision = Decision(permitted=True, obligations=(duty,))
     r = record(decision, PERMIT, asked_by="s", on_behalf_of="p", at=AT)
-    assert r.as_dict()["duties"] == [{"code": "notify", "within_hours": 24}, {"code": "log"}]
+    assert r.as_dict()["duties"] == [
+        {"action": "delete-after-use", "party": "county-council", "agreement": "a", "flow": "f"}
+    ]
     assert DecisionRecord.from_dict(r.as_dict()).duties == r.duties
 
 
@@ -238,12 +233,14 @@ def test_duties_and_unusual_values_take_the_checked_path(policy: Policy) -> None
     )
     assert odd.canonical_bytes() == signed_bytes(odd.as_dict())
 
-    class WithDuties(Decision):
-        @property
-        def duties(self) -> tuple[object, ...]:
-            return ({"\ue000": 1, "\U0001f600": 2, "a": [1, 2]},)
-
-    dutiful = record(WithDuties(permitted=True), PERMIT, asked_by="s", on_behalf_of="p", at=AT)
+    duty = Obligation(action="\U0001f600", party="\ue000", agreement="a", flow="f")
+    dutiful = record(
+        Decision(permitted=True, obligations=(duty,)),
+        PERMIT,
+        asked_by="s",
+        on_behalf_of="p",
+        at=AT,
+    )
     assert dutiful.canonical_bytes() == signed_bytes(dutiful.as_dict())
     # UTF-16 order, as RFC 8785 sorts: U+1F600 (a surrogate pair, D83D) before U+E000.
     assert dutiful.canonical_bytes().index("\U0001f600".encode()) < dutiful.canonical_bytes().index(

@@ -20,7 +20,7 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Final
 
 from attrs import field, frozen
@@ -258,9 +258,8 @@ def record(
 
 
 def _duties(decision: Decision) -> tuple[Mapping[str, Any], ...]:
-    """The JSON form of each duty *decision* returned (none until decisions carry duties)."""
-    duties: Sequence[Any] = getattr(decision, "duties", ())
-    return tuple(d.as_dict() if hasattr(d, "as_dict") else dict(d) for d in duties)
+    """The JSON form of each duty (`Decision.obligations`) *decision* returned with a permit."""
+    return tuple(o.as_dict() for o in decision.obligations)
 
 
 # --- wire form ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Final
 
+from woda_sharing._conditions import CONSENT_STATES
 from woda_sharing._decisions import REASONS
 
 __all__ = ["openapi"]
@@ -198,6 +199,27 @@ _DOCUMENT: Final[dict[str, Any]] = {
                         "description": "The organisation the caller asks for: the sender or "
                         "the recipient, and one the caller is configured for (default: the sender).",
                     },
+                    "uses": {
+                        "type": "array",
+                        "maxItems": 50,
+                        "items": _ID,
+                        "description": "What the recipient intends to do (conditions of use).",
+                    },
+                    "received_under": {
+                        "type": "string",
+                        "description": "For onward disclosure: AGREEMENT or AGREEMENT#FLOW the data"
+                        " came in under.",
+                    },
+                    "consent": {
+                        "enum": sorted(CONSENT_STATES),
+                        "description": "The person's recorded consent or objection.",
+                    },
+                    "conditions": {
+                        "type": "array",
+                        "maxItems": 50,
+                        "items": _ID,
+                        "description": "Named conditions the sharing meets: triggers, overrides.",
+                    },
                 },
             },
             "Answer": {
@@ -245,6 +267,20 @@ _DOCUMENT: Final[dict[str, Any]] = {
                             },
                         },
                     },
+                    "obligations": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "action": {"type": "string"},
+                                "party": {"type": "string"},
+                                "agreement": {"type": "string"},
+                                "flow": {"type": "string"},
+                            },
+                        },
+                    },
+                    "prohibited": {"type": "array", "items": {"type": "string"}},
+                    "overrides": {"type": "array", "items": {"type": "string"}},
                     "refused_items": {"type": "array", "items": {"type": "string"}},
                     "reasons": {
                         "type": "array",

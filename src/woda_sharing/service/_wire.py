@@ -26,8 +26,16 @@ _FIELDS: Final = frozenset(
         "purpose",
         "on",
         "on_behalf_of",
+        "uses",
+        "received_under",
+        "consent",
+        "conditions",
     }
 )
+#: A person's recorded consent states (`woda_sharing.CONSENT_STATES`).
+_STATES: Final = frozenset({"consented", "refused", "withdrawn", "opted-out", "national-opt-out"})
+#: The most uses or conditions one request may state.
+NAMES_MAX: Final = 50
 #: The longest identifier a request may carry, in characters (ids are at most 64; leave room for a clear reason).
 _TEXT_MAX: Final = 200
 #: The most items one request may name.
@@ -82,7 +90,7 @@ def _text(data: Mapping[str, Any], name: str, where: str, *, required: bool = Tr
     return value
 
 
-def _request(data: object, where: str, today: dt.date) -> tuple[Request, str]:
+def _request(data: object, where: str, today: dt.date) -> tuple[Request, str]:  # noqa: PLR0912 - one check per member
     if not isinstance(data, dict):
         raise _bad(f"{where or 'the body'} is not a JSON object")
     unknown = data.keys() - _FIELDS
@@ -105,6 +113,17 @@ def _request(data: object, where: str, today: dt.date) -> tuple[Request, str]:
         except ValueError:
             raise _bad(f"{where}on is a date like 2026-12-01, not {on_text!r}") from None
     sender = _text(data, "sender", where)
+    names: dict[str, tuple[str, ...]] = {}
+    for name in ("uses", "conditions"):
+        value = data.get(name, [])
+        if type(value) is not list or len(value) > NAMES_MAX:
+            raise _bad(f"{where}{name} is an array of at most {NAMES_MAX} ids")
+        if any(type(v) is not str or not 0 < len(v) <= _TEXT_MAX for v in value):
+            raise _bad(f"{where}{name} holds strings of 1 to {_TEXT_MAX} characters")
+        names[name] = tuple(value)
+    consent = data.get("consent")
+    if consent is not None and consent not in _STATES:
+        raise _bad(f"{where}consent is one of {', '.join(sorted(_STATES))}")
     request = Request(
         sender=sender,  # type: ignore[arg-type]  # required: never None
         recipient=_text(data, "recipient", where),  # type: ignore[arg-type]
@@ -113,6 +132,10 @@ def _request(data: object, where: str, today: dt.date) -> tuple[Request, str]:
         on=on,
         sender_capacity=_text(data, "sender_capacity", where, required=False),
         recipient_capacity=_text(data, "recipient_capacity", where, required=False),
+        uses=names["uses"],
+        received_under=_text(data, "received_under", where, required=False),
+        consent=consent,
+        conditions=names["conditions"],
     )
     behalf = _text(data, "on_behalf_of", where, required=False) or sender
     return request, behalf  # type: ignore[return-value]  # sender is a string
