@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from woda_sharing import OutcomeChange, Policy, Request, record, replay
+from woda_sharing._conditions import Obligation
 from woda_sharing._decisions import Decision
 from woda_sharing.exceptions import RecordError, UsageError
 from woda_sharing.register import Checkpoint, ConsistencyProof, InclusionProof
@@ -63,13 +64,9 @@ def test_each_kind_of_change(policy: Policy) -> None:
 
 
 def test_duties_changed(policy: Policy) -> None:
-    class WithDuties(Decision):
-        @property
-        def duties(self) -> tuple[Any, ...]:
-            return ({"code": "notify"},)
-
+    duty = Obligation(action="delete-after-use", party="county-council", agreement="a", flow="f")
     rec = record(
-        WithDuties(permitted=True, flows=policy.decide(PERMIT).flows),
+        Decision(permitted=True, flows=policy.decide(PERMIT).flows, obligations=(duty,)),
         PERMIT,
         asked_by="s",
         on_behalf_of="p",

@@ -80,8 +80,7 @@ class ReplayResult:
 
 
 def _duties(decision: Decision) -> list[Any]:
-    duties = getattr(decision, "duties", ())
-    return [d.as_dict() if hasattr(d, "as_dict") else dict(d) for d in duties]
+    return [o.as_dict() for o in decision.obligations]
 
 
 def _change(record: DecisionRecord, decision: Decision) -> OutcomeChange | None:
