@@ -78,6 +78,25 @@ def date_argument(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date in the form YYYY-MM-DD") from None
 
 
+def time_argument(text: str) -> dt.datetime:
+    """Parse a command-line time such as ``2026-01-31T09:00:00Z``, as keyrings spell them."""
+    from woda_sharing._keyring import parse_time  # noqa: PLC0415 - keep start-up lean
+
+    try:
+        return parse_time(text)
+    except (ValueError, TypeError):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a time like 2026-01-31T09:00:00Z"
+        ) from None
+
+
+def positive_argument(text: str) -> int:
+    """Parse a positive whole number written in digits (a count, a version)."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)
+
+
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors exit 2 with one readable line."""
 

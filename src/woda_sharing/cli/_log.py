@@ -8,14 +8,21 @@ or an unusable database.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, date_argument, json_text, printable
+from woda_sharing.cli import (
+    EXIT_NEGATIVE,
+    EXIT_OK,
+    date_argument,
+    json_text,
+    positive_argument,
+    printable,
+    time_argument,
+)
 from woda_sharing.exceptions import KeyMaterialError, UsageError
 
 if TYPE_CHECKING:  # the handlers import what they use: building the parser stays light
@@ -24,23 +31,6 @@ if TYPE_CHECKING:  # the handlers import what they use: building the parser stay
     from woda_sharing.register import LogEntry, LogVerification, ProofResult
 
 __all__ = ["register"]
-
-
-def _time(text: str) -> dt.datetime:
-    from woda_sharing._keyring import parse_time  # noqa: PLC0415 - keep start-up lean
-
-    try:
-        return parse_time(text)
-    except (ValueError, TypeError):
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a time like 2026-01-31T09:00:00Z"
-        ) from None
-
-
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
-    return int(text)
 
 
 def _parent(*, db: bool) -> argparse.ArgumentParser:
@@ -83,7 +73,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         metavar="FILE",
         help="a charter or agreement the record names (repeat)",
     )
-    p.add_argument("--at", type=_time, metavar="TIME", help="verification time (default: now)")
+    p.add_argument(
+        "--at", type=time_argument, metavar="TIME", help="verification time (default: now)"
+    )
     p.set_defaults(handler=_receipt_verify)
 
     top = commands.add_parser(
@@ -104,7 +96,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "entry deleted, inserted, moved or changed. Exit 0 when intact, 1 when not.",
     )
     p.add_argument("--keyring", metavar="KEYRING", help="check the checkpoints' signatures")
-    p.add_argument("--at", type=_time, metavar="TIME", help="verification time (default: now)")
+    p.add_argument(
+        "--at", type=time_argument, metavar="TIME", help="verification time (default: now)"
+    )
     p.set_defaults(handler=_verify)
 
     p = sub.add_parser(
@@ -126,9 +120,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         help="list the log's entries (by time) or one record",
     )
     p.add_argument("--record", metavar="ID", help="show this record in full")
-    p.add_argument("--since", type=_time, metavar="TIME", help="decided at or after TIME")
-    p.add_argument("--until", type=_time, metavar="TIME", help="decided before TIME")
-    p.add_argument("--limit", type=_positive, metavar="N", help="at most N entries")
+    p.add_argument("--since", type=time_argument, metavar="TIME", help="decided at or after TIME")
+    p.add_argument("--until", type=time_argument, metavar="TIME", help="decided before TIME")
+    p.add_argument("--limit", type=positive_argument, metavar="N", help="at most N entries")
     p.set_defaults(handler=_show)
 
     p = sub.add_parser(
@@ -151,7 +145,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument("file", metavar="PROOF")
     p.add_argument("--keyring", required=True, metavar="KEYRING")
-    p.add_argument("--at", type=_time, metavar="TIME", help="verification time (default: now)")
+    p.add_argument(
+        "--at", type=time_argument, metavar="TIME", help="verification time (default: now)"
+    )
     p.set_defaults(handler=_check_proof)
 
     p = sub.add_parser(
@@ -167,8 +163,12 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     p.add_argument(
         "--proposed", action="append", default=[], metavar="FILE", help="a proposed document"
     )
-    p.add_argument("--since", type=_time, metavar="TIME", help="requests decided at or after TIME")
-    p.add_argument("--until", type=_time, metavar="TIME", help="requests decided before TIME")
+    p.add_argument(
+        "--since", type=time_argument, metavar="TIME", help="requests decided at or after TIME"
+    )
+    p.add_argument(
+        "--until", type=time_argument, metavar="TIME", help="requests decided before TIME"
+    )
     p.add_argument(
         "--on", type=date_argument, metavar="YYYY-MM-DD", help="ask every request as of this date"
     )

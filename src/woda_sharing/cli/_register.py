@@ -11,7 +11,15 @@ import datetime as dt
 import sys
 from typing import TYPE_CHECKING, Any, Final
 
-from woda_sharing.cli import EXIT_NEGATIVE, EXIT_OK, date_argument, json_text, printable
+from woda_sharing.cli import (
+    EXIT_NEGATIVE,
+    EXIT_OK,
+    date_argument,
+    json_text,
+    positive_argument,
+    printable,
+    time_argument,
+)
 
 if TYPE_CHECKING:
     from woda_sharing.cli._register_output import RegisterOutput
@@ -38,23 +46,6 @@ def _db_parent() -> argparse.ArgumentParser:
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
     return parent
-
-
-def _time(text: str) -> dt.datetime:
-    from woda_sharing._keyring import parse_time  # noqa: PLC0415 - lean start-up (issue 16)
-
-    try:
-        return parse_time(text)
-    except (ValueError, TypeError):
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a time like 2026-01-31T09:00:00Z"
-        ) from None
-
-
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
-    return int(text)
 
 
 def _days(text: str) -> int:
@@ -87,7 +78,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:  # noqa: PLR091
     p.add_argument("paths", nargs="+", metavar="FILE")
     p.add_argument("--keyring", metavar="FILE", help="verify against this keyring")
     p.add_argument(
-        "--at", type=_time, metavar="TIME", help="verify as of this UTC time (default: now)"
+        "--at", type=time_argument, metavar="TIME", help="verify as of this UTC time (default: now)"
     )
     p.add_argument(
         "--require-endorsed",
@@ -123,7 +114,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:  # noqa: PLR091
         p.add_argument("--review-before", type=date_argument, metavar="YYYY-MM-DD")
         p.add_argument("--review-after", type=date_argument, metavar="YYYY-MM-DD")
         p.add_argument("--all-versions", action="store_true", help="every stored version")
-        p.add_argument("--limit", type=_positive, metavar="N")
+        p.add_argument("--limit", type=positive_argument, metavar="N")
         p.set_defaults(handler=_list)
 
     p = sub.add_parser(
@@ -135,7 +126,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:  # noqa: PLR091
     )
     p.add_argument("kind", choices=KIND_CHOICES)
     p.add_argument("id")
-    p.add_argument("--version", type=_positive, metavar="N")
+    p.add_argument("--version", type=positive_argument, metavar="N")
     p.set_defaults(handler=_show)
 
     p = sub.add_parser(
@@ -181,9 +172,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:  # noqa: PLR091
     )
     p.add_argument("kind", choices=("charter", "agreement"))
     p.add_argument("id")
-    p.add_argument("old", type=_positive, metavar="OLD")
+    p.add_argument("old", type=positive_argument, metavar="OLD")
     p.add_argument(
-        "new", type=_positive, metavar="NEW", nargs="?", help="default: the current version"
+        "new", type=positive_argument, metavar="NEW", nargs="?", help="default: the current version"
     )
     p.set_defaults(handler=_diff)
 
